@@ -1,0 +1,148 @@
+"""Single-query latency against a pre-encoded target space (batch size 1), as a serving system sees it.
+
+Embedding models: the targets are encoded once, before timing; each timed call encodes one query,
+scores it against the target matrix (one mat-vec) and takes the top 10 (argpartition + argsort).
+Scoring models: the target index is built once; each timed call scores one query and takes the top 10.
+"""
+from __future__ import annotations
+
+import os
+import platform
+import sys
+import time
+from typing import Any
+
+import numpy as np
+
+from workbench.errors import WorkBenchError
+from workbench.model import model_kind
+
+TOP_K = 10
+
+
+def _top_k(scores: np.ndarray, k: int = TOP_K) -> np.ndarray:
+    k = min(k, scores.shape[0])
+    if k == 0:
+        return np.empty(0, dtype=np.int64)
+    part = np.argpartition(-scores, k - 1)[:k]
+    return part[np.argsort(-scores[part], kind="stable")]
+
+
+def _cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as handle:
+            for line in handle:
+                if line.lower().startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine() or "unknown"
+
+
+def hardware_description(model: Any = None) -> dict[str, Any]:
+    """CPU model, cores, torch threads (when torch is already loaded) and the model's device."""
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        usable = os.cpu_count()
+    info: dict[str, Any] = {
+        "cpu": _cpu_model(),
+        "cpu_count": os.cpu_count(),
+        "cpu_usable": usable,
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "device": str(getattr(model, "device", "cpu")),
+        "torch_threads": None,
+        "omp_num_threads": os.environ.get("OMP_NUM_THREADS"),
+    }
+    torch = sys.modules.get("torch")  # never import torch just to describe the machine
+    if torch is not None:
+        info["torch_threads"] = torch.get_num_threads()
+        if info["device"].startswith("cuda") and torch.cuda.is_available():
+            info["gpu"] = torch.cuda.get_device_name(0)
+    return info
+
+
+def _sync(model: Any) -> None:
+    if str(getattr(model, "device", "cpu")).startswith("cuda"):
+        torch = sys.modules.get("torch")
+        if torch is not None:
+            torch.cuda.synchronize()
+
+
+def measure_latency(
+    model: Any,
+    queries: list[str],
+    targets: list[str],
+    *,
+    query_type: str,
+    target_type: str,
+    group: str | None,
+    n_queries: int = 200,
+    warmup: int = 10,
+) -> dict[str, Any]:
+    """Milliseconds per single query (batch 1) against a prepared target space.
+
+    Queries are taken in order and cycled if fewer than warmup + n_queries. Returns mean/median/p95
+    (and min/max) ms, the one-off target preparation time, and a hardware description.
+    """
+    queries = [str(q) for q in queries]
+    targets = [str(t) for t in targets]
+    if not queries:
+        raise WorkBenchError("measure_latency needs at least one query")
+    if not targets:
+        raise WorkBenchError("measure_latency needs at least one target")
+    if n_queries < 1 or warmup < 0:
+        raise WorkBenchError(f"n_queries must be >= 1 and warmup >= 0, got {n_queries} and {warmup}")
+    kind = model_kind(model)
+
+    started = time.perf_counter()
+    if kind == "embedding":
+        matrix = np.asarray(model.encode(targets, role="target", input_type=target_type, group=group), dtype=np.float32)
+        norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+        matrix = matrix / np.where(norms > 0, norms, 1.0)
+
+        def one(query: str) -> np.ndarray:
+            vector = np.asarray(model.encode([query], role="query", input_type=query_type, group=group),
+                                dtype=np.float32)[0]
+            norm = float(np.linalg.norm(vector))
+            scores = matrix @ (vector / norm if norm > 0 else vector)
+            return _top_k(scores)
+    else:
+        index = model.index(targets, target_type=target_type, group=group)
+
+        def one(query: str) -> np.ndarray:
+            scores = np.asarray(model.score([query], index, query_type=query_type, group=group))[0]
+            return _top_k(scores)
+    _sync(model)
+    prepare_s = time.perf_counter() - started
+
+    times_ms = []
+    for i in range(warmup + n_queries):
+        query = queries[i % len(queries)]
+        t0 = time.perf_counter()
+        one(query)
+        _sync(model)
+        elapsed = (time.perf_counter() - t0) * 1000.0
+        if i >= warmup:
+            times_ms.append(elapsed)
+    arr = np.asarray(times_ms)
+    info = getattr(model, "info", None)
+    return {
+        "model": getattr(info, "name", type(model).__name__),
+        "revision": getattr(info, "revision", None),
+        "kind": kind,
+        "n_queries": n_queries,
+        "warmup": warmup,
+        "distinct_queries": min(len(queries), warmup + n_queries),
+        "n_targets": len(targets),
+        "batch_size": 1,
+        "top_k": TOP_K,
+        "mean_ms": float(arr.mean()),
+        "median_ms": float(np.median(arr)),
+        "p95_ms": float(np.percentile(arr, 95)),
+        "min_ms": float(arr.min()),
+        "max_ms": float(arr.max()),
+        "target_prepare_s": prepare_s,
+        "hardware": hardware_description(model),
+    }

@@ -1,0 +1,224 @@
+"""Any local sentence-transformers folder as a WorkBench embedding model.
+
+torch and sentence-transformers are imported when a model is built, never when this module is imported.
+Models load from local folders only: the Hugging Face hub is never contacted (``local_files_only``).
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Mapping
+
+import numpy as np
+
+from workbench.errors import WorkBenchError
+from workbench.model import ModelInfo, Role
+
+from ._hashing import folder_revision, package_version
+
+ROLES = ("query", "target")
+ST_MARKERS = ("modules.json", "config_sentence_transformers.json")
+
+
+def is_sentence_transformers_folder(path: str | os.PathLike) -> bool:
+    path = Path(path)
+    return path.is_dir() and any((path / marker).is_file() for marker in ST_MARKERS)
+
+
+def resolve_prompt(prompts: Mapping[str, str] | None, *, role: str, group: str | None) -> str | None:
+    """Most specific prompt: "group:role", then "role"; None when neither is set (or it is empty)."""
+    if role not in ROLES:
+        raise WorkBenchError(f"role must be 'query' or 'target', got {role!r}")
+    if not prompts:
+        return None
+    keys = ([f"{group}:{role}"] if group else []) + [role]
+    for key in keys:
+        if key in prompts:
+            return prompts[key] or None
+    return None
+
+
+def validate_prompts(prompts: Mapping[str, str] | None) -> dict[str, str] | None:
+    if prompts is None:
+        return None
+    if not isinstance(prompts, Mapping):
+        raise WorkBenchError(f"prompts must be a mapping like {{'query': 'query: '}}, got {type(prompts).__name__}")
+    out = {}
+    for key, value in prompts.items():
+        role = str(key).rsplit(":", 1)[-1]
+        if role not in ROLES or str(key).startswith(":"):
+            raise WorkBenchError(
+                f"prompt key {key!r}: expected 'query', 'target', or 'GROUP:query' / 'GROUP:target'"
+            )
+        if value is not None and not isinstance(value, str):
+            raise WorkBenchError(f"prompt {key!r} must be a string, got {type(value).__name__}")
+        out[str(key)] = value or ""
+    return out
+
+
+def auto_device() -> str:
+    import torch
+
+    if torch.cuda.is_available():
+        return "cuda"
+    mps = getattr(torch.backends, "mps", None)
+    if mps is not None and mps.is_available():
+        return "mps"
+    return "cpu"
+
+
+def _readme_license(folder: Path) -> str | None:
+    """The `license:` of a model card's YAML front matter, if any."""
+    readme = folder / "README.md"
+    if not readme.is_file():
+        return None
+    try:
+        lines = readme.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return None
+    if not lines or lines[0].strip() != "---":
+        return None
+    for line in lines[1:200]:
+        if line.strip() == "---":
+            break
+        if line.startswith("license:"):
+            value = line.split(":", 1)[1].strip().strip("'\"")
+            return value or None
+    return None
+
+
+def _local_folder(path_or_name: str | os.PathLike) -> Path:
+    path = Path(path_or_name).expanduser()
+    if path.exists():
+        if not is_sentence_transformers_folder(path):
+            raise WorkBenchError(
+                f"{path}: not a sentence-transformers model folder (expected {' or '.join(ST_MARKERS)})"
+            )
+        return path.resolve()
+    # A hub id: only a copy already in the local Hugging Face cache can be used (the hub is offline).
+    try:
+        from huggingface_hub import snapshot_download
+
+        folder = Path(snapshot_download(str(path_or_name), local_files_only=True))
+    except Exception as err:
+        raise WorkBenchError(
+            f"model {str(path_or_name)!r}: no such local folder, and not in the local Hugging Face cache "
+            f"(the hub is not reachable; pass the path of a sentence-transformers folder) [{type(err).__name__}]"
+        ) from None
+    if not is_sentence_transformers_folder(folder):
+        raise WorkBenchError(f"{folder}: cached snapshot of {path_or_name!r} is not a sentence-transformers folder")
+    return folder
+
+
+class SentenceTransformerModel:
+    """A sentence-transformers model as a WorkBench embedding model.
+
+    prompts: {"query": "...", "target": "...", "GROUP:query": "..."}; the most specific key wins and is
+    passed to ``SentenceTransformer.encode(prompt=...)``. Without ``prompts`` the model's own saved prompts
+    apply ("query" for queries; "document"/"passage"/"corpus" for targets); a model's
+    ``default_prompt_name`` is never applied silently: what ``prompt_for`` reports is exactly what is used.
+    """
+
+    def __init__(
+        self,
+        path_or_name: str | os.PathLike,
+        *,
+        name: str | None = None,
+        prompts: Mapping[str, str] | None = None,
+        batch_size: int = 64,
+        device: str | None = None,
+        max_seq_length: int | None = None,
+        normalize: bool = True,
+        fp16: bool = False,
+        trust_remote_code: bool = False,
+        show_progress: bool = True,
+        license: str | None = None,
+        training_data: list[str] | None = None,
+        description: str = "",
+        multilingual: bool = False,
+    ) -> None:
+        if int(batch_size) < 1:
+            raise WorkBenchError(f"batch_size must be >= 1, got {batch_size}")
+        if max_seq_length is not None and int(max_seq_length) < 1:
+            raise WorkBenchError(f"max_seq_length must be >= 1, got {max_seq_length}")
+        self.folder = _local_folder(path_or_name)
+        self.prompts = validate_prompts(prompts)
+        self.batch_size = int(batch_size)
+        self.normalize = bool(normalize)
+        self.show_progress = bool(show_progress)
+        self.trust_remote_code = bool(trust_remote_code)
+
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        import torch
+        from sentence_transformers import SentenceTransformer
+
+        self.device = device or auto_device()
+        self._st = SentenceTransformer(
+            str(self.folder), device=self.device, trust_remote_code=self.trust_remote_code, local_files_only=True
+        )
+        if max_seq_length is not None:
+            self._st.max_seq_length = int(max_seq_length)
+        self.fp16 = bool(fp16) and str(self.device).startswith("cuda")
+        if self.fp16:
+            self._st.half()
+        self._st.eval()
+        self._saved_prompts = {k: v for k, v in (getattr(self._st, "prompts", None) or {}).items() if v}
+
+        get_dim = getattr(self._st, "get_embedding_dimension", None) or self._st.get_sentence_embedding_dimension
+        dim = get_dim()
+        parameters = int(sum(p.numel() for p in self._st.parameters()))
+        settings: dict[str, Any] = {
+            "prompts": self.prompts if self.prompts is not None else None,
+            "normalize": self.normalize,
+            "max_seq_length": getattr(self._st, "max_seq_length", None),
+            "fp16": self.fp16,
+            "trust_remote_code": self.trust_remote_code,
+            "sentence_transformers": package_version("sentence-transformers"),
+            "torch": torch.__version__.split("+")[0],
+        }
+        if self.prompts is None:  # record the prompts the model's own config supplies (usually none)
+            settings["prompts"] = {role: self.prompt_for(role=role, input_type="") or "" for role in ROLES}
+            settings["prompts_source"] = "model config"
+        self.info = ModelInfo(
+            name=name or self.folder.name,
+            revision=folder_revision(self.folder),
+            kind="embedding",
+            parameters=parameters,
+            embedding_dim=int(dim) if dim else None,
+            license=license or _readme_license(self.folder) or "unknown",
+            training_data=list(training_data or []),
+            settings=settings,
+            description=description or f"sentence-transformers model from {self.folder}",
+            multilingual=multilingual,
+        )
+
+    # -- protocol ---------------------------------------------------------------------------------
+    def prompt_for(self, *, role: Role, input_type: str, group: str | None = None) -> str | None:
+        if self.prompts is not None:
+            return resolve_prompt(self.prompts, role=role, group=group)
+        if role not in ROLES:
+            raise WorkBenchError(f"role must be 'query' or 'target', got {role!r}")
+        keys = ("query",) if role == "query" else ("document", "passage", "corpus")
+        for key in keys:
+            if self._saved_prompts.get(key):
+                return self._saved_prompts[key]
+        return None
+
+    def encode(self, texts: list[str], *, role: Role, input_type: str, group: str | None = None) -> np.ndarray:
+        texts = [str(t) for t in texts]
+        prompt = self.prompt_for(role=role, input_type=input_type, group=group)
+        dim = self.info.embedding_dim or 0
+        if not texts:
+            return np.zeros((0, dim), dtype=np.float32)
+        out = self._st.encode(
+            texts,
+            prompt=prompt or "",  # "" (not None) so a saved default_prompt_name cannot sneak in
+            batch_size=self.batch_size,
+            show_progress_bar=self.show_progress and len(texts) > self.batch_size,
+            normalize_embeddings=self.normalize,
+            convert_to_numpy=True,
+        )
+        return np.ascontiguousarray(out, dtype=np.float32)
+
+    def __repr__(self) -> str:
+        return f"SentenceTransformerModel({self.info.name!r}, folder={str(self.folder)!r}, device={self.device!r})"

@@ -1,0 +1,199 @@
+"""Turn accepted results into the board: per-task cells, group means, macro scores, ranks, statistics.
+
+Rules:
+- a cell is the task's main score on the leaderboard split; a missing result leaves the cell empty;
+- a group mean is the mean of the main scores of the group's tasks, and only exists when the model
+  has every task of the group;
+- the headline is macro MAP (and macro RP@10): the mean over all tasks of the board of that metric.
+  A model missing any task gets no macro score (it is listed as incomplete, k/n), never a partial mean;
+- ranked models are ordered by macro MAP (ties share a rank); incomplete ones follow, unranked;
+- per (model, task) and for the macro scores: 95 % percentile bootstrap intervals over queries;
+- each model is compared with the best model of each task (and with the rank-1 model on macro MAP)
+  by a paired randomisation test on per-query values; pairs need equal `query_ids_sha256`, otherwise
+  the test is skipped and the reason is kept. p < 0.05 marks the difference as significant (no
+  multiple-comparison correction).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from statistics import median
+
+import numpy as np
+
+from workbench.results import ModelRecord, ResultFile
+from workbench.spec import TaskSpec
+
+from .collect import Collection
+from .stats import ALPHA, interval, paired_randomisation, resampled_means, rng_for
+from .zeroshot import overlaps
+
+HEADLINE = ("map", "rp@10")
+RANK_METRIC = "map"
+# Keys read from `result.latency`, first found wins (milliseconds per query, mean over queries).
+LATENCY_KEYS = ("ms_per_query_mean", "mean_ms", "ms_per_query", "mean_ms_per_query")
+
+
+@dataclass
+class Cell:
+    model: str
+    task: str
+    score: float
+    scores: dict[str, float]
+    per_query: dict[str, np.ndarray]
+    query_ids_sha256: str
+    n_queries: int
+    path: str
+    result: ResultFile
+    zero_shot: bool
+    ci: tuple[float, float] | None = None
+    replicates: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+    is_best: bool = False
+    p_vs_best: float | None = None
+    test_note: str | None = None
+
+    @property
+    def significant(self) -> bool:
+        return self.p_vs_best is not None and self.p_vs_best < ALPHA
+
+    @property
+    def latency_ms(self) -> float | None:
+        return latency_ms(self.result)
+
+
+@dataclass
+class ModelRow:
+    name: str
+    record: ModelRecord
+    tasks_completed: int
+    macro: dict[str, float | None]
+    macro_ci: dict[str, tuple[float, float] | None]
+    group_means: dict[str, float | None]
+    not_zero_shot: list[str]
+    rank: int | None = None
+    macro_p_vs_best: float | None = None
+    macro_test_note: str | None = None
+    latency_ms: float | None = None
+
+    @property
+    def complete(self) -> bool:
+        return self.macro.get(RANK_METRIC) is not None
+
+    @property
+    def macro_significant(self) -> bool:
+        return self.macro_p_vs_best is not None and self.macro_p_vs_best < ALPHA
+
+
+@dataclass
+class Board:
+    suite: str | None
+    split: str
+    tasks: list[TaskSpec]
+    groups: list[str]
+    models: list[ModelRow]
+    cells: dict[tuple[str, str], Cell]
+    seed: int
+    n_bootstrap: int
+    best: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def cell(self, model: str, task: str) -> Cell | None:
+        return self.cells.get((model, task))
+
+
+def latency_ms(result: ResultFile) -> float | None:
+    """Mean milliseconds per query from `result.latency` (keys in LATENCY_KEYS), or None."""
+    for key in LATENCY_KEYS:
+        value = (result.latency or {}).get(key)
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and np.isfinite(value) and value > 0:
+            return float(value)
+    return None
+
+
+def _pair_note(a: Cell, b: Cell) -> str | None:
+    if a.query_ids_sha256 != b.query_ids_sha256 or a.n_queries != b.n_queries:
+        return (f"query ids differ from {b.model}'s ({a.query_ids_sha256[:8]}… vs {b.query_ids_sha256[:8]}…), "
+                "so the per-query values cannot be paired; no test")
+    return None
+
+
+def build_board(collection: Collection, tasks: list[TaskSpec], *, suite: str | None, split: str = "test",
+                seed: int = 0, n_bootstrap: int = 1000) -> Board:
+    names = [t.name for t in tasks]
+    cells: dict[tuple[str, str], Cell] = {}
+    for (model, task), entry in collection.accepted.items():
+        result = entry.result
+        spec = next(t for t in tasks if t.name == task)
+        cells[(model, task)] = Cell(
+            model=model, task=task, score=result.scores[spec.main_score], scores=dict(result.scores),
+            per_query=result.per_query.decode(), query_ids_sha256=result.per_query.query_ids_sha256,
+            n_queries=int(result.sizes.get("queries", 0)), path=entry.path, result=result,
+            zero_shot=not overlaps(result.model, spec))
+    notes: list[str] = []
+    for metric in HEADLINE:
+        lacking = [t.name for t in tasks if metric not in t.metrics]
+        if lacking:
+            notes.append(f"macro {metric} is undefined: task(s) {', '.join(lacking)} do not compute it")
+
+    # Per-task intervals, best model and paired tests.
+    best: dict[str, str] = {}
+    for spec in tasks:
+        in_task = sorted((c for c in cells.values() if c.task == spec.name), key=lambda c: (-c.score, c.model))
+        for c in in_task:
+            wanted = {m: c.per_query[m] for m in sorted({spec.main_score, *HEADLINE}) if m in c.per_query}
+            c.replicates = resampled_means(wanted, rng_for(seed, "bootstrap", spec.name, c.model), n_bootstrap)
+            c.ci = interval(c.replicates[spec.main_score])
+        if not in_task:
+            continue
+        top = in_task[0]
+        top.is_best = True
+        best[spec.name] = top.model
+        for c in in_task[1:]:
+            c.test_note = _pair_note(c, top)
+            if c.test_note is None:
+                c.p_vs_best = paired_randomisation([c.per_query[spec.main_score]], [top.per_query[spec.main_score]],
+                                                   rng_for(seed, "paired", spec.name, c.model, top.model), n_bootstrap)
+
+    groups = list(dict.fromkeys(t.group for t in tasks))
+    rows: list[ModelRow] = []
+    for model in sorted({m for m, _ in cells}):
+        mine = {t: cells[(model, t)] for t in names if (model, t) in cells}
+        newest = max(mine.values(), key=lambda c: (c.result.created_at, c.path))
+        macro: dict[str, float | None] = {}
+        macro_ci: dict[str, tuple[float, float] | None] = {}
+        for metric in HEADLINE:
+            complete = len(mine) == len(names) and all(metric in mine[t].replicates for t in names)
+            if complete:
+                # Tasks were resampled independently; a macro replicate is the mean of the task replicates.
+                macro[metric] = float(np.mean([mine[t].scores[metric] for t in names]))
+                macro_ci[metric] = interval(np.mean([mine[t].replicates[metric] for t in names], axis=0))
+            else:
+                macro[metric], macro_ci[metric] = None, None
+        group_means = {}
+        for group in groups:
+            members = [t.name for t in tasks if t.group == group]
+            group_means[group] = (float(np.mean([mine[t].score for t in members]))
+                                  if all(t in mine for t in members) else None)
+        latencies = [c.latency_ms for c in mine.values() if c.latency_ms is not None]
+        rows.append(ModelRow(
+            name=model, record=newest.result.model, tasks_completed=len(mine), macro=macro, macro_ci=macro_ci,
+            group_means=group_means, not_zero_shot=[t for t in names if t in mine and not mine[t].zero_shot],
+            latency_ms=float(median(latencies)) if latencies else None))
+
+    ranked = sorted((r for r in rows if r.complete), key=lambda r: (-r.macro[RANK_METRIC], r.name))
+    for i, row in enumerate(ranked):
+        prev = ranked[i - 1] if i else None
+        row.rank = prev.rank if prev is not None and prev.macro[RANK_METRIC] == row.macro[RANK_METRIC] else i + 1
+    if ranked:
+        leader = ranked[0]
+        for row in ranked[1:]:
+            pairs = [(cells[(row.name, t)], cells[(leader.name, t)]) for t in names]
+            problems = [f"{t}: {n}" for t, n in ((a.task, _pair_note(a, b)) for a, b in pairs) if n]
+            if problems:
+                row.macro_test_note = "not paired on " + "; ".join(problems)
+                continue
+            row.macro_p_vs_best = paired_randomisation(
+                [a.per_query[RANK_METRIC] for a, _ in pairs], [b.per_query[RANK_METRIC] for _, b in pairs],
+                rng_for(seed, "macro-paired", row.name, leader.name), n_bootstrap)
+    unranked = sorted((r for r in rows if not r.complete), key=lambda r: (-r.tasks_completed, r.name))
+    return Board(suite=suite, split=split, tasks=list(tasks), groups=groups, models=ranked + unranked, cells=cells,
+                 seed=seed, n_bootstrap=n_bootstrap, best=best, notes=notes)

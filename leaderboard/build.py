@@ -1,0 +1,121 @@
+"""`build_leaderboard`: validate result files, aggregate, test, and write every output file.
+
+Outputs (in `out_dir`): leaderboard.md, leaderboard.csv, leaderboard.json, index.html and the PNG plots
+that apply. Nothing in them depends on the clock or on where the folders are: paths are relative to
+the results folder, JSON keys are sorted, random draws are seeded, PNGs carry no software/time
+metadata. Building twice from the same inputs gives byte-identical files.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from workbench.catalog import get_task_spec
+from workbench.errors import WorkBenchError
+from workbench.io import atomic_write_bytes
+from workbench.spec import TaskSpec
+
+from .aggregate import build_board
+from .collect import Refusal, collect
+from .html import render
+from .plots import write_plots
+from .tables import to_csv, to_data, to_json, to_markdown
+from .transfer import build_transfer
+
+PLOT_NAMES = ("per_task.png", "transfer.png", "latency.png")
+
+
+@dataclass
+class BuildReport:
+    out_dir: Path
+    files: list[str]
+    files_seen: int
+    accepted: int
+    refused: list[Refusal] = field(default_factory=list)
+    models: int = 0
+    ranked: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        lines = [f"{self.files_seen} result files: {self.accepted} accepted, {len(self.refused)} refused; "
+                 f"{self.models} models, {self.ranked} ranked (complete); wrote {', '.join(self.files)} to {self.out_dir}"]
+        lines += [f"  refused {r.path}: [{r.kind}] {r.reason}" for r in self.refused]
+        lines += [f"  warning: {w}" for w in self.warnings]
+        return "\n".join(lines)
+
+
+def _tasks_from_results(results_dir: Path, exclude: Path | None = None) -> list[TaskSpec]:
+    """suite=None and no task list: every catalog task that some result file names."""
+    import json
+
+    names = set()
+    skip = Path(exclude).resolve() if exclude is not None else None
+    for path in sorted(Path(results_dir).rglob("*.json")):
+        if skip is not None and skip in path.resolve().parents:
+            continue
+        try:
+            names.add(json.loads(path.read_text(encoding="utf-8"))["task"]["name"])
+        except Exception:  # noqa: BLE001 - collect() reports unreadable files
+            continue
+    specs = []
+    for name in sorted(names):
+        try:
+            specs.append(get_task_spec(name))
+        except WorkBenchError:
+            continue  # refused later as "not on this leaderboard"
+    return specs
+
+
+def resolve_tasks(results_dir: Path, suite: str | None, tasks: list[TaskSpec] | None,
+                  exclude: Path | None = None) -> list[TaskSpec]:
+    if tasks is not None:
+        specs = list(tasks)
+    elif suite is not None:
+        from workbench.catalog import suite_tasks
+
+        specs = suite_tasks(suite)
+    else:
+        specs = _tasks_from_results(results_dir, exclude)
+    if not specs:
+        raise WorkBenchError("no tasks to rank: pass a suite, a task list, or results for catalog tasks")
+    names = [s.name for s in specs]
+    if len(set(names)) != len(names):
+        raise WorkBenchError(f"task list names a task twice: {names}")
+    return specs
+
+
+def build_leaderboard(results_dir: Path, out_dir: Path, *, suite: str | None = "workbench-core", data_dir: Path | None = None,
+                      seed: int = 0, n_bootstrap: int = 1000, tasks: list[TaskSpec] | None = None,
+                      split: str = "test") -> BuildReport:
+    """Build the leaderboard of `results_dir` into `out_dir`.
+
+    Tasks: `tasks` if given (TaskSpec objects, in column order), else `suite_tasks(suite)`, else (suite
+    None) every catalog task that appears in the results. `data_dir`: verify each result's data
+    checksums against the files there (else against the majority checksum set per task).
+    """
+    results_dir, out_dir = Path(results_dir), Path(out_dir)
+    if n_bootstrap < 1:
+        raise WorkBenchError(f"n_bootstrap must be at least 1, got {n_bootstrap}")
+    if data_dir is not None and not Path(data_dir).is_dir():
+        raise WorkBenchError(f"data directory {data_dir} does not exist or is not a folder")
+    specs = resolve_tasks(results_dir, suite, tasks, exclude=out_dir)
+    label = suite if tasks is None else None
+    collection = collect(results_dir, specs, split=split, data_dir=data_dir, exclude=out_dir)
+    board = build_board(collection, specs, suite=label, split=split, seed=seed, n_bootstrap=n_bootstrap)
+    transfer = build_transfer(board)
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    plots = write_plots(board, transfer, out_dir)
+    for stale in set(PLOT_NAMES) - set(plots):
+        (out_dir / stale).unlink(missing_ok=True)
+    outputs = {
+        "leaderboard.md": to_markdown(board, collection, transfer, plots),
+        "leaderboard.csv": to_csv(board),
+        "leaderboard.json": to_json(to_data(board, collection, transfer, plots)),
+        "index.html": render(board, collection, transfer, plots, out_dir),
+    }
+    for name, text in outputs.items():
+        atomic_write_bytes(out_dir / name, text.encode("utf-8"))
+    return BuildReport(out_dir=out_dir, files=sorted([*outputs, *plots]), files_seen=collection.files_seen,
+                       accepted=len(collection.accepted), refused=list(collection.refused), models=len(board.models),
+                       ranked=sum(1 for r in board.models if r.complete), warnings=board.notes + collection.warnings)

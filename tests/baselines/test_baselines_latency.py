@@ -1,0 +1,42 @@
+"""Single-query latency against a pre-encoded target space."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from workbench.baselines.latency import _top_k, hardware_description, measure_latency
+from workbench.errors import WorkBenchError
+from workbench.registry import load_model
+
+TARGETS = [f"skill number {i}" for i in range(50)] + ["bake bread", "drive vehicles"]
+QUERIES = ["bake bread", "drive a car", "cook meals"]
+KEYS = {"mean_ms", "median_ms", "p95_ms", "n_queries", "n_targets", "batch_size", "hardware", "target_prepare_s"}
+
+
+def test_scoring_model_latency():
+    result = measure_latency(load_model("bm25"), QUERIES, TARGETS, query_type="skill_name",
+                             target_type="skill_name", group="skill_normalization", n_queries=20, warmup=2)
+    assert KEYS <= result.keys()
+    assert result["n_queries"] == 20 and result["n_targets"] == len(TARGETS) and result["batch_size"] == 1
+    assert 0 < result["median_ms"] <= result["p95_ms"] and result["mean_ms"] > 0
+    hardware = result["hardware"]
+    assert hardware["cpu"] and hardware["cpu_count"] >= 1 and hardware["device"] == "cpu"
+
+
+@pytest.mark.parametrize("fixture", ["e5", "minilm"])
+def test_embedding_model_latency(fixture, request):
+    model = request.getfixturevalue(fixture)
+    result = measure_latency(model, QUERIES, TARGETS, query_type="skill_name", target_type="skill_name",
+                             group="skill_normalization", n_queries=5, warmup=1)
+    assert result["kind"] == "embedding" and result["mean_ms"] > 0 and result["model"] == model.info.name
+    if fixture == "minilm":
+        assert result["hardware"]["torch_threads"] >= 1
+
+
+def test_top_k_and_errors():
+    scores = np.array([0.1, 0.9, 0.5, 0.9, 0.2], dtype=np.float32)
+    assert _top_k(scores, 3).tolist()[2] == 2 and set(_top_k(scores, 3)[:2]) == {1, 3}
+    assert _top_k(scores[:2], 10).tolist() == [1, 0]
+    with pytest.raises(WorkBenchError):
+        measure_latency(load_model("random"), [], TARGETS, query_type="x", target_type="x", group=None)
+    assert hardware_description()["cpu_usable"] >= 1

@@ -1,0 +1,253 @@
+"""Train UWE: one batch per active graph per step, weighted bidirectional many-to-many InfoNCE.
+
+Layout of an output folder:
+
+    recipe.json                     the config this folder trains (a resume must match it)
+    checkpoints/step-0000050/       model.safetensors, state.pt (optimizer, scheduler, RNG), meta.json
+    model/                          the final UWE folder (load with load_uwe / `--model uwe:DIR/model`)
+    train_log.json                  per-step losses, wall time, pair counts
+
+Checkpoints are written to a temporary folder and renamed (a crash never leaves half a checkpoint);
+state.pt holds only tensors and plain containers and is read with torch.load(weights_only=True).
+Batches are a pure function of (seed, graph, step) and the torch RNG is restored, so a resumed run
+reproduces an uninterrupted one.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import torch
+
+from workbench.errors import WorkBenchError
+from workbench.io import atomic_write_json, stable_hash
+
+from .data import GraphSampler, build_training_data
+from .encoder import BASE_MODELS, Encoder, resolve_base_model
+from .late_interaction import late_interaction_scores
+from .loss import bidirectional_infonce
+from .model import UWEConfig, save_uwe
+from .recipes import RecipeConfig
+
+STATE_FILE, WEIGHTS_FILE, META_FILE = "state.pt", "model.safetensors", "meta.json"
+
+
+def _on_step_end(step: int) -> None:
+    """Called after each completed (and, when due, checkpointed) step; tests patch it to simulate a crash."""
+
+
+def _amp_dtype(config: RecipeConfig, device: torch.device) -> torch.dtype | None:
+    if device.type != "cuda" or config.amp == "off":
+        return None
+    if config.amp == "fp16" or (config.amp == "auto" and not torch.cuda.is_bf16_supported()):
+        return torch.float16
+    return torch.bfloat16
+
+
+def _lr_lambda(total: int, warmup: int):
+    def factor(step: int) -> float:  # linear warm-up to the peak, then linear decay to 0
+        if step < warmup:
+            return (step + 1) / warmup
+        return max(0.0, (total - step) / max(1, total - warmup))
+    return factor
+
+
+def graph_loss(encoder: Encoder, batch, config: RecipeConfig) -> torch.Tensor:
+    """Loss of one graph's batch: left items (jobs/sentences/aliases) ↔ skills, both directions."""
+    left = encoder(batch.left_texts)
+    skills = encoder(batch.skill_texts)
+    positives = batch.positives.to(left.tokens.device)
+    kw = dict(tau_a=config.tau_a, mode=config.scoring, attention=config.attention)
+    scores_qt = late_interaction_scores(left.tokens, left.mask, skills.tokens, skills.mask, **kw)
+    scores_tq = None
+    if config.symmetric and config.scoring != "pooled":
+        # late interaction is asymmetric: score skills as queries too (Skill2Job ranks that way)
+        scores_tq = late_interaction_scores(skills.tokens, skills.mask, left.tokens, left.mask, **kw)
+    return bidirectional_infonce(scores_qt, positives, config.temperatures[batch.graph], scores_tq=scores_tq,
+                                 symmetric=config.symmetric, mask_other_positives=config.mask_other_positives)
+
+
+# -- checkpoints ----------------------------------------------------------------------------------
+def _checkpoints(output_dir: Path) -> list[tuple[int, Path]]:
+    root = output_dir / "checkpoints"
+    found = []
+    if root.is_dir():
+        for path in root.iterdir():
+            if path.name.startswith("step-") and (path / META_FILE).is_file():  # meta is written last
+                try:
+                    found.append((int(path.name[5:]), path))
+                except ValueError:
+                    continue
+    return sorted(found)
+
+
+def _save_checkpoint(output_dir: Path, step: int, encoder, optimizer, scheduler, scaler, history, config) -> None:
+    from safetensors.torch import save_file
+
+    root = output_dir / "checkpoints"
+    root.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".step-{step:07d}.", suffix=".tmp", dir=root))
+    try:
+        save_file(encoder.state_for_saving(), str(staging / WEIGHTS_FILE))
+        state = {
+            "optimizer": optimizer.state_dict(),
+            "scheduler": scheduler.state_dict(),
+            "scaler": scaler.state_dict() if scaler is not None else {},
+            "rng_cpu": torch.get_rng_state(),
+            "rng_cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
+        }
+        torch.save(state, staging / STATE_FILE)
+        (staging / META_FILE).write_text(json.dumps({"step": step, "config_hash": _config_hash(config),
+                                                     "history": history}) + "\n", encoding="utf-8")
+        final = root / f"step-{step:07d}"
+        if final.exists():
+            shutil.rmtree(final)
+        os.rename(staging, final)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    for _, old in _checkpoints(output_dir)[:-config.keep_checkpoints]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _load_checkpoint(path: Path, encoder, optimizer, scheduler, scaler) -> tuple[int, list]:
+    from safetensors.torch import load_file
+
+    meta = json.loads((path / META_FILE).read_text(encoding="utf-8"))
+    weights = load_file(str(path / WEIGHTS_FILE), device=str(encoder.device))
+    encoder.st.load_state_dict(weights)
+    state = torch.load(path / STATE_FILE, map_location="cpu", weights_only=True)
+    optimizer.load_state_dict(state["optimizer"])
+    scheduler.load_state_dict(state["scheduler"])
+    if scaler is not None and state.get("scaler"):
+        scaler.load_state_dict(state["scaler"])
+    torch.set_rng_state(state["rng_cpu"])
+    if state.get("rng_cuda") and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all(state["rng_cuda"])
+    return int(meta["step"]), list(meta.get("history", []))
+
+
+def _config_hash(config: RecipeConfig) -> str:
+    return stable_hash(config.model_dump(mode="json"))
+
+
+def _prepare_output(output_dir: Path, config: RecipeConfig, resume: bool) -> None:
+    recipe_file = output_dir / "recipe.json"
+    if recipe_file.is_file() and resume:
+        saved = json.loads(recipe_file.read_text(encoding="utf-8"))
+        if stable_hash(saved) != _config_hash(config):
+            diff = sorted(k for k in set(saved) | set(config.model_dump(mode="json"))
+                          if saved.get(k) != config.model_dump(mode="json").get(k))
+            raise WorkBenchError(f"{output_dir} holds a run with a different config (differs in: {', '.join(diff)}); "
+                                 "use another output folder, or resume=False (--no-resume) to start over there")
+    elif not resume:
+        for sub in ("checkpoints", "model"):
+            shutil.rmtree(output_dir / sub, ignore_errors=True)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    atomic_write_json(recipe_file, config.model_dump(mode="json"))
+
+
+# -- the loop -------------------------------------------------------------------------------------
+def train(config: RecipeConfig, output_dir: str | os.PathLike, data_dir: str | os.PathLike | None = None,
+          resume: bool = True, progress: bool = True) -> Path:
+    """Train (or resume, or return the finished model of) `config` into `output_dir`; returns the model folder."""
+    from workbench.settings import resolve_data_dir
+
+    output_dir = Path(output_dir)
+    model_dir = output_dir / "model"
+    _prepare_output(output_dir, config, resume)
+    done = _checkpoints(output_dir)
+    if resume and (model_dir / "uwe_config.json").is_file() and done and done[-1][0] >= config.max_steps:
+        return model_dir
+
+    started = time.perf_counter()
+    data = build_training_data(resolve_data_dir(data_dir), config.graphs)
+    if config.realign_random:
+        data = data.realign(config.seed)
+    encoder = Encoder.from_folder(resolve_base_model(config.base_model), device=config.device,
+                                  max_seq_length=config.max_seq_length)
+    device = encoder.device
+    torch.manual_seed(config.seed)  # after loading: model construction may consume RNG differently
+    samplers = {g: GraphSampler(data, g, config.batch_size, config.seed) for g in config.graphs}
+    optimizer = torch.optim.AdamW(encoder.parameters(), lr=config.lr, weight_decay=config.weight_decay)
+    warmup = int(math.ceil(config.warmup_ratio * config.max_steps))
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, _lr_lambda(config.max_steps, warmup))
+    amp = _amp_dtype(config, device)
+    scaler = torch.amp.GradScaler("cuda") if amp == torch.float16 else None
+    if config.compile == "on" or (config.compile == "auto" and device.type == "cuda"):
+        encoder.compile_backbone()
+
+    step, history = 0, []
+    if resume and done:
+        step, history = _load_checkpoint(done[-1][1], encoder, optimizer, scheduler, scaler)
+
+    from tqdm.auto import tqdm
+
+    bar = tqdm(total=config.max_steps, initial=step, desc=f"uwe {config.name}", disable=not progress,
+               file=sys.stderr, dynamic_ncols=True)
+    ema = history[-1]["loss"] if history else None
+    encoder.train()
+    try:
+        while step < config.max_steps:
+            t0, c0 = time.perf_counter(), time.process_time()
+            optimizer.zero_grad(set_to_none=True)
+            losses = {}
+            for g in config.graphs:
+                batch = samplers[g].batch(step)
+                with torch.autocast(device.type, dtype=amp, enabled=amp is not None):
+                    loss = graph_loss(encoder, batch, config)
+                weighted = config.loss_weights[g] * loss
+                # backward per graph: only one graph's activations are alive at a time
+                (scaler.scale(weighted) if scaler else weighted).backward()
+                losses[g] = float(loss.detach())
+            if scaler:
+                scaler.unscale_(optimizer)
+            if config.max_grad_norm:
+                torch.nn.utils.clip_grad_norm_(encoder.parameters(), config.max_grad_norm)
+            if scaler:
+                scaler.step(optimizer)
+                scaler.update()
+            else:
+                optimizer.step()
+            lr = scheduler.get_last_lr()[0]
+            scheduler.step()
+            step += 1
+            total = sum(config.loss_weights[g] * v for g, v in losses.items())
+            history.append({"step": step, "loss": round(total, 6), **{g: round(v, 6) for g, v in losses.items()},
+                            "lr": lr, "seconds": round(time.perf_counter() - t0, 3),
+                            # CPU seconds: on a shared machine, wall time says more about the neighbours
+                            "cpu_seconds": round(time.process_time() - c0, 3)})
+            ema = total if ema is None else 0.9 * ema + 0.1 * total
+            bar.set_postfix(loss=f"{ema:.4f}", refresh=False)
+            bar.update(1)
+            if step % config.checkpoint_every == 0 or step == config.max_steps:
+                _save_checkpoint(output_dir, step, encoder, optimizer, scheduler, scaler, history, config)
+            _on_step_end(step)
+    finally:
+        bar.close()
+
+    encoder.eval()
+    uwe_config = UWEConfig(
+        name=config.model_name(),
+        base_model=config.base_model if config.base_model in BASE_MODELS else str(config.base_model),
+        scoring=config.scoring, tau_a=config.tau_a, attention=config.attention,
+        max_seq_length=config.max_seq_length, training_data=data.training_data_names(),
+        trained_on=list(config.graphs), recipe=config.name, seed=config.seed,
+        ablations=config.ablations(), steps=config.max_steps,
+    )
+    save_uwe(encoder, uwe_config, model_dir)
+    atomic_write_json(output_dir / "train_log.json", {
+        "recipe": config.model_dump(mode="json"),
+        "wall_seconds_this_session": round(time.perf_counter() - started, 1),
+        "train_seconds_total": round(sum(h["seconds"] for h in history), 1),
+        "train_cpu_seconds_total": round(sum(h.get("cpu_seconds", 0.0) for h in history), 1),
+        "device": str(device), "torch_threads": torch.get_num_threads(),
+        "training_pairs": data.counts(),
+        "history": history,
+    })
+    return model_dir

@@ -1,0 +1,27 @@
+"""WorkBench: a ranking benchmark for the work domain.
+
+Importing this package stays light (no torch, no sentence-transformers): heavy
+libraries load only when a model that needs them is built.
+"""
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+_LAZY = {
+    "Task": "workbench.task",
+    "load_task": "workbench.task",
+    "evaluate_scores": "workbench.metrics",
+    "RankingDataset": "workbench.dataset",
+    "load_model": "workbench.registry",
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'workbench' has no attribute {name!r}")
+
+
+__all__ = ["__version__", *_LAZY]

@@ -1,0 +1,136 @@
+"""Score one ranking dataset with one model: encode (cached) or index, score query blocks, compute metrics.
+
+Score matrices are never materialised whole (97k × 14k floats would be 5 GB): queries go through in
+blocks whose score matrix stays under `block_bytes`.
+"""
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .cache import EmbeddingCache, encode_with_cache, namespace_for
+from .dataset import RankingDataset
+from .errors import WorkBenchError
+from .metrics import evaluate_scores
+from .model import model_kind
+
+DEFAULT_BLOCK_BYTES = 128 * 2**20
+
+
+@dataclass
+class Scored:
+    per_query: dict[str, np.ndarray]
+    encode_seconds: float = 0.0
+    scoring_seconds: float = 0.0
+    texts_encoded: int = 0
+    prompts: dict[str, str | None] = field(default_factory=dict)
+
+
+class _CheckedEncoder:
+    """Wraps model.encode and rejects output that would silently corrupt scores."""
+
+    def __init__(self, model, role: str, input_type: str, group: str | None):
+        self.model, self.role, self.input_type, self.group = model, role, input_type, group
+        self.dim: int | None = None
+
+    def __call__(self, texts: list[str]) -> np.ndarray:
+        out = self.model.encode(list(texts), role=self.role, input_type=self.input_type, group=self.group)
+        out = np.asarray(out)
+        name = self.model.info.name
+        if out.ndim != 2 or out.shape[0] != len(texts):
+            raise WorkBenchError(f"model {name}: encode returned shape {out.shape} for {len(texts)} texts; expected ({len(texts)}, dim)")
+        if self.dim is None:
+            self.dim = out.shape[1]
+        elif out.shape[1] != self.dim:
+            raise WorkBenchError(f"model {name}: embedding dimension changed between calls ({self.dim} → {out.shape[1]})")
+        bad = ~np.isfinite(out)
+        if bad.any():
+            row = int(np.argwhere(bad)[0][0])
+            raise WorkBenchError(f"model {name}: encode returned NaN/inf for text {texts[row]!r} ({int(bad.sum())} bad values)")
+        return out.astype(np.float32, copy=False)
+
+
+def _unit_rows(matrix: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return matrix / np.maximum(norms, 1e-12)
+
+
+def _progress(total: int, desc: str, enabled: bool):
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc=desc, unit="text", disable=not enabled or total == 0, file=sys.stderr, leave=False)
+
+
+def encode_side(model, texts, *, role, input_type, group, cache_dir: Path | None, progress: bool) -> tuple[np.ndarray, int, str | None]:
+    prompt = model.prompt_for(role=role, input_type=input_type, group=group) if hasattr(model, "prompt_for") else None
+    cache = EmbeddingCache(cache_dir, namespace_for(model.info, role, input_type, prompt)) if cache_dir else None
+    encoder = _CheckedEncoder(model, role, input_type, group)
+    unique_count = len(set(texts))
+    try:
+        with _progress(unique_count, f"encode {role}s", progress) as bar:
+            matrix, encoded = encode_with_cache(list(texts), encoder, cache, progress=bar.update)
+    finally:
+        if cache:
+            cache.close()
+    return matrix, encoded, prompt
+
+
+def score_dataset(
+    model,
+    dataset: RankingDataset,
+    *,
+    query_type: str,
+    target_type: str,
+    group: str | None,
+    metrics: list[str],
+    ties: str = "average",
+    cache_dir: Path | None = None,
+    progress: bool = True,
+    block_bytes: int = DEFAULT_BLOCK_BYTES,
+) -> Scored:
+    kind = model_kind(model)
+    n_targets = dataset.n_targets
+    rows_per_block = max(1, block_bytes // (4 * max(n_targets, 1)))
+    per_query: dict[str, list[np.ndarray]] = {m: [] for m in metrics}
+    scored = Scored(per_query={})
+    t0 = time.perf_counter()
+    if kind == "embedding":
+        q, nq, qp = encode_side(model, dataset.query_texts.tolist(), role="query", input_type=query_type,
+                                group=group, cache_dir=cache_dir, progress=progress)
+        t, nt, tp = encode_side(model, dataset.target_texts.tolist(), role="target", input_type=target_type,
+                                group=group, cache_dir=cache_dir, progress=progress)
+        if q.shape[1] != t.shape[1]:
+            raise WorkBenchError(f"model {model.info.name}: query dim {q.shape[1]} differs from target dim {t.shape[1]}")
+        scored.texts_encoded, scored.prompts = nq + nt, {"query": qp, "target": tp}
+        q, t = _unit_rows(q), _unit_rows(t)
+        t_T = np.ascontiguousarray(t.T)
+        block_scores = lambda start, stop: q[start:stop] @ t_T  # noqa: E731
+    else:
+        index = model.index(dataset.target_texts.tolist(), target_type=target_type, group=group)
+        texts = dataset.query_texts.tolist()
+
+        def block_scores(start, stop):
+            out = np.asarray(model.score(texts[start:stop], index, query_type=query_type, group=group))
+            if out.shape != (stop - start, n_targets):
+                raise WorkBenchError(f"model {model.info.name}: score returned shape {out.shape}, expected {(stop - start, n_targets)}")
+            return out
+    scored.encode_seconds = time.perf_counter() - t0
+
+    t1 = time.perf_counter()
+    with _progress(dataset.n_queries, "score", progress) as bar:
+        for start in range(0, dataset.n_queries, rows_per_block):
+            stop = min(start + rows_per_block, dataset.n_queries)
+            scores = block_scores(start, stop)
+            if not np.isfinite(scores).all():
+                raise WorkBenchError(f"model {model.info.name}: scores contain NaN/inf for queries {start}..{stop - 1}")
+            values = evaluate_scores(scores, dataset.relevance[start:stop], metrics, ties=ties)
+            for name in metrics:
+                per_query[name].append(values[name])
+            bar.update(stop - start)
+    scored.scoring_seconds = time.perf_counter() - t1
+    scored.per_query = {name: np.concatenate(parts) for name, parts in per_query.items()}
+    return scored

@@ -1,0 +1,69 @@
+"""The model protocol. Two kinds of model plug into a task:
+
+- an *embedding* model encodes texts, knowing its role (query or target), the input type and the
+  task group, so it can apply prompts; the runner scores by cosine similarity and caches embeddings;
+- a *scoring* model (BM25, late interaction) indexes a target space once and scores query blocks.
+"""
+from __future__ import annotations
+
+from typing import Any, Literal, Protocol, runtime_checkable
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+Role = Literal["query", "target"]
+
+
+class ModelInfo(BaseModel):
+    """Metadata every model declares; written into each result file."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    revision: str = Field(description="hash of the weights or of the code/config that determines scores")
+    kind: Literal["embedding", "scoring"]
+    parameters: int | None = None
+    embedding_dim: int | None = None
+    license: str = "unknown"
+    training_data: list[str] = Field(default_factory=list, description="declared training data (task names or sources)")
+    trained_on: list[str] | None = None
+    settings: dict[str, Any] = Field(default_factory=dict)
+    description: str = ""
+    multilingual: bool = False
+
+
+class EncodeContext(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    role: Role
+    input_type: str
+    group: str | None = None
+
+
+@runtime_checkable
+class EmbeddingModel(Protocol):
+    info: ModelInfo
+
+    def encode(self, texts: list[str], *, role: Role, input_type: str, group: str | None = None) -> np.ndarray:
+        """Return a float32 array (len(texts), dim)."""
+
+    def prompt_for(self, *, role: Role, input_type: str, group: str | None = None) -> str | None:
+        """The prompt applied for this role (recorded in results and part of the cache key)."""
+
+
+@runtime_checkable
+class ScoringModel(Protocol):
+    info: ModelInfo
+
+    def index(self, targets: list[str], *, target_type: str, group: str | None = None) -> Any:
+        """Prepare the target space once (e.g. a BM25 index or cached token embeddings)."""
+
+    def score(self, queries: list[str], index: Any, *, query_type: str, group: str | None = None) -> np.ndarray:
+        """Return a (len(queries), n_targets) float matrix; higher is more relevant."""
+
+
+def model_kind(model: Any) -> str:
+    kind = getattr(getattr(model, "info", None), "kind", None)
+    if kind not in ("embedding", "scoring"):
+        raise TypeError(f"{type(model).__name__} has no info.kind of 'embedding' or 'scoring'")
+    return kind

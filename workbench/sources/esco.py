@@ -1,0 +1,114 @@
+"""Ranking tasks built from the ESCO classification (skills, occupations, their relations).
+
+All ESCO tasks share one concept partition (`esco_partition`): a query's split is the split of the
+concept it comes from, so a model may train on relations among train concepts without ever seeing
+a val or test pair. The target space is always the full ontology side, as in the seed paper.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from ..partition import stratified_partition
+from . import LoaderContext, SourceFrames, loader
+
+
+def open_release(ctx: LoaderContext):
+    from workbench.ontologies.esco import EscoRelease
+
+    return EscoRelease(ctx.file("classification"), ctx.file("relations"), language=ctx.param("language", "en"))
+
+
+@lru_cache(maxsize=4)
+def _partition_for(classification: str, language: str, seed: str) -> dict[str, str]:
+    from workbench.ontologies.esco import EscoRelease
+
+    release = EscoRelease(Path(classification), language=language)
+    occupations = release.occupations()
+    skills = release.skills()
+    # Occupations are stratified by ISCO major group (first digit), skills by skill type.
+    occ = stratified_partition(list(occupations["uri"]), [str(g)[:1] for g in occupations["isco_group"]], seed=seed)
+    skl = stratified_partition(list(skills["uri"]), [str(t) for t in skills["skill_type"]], seed=seed)
+    return {**occ, **skl}
+
+
+def esco_partition(ctx: LoaderContext) -> dict[str, str]:
+    """The shared concept partition; depends only on the classification file (concepts, ISCO groups, skill types)."""
+    return _partition_for(str(Path(ctx.file("classification")).resolve()), ctx.param("language", "en"), ctx.param("partition_seed", "workbench-v1"))
+
+
+def _relations(release, types: list[str]) -> pd.DataFrame:
+    rel = release.occupation_skill_relations()
+    return rel[rel["relation_type"].isin(types)]
+
+
+@loader("esco_job2skill")
+def job2skill(ctx: LoaderContext) -> SourceFrames:
+    """Occupation preferred label → its essential (and optional) skills."""
+    release = open_release(ctx)
+    split = esco_partition(ctx)
+    occ, skills = release.occupations(), release.skills()
+    rel = _relations(release, ctx.param("relation_types", ["essential", "optional"]))
+    grades = ctx.param("grades", {"essential": 1.0, "optional": 1.0})
+    queries = pd.DataFrame({"id": occ["uri"], "text": occ["preferred_label"], "split": occ["uri"].map(split)})
+    targets = pd.DataFrame({"id": skills["uri"], "text": skills["preferred_label"]})
+    qrels = pd.DataFrame({"query_id": rel["occupation_uri"], "target_id": rel["skill_uri"],
+                          "grade": rel["relation_type"].map(grades).astype(float)})
+    return SourceFrames(queries, targets, qrels)
+
+
+@loader("esco_skill2job")
+def skill2job(ctx: LoaderContext) -> SourceFrames:
+    """Skill preferred label → the occupations that list it."""
+    release = open_release(ctx)
+    split = esco_partition(ctx)
+    occ, skills = release.occupations(), release.skills()
+    rel = _relations(release, ctx.param("relation_types", ["essential", "optional"]))
+    grades = ctx.param("grades", {"essential": 1.0, "optional": 1.0})
+    queries = pd.DataFrame({"id": skills["uri"], "text": skills["preferred_label"], "split": skills["uri"].map(split)})
+    targets = pd.DataFrame({"id": occ["uri"], "text": occ["preferred_label"]})
+    qrels = pd.DataFrame({"query_id": rel["skill_uri"], "target_id": rel["occupation_uri"],
+                          "grade": rel["relation_type"].map(grades).astype(float)})
+    return SourceFrames(queries, targets, qrels)
+
+
+def _label_queries(concepts: pd.DataFrame, split: dict[str, str], column: str,
+                   drop_preferred: bool) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    """One query per (concept, alternative label); its only positive is the concept.
+
+    ESCO repeats the preferred label among the alternative labels of most concepts (12,191 of 13,896
+    skills in v1.1.1); such a query is answered by exact string match, so it is dropped and counted.
+    """
+    exploded = concepts[["uri", "preferred_label", column]].explode(column).dropna(subset=[column])
+    exploded = exploded[exploded[column].str.len() > 0]
+    ids = exploded["uri"] + "#alt:" + exploded.groupby("uri").cumcount().astype(str)
+    notes = {}
+    if drop_preferred:
+        same = exploded[column].str.casefold() == exploded["preferred_label"].str.casefold()
+        notes["dropped_labels_equal_to_preferred"] = int(same.sum())
+        exploded, ids = exploded[~same], ids[~same]
+    queries = pd.DataFrame({"id": ids.to_numpy(), "text": exploded[column].to_numpy(),
+                            "split": exploded["uri"].map(split).to_numpy()})
+    qrels = pd.DataFrame({"query_id": ids.to_numpy(), "target_id": exploded["uri"].to_numpy()})
+    return queries, qrels, notes
+
+
+def _normalisation(ctx: LoaderContext, concepts: pd.DataFrame) -> SourceFrames:
+    queries, qrels, notes = _label_queries(concepts, esco_partition(ctx), ctx.param("label_column", "alt_labels"),
+                                           ctx.param("drop_labels_equal_to_preferred", True))
+    targets = pd.DataFrame({"id": concepts["uri"], "text": concepts["preferred_label"]})
+    return SourceFrames(queries, targets, qrels, notes)
+
+
+@loader("esco_skillnorm")
+def skillnorm(ctx: LoaderContext) -> SourceFrames:
+    """Skill alternative label → the skill (target text: preferred label)."""
+    return _normalisation(ctx, open_release(ctx).skills())
+
+
+@loader("esco_jobnorm")
+def jobnorm(ctx: LoaderContext) -> SourceFrames:
+    """Occupation alternative label → the occupation (target text: preferred label)."""
+    return _normalisation(ctx, open_release(ctx).occupations())

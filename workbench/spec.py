@@ -1,0 +1,163 @@
+"""The task-file schema: a strict pydantic model, so a typo in a task file is an error, not a silent default.
+
+A task is never changed in place: change anything that affects scores and bump `version`.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .errors import WorkBenchError
+from .io import stable_hash
+
+TaskGroup = Literal[
+    "job2skill", "skill2job", "job_normalization", "skill_normalization", "skill_extraction",
+    "similarity", "job_similarity", "skill_similarity", "task2activity", "crosswalk",
+]
+InputType = Literal[
+    "job_title", "skill_name", "sentence", "occupation", "task_statement", "work_activity",
+    "technology", "text",
+]
+SPLIT_NAMES = ("train", "val", "test", "full")
+_METRIC_RE = re.compile(r"^(map|mrr|(rp|ndcg|recall|hit|precision)@[1-9][0-9]*)$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Languages(_Strict):
+    query: list[str] = Field(min_length=1)
+    target: list[str] = Field(min_length=1)
+
+
+class Source(_Strict):
+    """Which loader builds the dataset, from which files (relative to the data directory), with which parameters."""
+
+    loader: str = Field(min_length=1)
+    files: dict[str, str] = Field(default_factory=dict)
+    params: dict[str, Any] = Field(default_factory=dict)
+    allow_absolute_paths: bool = False
+
+    @model_validator(mode="after")
+    def _paths_stay_inside(self) -> "Source":
+        for role, rel in self.files.items():
+            path = Path(rel)
+            if path.is_absolute() and not self.allow_absolute_paths:
+                raise ValueError(f"files.{role}: absolute path {rel!r} needs allow_absolute_paths: true")
+            if ".." in path.parts:
+                raise ValueError(f"files.{role}: path {rel!r} may not leave the data directory ('..')")
+        return self
+
+
+class Splits(_Strict):
+    """How evaluation splits are formed.
+
+    hash: disjoint query splits from a hash of the query id (fractions sum to 1).
+    source: the loader assigns splits (the publisher ships val/test files).
+    partition: the shared ESCO concept partition assigns splits (see workbench.partition).
+    """
+
+    method: Literal["hash", "source", "partition"]
+    fractions: dict[Literal["train", "val", "test"], float] | None = None
+    seed: str = "workbench-v1"
+    available: list[Literal["train", "val", "test", "full"]] = Field(default_factory=lambda: ["val", "test", "full"])
+
+    @model_validator(mode="after")
+    def _fractions_match_method(self) -> "Splits":
+        if self.method == "hash":
+            if not self.fractions:
+                raise ValueError("method 'hash' needs fractions, e.g. {val: 0.2, test: 0.8}")
+            if abs(sum(self.fractions.values()) - 1.0) > 1e-9 or min(self.fractions.values()) <= 0:
+                raise ValueError(f"fractions must be positive and sum to 1, got {dict(self.fractions)}")
+        elif self.fractions is not None:
+            raise ValueError(f"fractions only apply to method 'hash', not {self.method!r}")
+        return self
+
+
+class Policies(_Strict):
+    """Explicit dataset policies (see workbench.dataset)."""
+
+    duplicate_queries: Literal["merge", "keep"] = "merge"
+    duplicate_targets: Literal["merge", "keep"] = "keep"
+
+
+class TaskSpec(_Strict):
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    version: int = Field(ge=1)
+    description: str = Field(min_length=10)
+    group: TaskGroup
+    query_type: InputType
+    target_type: InputType
+    languages: Languages
+    source: Source
+    splits: Splits
+    policies: Policies = Policies()
+    metrics: list[str] = Field(min_length=1)
+    main_score: str
+    license: str = Field(min_length=1)
+    citation: str = Field(min_length=1)
+    synthetic: bool = False
+    notes: str | None = None
+    suites: list[str] = Field(default_factory=list)
+    subset: str | None = None
+
+    @field_validator("metrics")
+    @classmethod
+    def _known_metrics(cls, value: list[str]) -> list[str]:
+        for name in value:
+            if not _METRIC_RE.match(name):
+                raise ValueError(f"unknown metric {name!r}; expected map, mrr, or rp@K / ndcg@K / recall@K / hit@K / precision@K")
+        return value
+
+    @model_validator(mode="after")
+    def _main_score_is_a_metric(self) -> "TaskSpec":
+        if self.main_score not in self.metrics:
+            raise ValueError(f"main_score {self.main_score!r} is not one of metrics {self.metrics}")
+        return self
+
+    @property
+    def spec_hash(self) -> str:
+        return stable_hash(self.model_dump(mode="json"))
+
+    @property
+    def key(self) -> str:
+        return f"{self.name}@v{self.version}"
+
+
+def _format_error(origin: str, err: ValidationError) -> str:
+    lines = [f"{origin}: invalid task file"]
+    for item in err.errors():
+        where = ".".join(str(p) for p in item["loc"]) or "(top level)"
+        got = item.get("input")
+        shown = repr(got) if not isinstance(got, dict) else "a mapping"
+        lines.append(f"  {where}: {item['msg']} (got {shown[:80]})")
+    return "\n".join(lines)
+
+
+def parse_task_spec(data: Any, origin: str = "<task>") -> TaskSpec:
+    if not isinstance(data, dict):
+        raise WorkBenchError(f"{origin}: a task file must be a YAML mapping, got {type(data).__name__}")
+    try:
+        return TaskSpec.model_validate(data)
+    except ValidationError as err:
+        raise WorkBenchError(_format_error(origin, err)) from None
+
+
+def load_task_spec(path: str | Path) -> TaskSpec:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise WorkBenchError(f"{path}: task file not found") from None
+    except UnicodeDecodeError as err:
+        raise WorkBenchError(f"{path}: not UTF-8 text ({err.reason} at byte {err.start})") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        raise WorkBenchError(f"{path}: not valid YAML: {err}") from None
+    return parse_task_spec(data, origin=str(path))

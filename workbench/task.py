@@ -1,0 +1,125 @@
+"""A task: its spec (task file) plus the data directory; builds the ranking dataset and evaluates models."""
+from __future__ import annotations
+
+import platform
+import time
+from dataclasses import replace
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+
+from . import __version__
+from .catalog import get_task_spec
+from .dataset import RankingDataset
+from .datafiles import ChecksumMemo, checksum_files, resolve_source_files
+from .errors import WorkBenchError
+from .evaluate import score_dataset
+from .partition import hash_split
+from .results import (SCHEMA_VERSION, ModelRecord, ResultFile, TaskRecord, Timing, aggregate_scores,
+                      encode_per_query, fingerprint, now_iso)
+from .settings import resolve_cache_dir, resolve_data_dir
+from .sources import LoaderContext, get_loader
+from .spec import TaskSpec
+
+
+def environment() -> dict:
+    import scipy
+
+    return {"python": platform.python_version(), "platform": platform.platform(), "machine": platform.machine(),
+            "processor": platform.processor() or None, "numpy": np.__version__, "scipy": scipy.__version__}
+
+
+class Task:
+    def __init__(self, spec: TaskSpec, data_dir: str | Path | None = None, cache_dir: str | Path | None = None):
+        self.spec = spec
+        self.data_dir = resolve_data_dir(data_dir)
+        self.cache_dir = resolve_cache_dir(cache_dir)
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @cached_property
+    def files(self) -> dict[str, Path]:
+        return resolve_source_files(self.spec.source, self.data_dir, self.name)
+
+    @cached_property
+    def data_checksums(self) -> dict[str, str]:
+        return checksum_files(self.files, self.data_dir, ChecksumMemo(self.cache_dir / "checksums.json"))
+
+    @cached_property
+    def full_dataset(self) -> RankingDataset:
+        spec = self.spec
+        ctx = LoaderContext(self.data_dir, self.files, dict(spec.source.params), spec.name)
+        frames = get_loader(spec.source.loader)(ctx)
+        queries = frames.queries
+        if spec.splits.method == "hash":
+            fractions = dict(spec.splits.fractions or {})
+            queries = queries.assign(split=[hash_split(str(i), fractions, spec.splits.seed) for i in queries["id"]])
+        elif "split" not in queries:
+            raise WorkBenchError(f"task {spec.name}: loader {spec.source.loader!r} assigns no splits but splits.method is {spec.splits.method!r}")
+        dataset = RankingDataset.build(
+            queries, frames.targets, frames.qrels,
+            duplicate_queries=spec.policies.duplicate_queries,
+            duplicate_targets=spec.policies.duplicate_targets,
+            origin=f"task {spec.name}",
+        )
+        counted = {k: int(v) for k, v in frames.notes.items() if isinstance(v, (int, np.integer)) and v}
+        return replace(dataset, stats={**counted, **dataset.stats})
+
+    def dataset(self, split: str = "test") -> RankingDataset:
+        if split not in self.spec.splits.available:
+            raise WorkBenchError(f"task {self.name}: split {split!r} is not offered (available: {self.spec.splits.available})")
+        return self.full_dataset.select(split)
+
+    def sizes(self) -> dict[str, dict]:
+        return {split: self.dataset(split).sizes() for split in self.spec.splits.available}
+
+    def result_fingerprint(self, model_info, split: str, config: dict) -> str:
+        return fingerprint(task=self.spec.key, spec_hash=self.spec.spec_hash, split=split, data=self.data_checksums,
+                           model=model_info.name, revision=model_info.revision, settings=model_info.settings,
+                           config=config, schema=SCHEMA_VERSION)
+
+    def evaluate(self, model, split: str = "test", *, limit: int | None = None, ties: str = "average",
+                 use_cache: bool = True, progress: bool = True, keep_query_ids: bool = True) -> ResultFile:
+        started = time.perf_counter()
+        dataset = self.dataset(split)
+        if limit is not None:
+            dataset = dataset.limit(limit)
+        config = {"ties": ties, "limit": limit}
+        scored = score_dataset(
+            model, dataset, query_type=self.spec.query_type, target_type=self.spec.target_type,
+            group=self.spec.group, metrics=list(self.spec.metrics), ties=ties,
+            cache_dir=self.cache_dir / "embeddings" if use_cache else None, progress=progress,
+        )
+        per_query = encode_per_query(dataset.query_ids.tolist(), scored.per_query, keep_ids=keep_query_ids)
+        info = model.info
+        spec = self.spec
+        return ResultFile(
+            schema_version=SCHEMA_VERSION,
+            workbench_version=__version__,
+            created_at=now_iso(),
+            fingerprint=self.result_fingerprint(info, split, config),
+            official=limit is None,
+            task=TaskRecord(name=spec.name, version=spec.version, group=spec.group, spec_hash=spec.spec_hash,
+                            main_score=spec.main_score, query_type=spec.query_type, target_type=spec.target_type,
+                            languages=spec.languages.model_dump(), subset=spec.subset, synthetic=spec.synthetic),
+            split=split,
+            model=ModelRecord(name=info.name, revision=info.revision, kind=info.kind, parameters=info.parameters,
+                              embedding_dim=info.embedding_dim, license=info.license, training_data=info.training_data,
+                              trained_on=info.trained_on, settings=info.settings, prompts=scored.prompts),
+            data_files=self.data_checksums,
+            config=config,
+            sizes={"queries": dataset.n_queries, "targets": dataset.n_targets, "positives": dataset.n_positives,
+                   **{k: int(v) for k, v in dataset.stats.items()}},
+            scores=aggregate_scores(per_query),
+            per_query=per_query,
+            timing=Timing(encode_seconds=scored.encode_seconds, scoring_seconds=scored.scoring_seconds,
+                          total_seconds=time.perf_counter() - started, texts_encoded=scored.texts_encoded),
+            environment=environment(),
+        )
+
+
+def load_task(name_or_path: str, data_dir: str | Path | None = None, cache_dir: str | Path | None = None) -> Task:
+    return Task(get_task_spec(name_or_path), data_dir=data_dir, cache_dir=cache_dir)
