@@ -63,7 +63,7 @@ def _save_disk() -> None:
         pass
 
 
-def file_sha256(path: str | os.PathLike) -> str:
+def file_sha256(path: str | os.PathLike, *, persist: bool = True) -> str:
     """sha256 of a file's bytes, memoised on (resolved path, size, mtime_ns)."""
     path = Path(path).resolve()
     stat = path.stat()
@@ -75,7 +75,8 @@ def file_sha256(path: str | os.PathLike) -> str:
     digest = sha256_file(path)
     with _lock:
         _memo[key] = digest
-        _save_disk()
+        if persist:
+            _save_disk()
     return digest
 
 
@@ -95,7 +96,14 @@ def revision_files(folder: str | os.PathLike) -> list[Path]:
 
 def files_revision(files: Iterable[tuple[str, str | os.PathLike]]) -> str:
     """sha256 over sorted (name, sha256) pairs."""
-    pairs = sorted((name, file_sha256(path)) for name, path in files)
+    files = list(files)
+    with _lock:
+        _load_disk()
+        before = len(_memo)
+    pairs = sorted((name, file_sha256(path, persist=False)) for name, path in files)
+    with _lock:
+        if len(_memo) != before:
+            _save_disk()
     return stable_hash(pairs)
 
 

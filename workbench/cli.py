@@ -12,7 +12,24 @@ from .errors import WorkBenchError
 
 
 class _Group(click.Group):
-    """Prints a WorkBenchError as one clear line (no traceback) and exits with status 2."""
+    """Prints a WorkBenchError as one clear line (no traceback) and exits with status 2.
+
+    Sub-commands that live in sub-packages (`lazy`) are imported only when invoked, so
+    `workbench --help` and light commands never import torch or matplotlib.
+    """
+
+    lazy: dict[str, tuple[str, str]] = {}
+
+    def list_commands(self, ctx):
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def get_command(self, ctx, name):
+        if name in self.lazy and name not in self.commands:
+            import importlib
+
+            module, attr = self.lazy[name]
+            self.add_command(getattr(importlib.import_module(module), attr), name)
+        return super().get_command(ctx, name)
 
     def invoke(self, ctx):
         try:
@@ -28,7 +45,12 @@ cache_dir_option = click.option("--cache-dir", type=click.Path(file_okay=False),
                                 help="Cache for embeddings and checksums (default: $WORKBENCH_CACHE_DIR or ~/.cache/workbench).")
 
 
-@click.group(cls=_Group)
+class _Main(_Group):
+    lazy = {"leaderboard": ("workbench.leaderboard.cli", "leaderboard_cli"),
+            "uwe": ("workbench.uwe_reference.cli", "uwe_cli")}
+
+
+@click.group(cls=_Main)
 @click.version_option(__version__, prog_name="workbench")
 def main():
     """WorkBench: ranking benchmark for the work domain."""
@@ -184,16 +206,91 @@ def data_verify(sums, data_dir):
         sys.exit(1)
 
 
-def _attach_optional_commands() -> None:
-    """Sub-commands that live in sub-packages; attached lazily so a missing extra breaks nothing else."""
-    try:
-        from .leaderboard.cli import leaderboard_cli
-    except ImportError:
+# ---------------------------------------------------------------- audit
+@main.command()
+@click.option("--pairs", "pairs_file", type=click.Path(dir_okay=False), default=None,
+              help="Training pairs (query<TAB>target per line, .tsv or .tsv.gz) to check against evaluation data.")
+@click.option("--model-dir", type=click.Path(file_okay=False), default=None,
+              help="A trained model folder that ships training_pairs.tsv.gz (e.g. a UWE output).")
+@click.option("--tasks", "task_selection", default="workbench-core", show_default=True)
+@click.option("--splits", default="val,test", show_default=True)
+@click.option("--cross/--no-cross", default=True, show_default=True, help="Also print the task × task overlap table.")
+@click.option("--json", "as_json", is_flag=True)
+@data_dir_option
+def audit(pairs_file, model_dir, task_selection, splits, cross, as_json, data_dir):
+    """Leakage audit: evaluation queries and pairs that also occur in training data or in other tasks."""
+    from .audit import EvalSet, audit_training_pairs, cross_task_overlap, format_table, read_pairs
+    from .catalog import resolve_task_list
+    from .task import Task
+
+    if model_dir and not pairs_file:
+        pairs_file = str(Path(model_dir) / "training_pairs.tsv.gz")
+    specs = resolve_task_list(task_selection)
+    eval_sets = []
+    for spec in specs:
+        task = Task(spec, data_dir=data_dir)
+        for split in splits.split(","):
+            if split in spec.splits.available:
+                eval_sets.append(EvalSet.from_task(task, split))
+    report = {}
+    if pairs_file:
+        report["training_overlap"] = audit_training_pairs(read_pairs(Path(pairs_file)), eval_sets)
+    if cross:
+        report["cross_task"] = cross_task_overlap([ev for ev in eval_sets if ev.split == "test"])
+    if as_json:
+        click.echo(json.dumps(report, indent=1))
         return
-    main.add_command(leaderboard_cli, "leaderboard")
+    for title, rows in report.items():
+        click.echo(f"## {title}\n{format_table(rows)}\n")
 
 
-_attach_optional_commands()
+# ---------------------------------------------------------------- latency
+@main.command()
+@click.option("--model", "model_name", required=True)
+@click.option("--task", "task_name", required=True)
+@click.option("--split", default="test", show_default=True)
+@click.option("--n", "n_queries", default=200, show_default=True, help="Timed single-query calls.")
+@click.option("--output", default=None, type=click.Path(file_okay=False),
+              help="Results folder: the latency is written into this model's result file for the task, if present.")
+@data_dir_option
+def latency(model_name, task_name, split, n_queries, output, data_dir):
+    """Milliseconds per single query (batch 1) against the task's pre-encoded target space."""
+    from .baselines.latency import measure_latency
+    from .registry import load_model
+    from .results import read_result, result_path, write_result
+    from .task import load_task
+
+    task = load_task(task_name, data_dir=data_dir)
+    ds = task.dataset(split)
+    model = load_model(model_name)
+    measured = measure_latency(model, ds.query_texts.tolist(), ds.target_texts.tolist(),
+                               query_type=task.spec.query_type, target_type=task.spec.target_type,
+                               group=task.spec.group, n_queries=n_queries)
+    click.echo(json.dumps(measured, indent=1, default=str))
+    if output:
+        path = result_path(Path(output), model.info.name, task.spec.name, task.spec.version, split)
+        if path.exists():
+            result = read_result(path)
+            result.latency = json.loads(json.dumps(measured, default=str))
+            write_result(path, result)
+            click.echo(f"latency recorded in {path}")
+
+
+# ---------------------------------------------------------------- results
+@main.group(cls=_Group)
+def results():
+    """Manage result folders."""
+
+
+@results.command("merge")
+@click.argument("shards", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False))
+@click.option("--out", required=True, type=click.Path(file_okay=False))
+def results_merge(shards, out):
+    """Join the result folders of sharded runs (`run --shard I/N`) into one."""
+    from .shards import merge_result_dirs
+
+    copied = merge_result_dirs([Path(s) for s in shards], Path(out))
+    click.echo(f"{copied} result files merged into {out}")
 
 if __name__ == "__main__":
     main()

@@ -131,6 +131,7 @@ def render(specs: list[TaskSpec], data_dir: Path, cache_dir: Path | None = None,
             out.extend(_task_section(spec, facts[spec.name]))
         if family:
             out.extend(_family_section(family, facts))
+            out.extend(_folders_without_task(family, data_dir))
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -182,6 +183,22 @@ def _family_section(specs: list[TaskSpec], facts: dict) -> list[str]:
     lines.append(f"- citation: {'; '.join(_escape(x) for x in citations)}")
     lines.append("")
     return lines
+
+
+def _folders_without_task(family: list[TaskSpec], data_dir: Path) -> list[str]:
+    """MELO folders in the data that the generator skipped (and why)."""
+    if not any(spec.source.loader == "melo" for spec in family):
+        return []
+    from .sources.melo import scan
+
+    try:
+        _, skipped = scan(data_dir)
+    except WorkBenchError:
+        return []
+    if not skipped:
+        return []
+    return ["Data folders without a task file (the generator skips incomplete folders):", ""] + [
+        f"- `{folder}`: {why}" for folder, why in sorted(skipped.items())] + [""]
 
 
 def main(argv: list[str] | None = None) -> int:

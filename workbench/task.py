@@ -74,7 +74,15 @@ class Task:
         return self.full_dataset.select(split)
 
     def sizes(self) -> dict[str, dict]:
-        return {split: self.dataset(split).sizes() for split in self.spec.splits.available}
+        """Queries × targets (and positives) per offered split; a split without queries counts zero."""
+        full = self.full_dataset
+        out = {}
+        for split in self.spec.splits.available:
+            if split == "full" or (full.query_splits == split).any():
+                out[split] = full.select(split).sizes()
+            else:
+                out[split] = {"queries": 0, "targets": full.n_targets, "positives": 0}
+        return out
 
     def result_fingerprint(self, model_info, split: str, config: dict) -> str:
         return fingerprint(task=self.spec.key, spec_hash=self.spec.spec_hash, split=split, data=self.data_checksums,

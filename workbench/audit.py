@@ -1,0 +1,105 @@
+"""Leakage audit: how much of a task's evaluation data also occurs in training data or in other tasks.
+
+Texts are compared exactly and after normalisation (case-folded, whitespace collapsed). A pair is
+unordered, because the bi-encoders trained here are symmetric: a training pair (a, b) leaks the
+evaluation pair (b, a) as much as (a, b).
+"""
+from __future__ import annotations
+
+import csv
+import gzip
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+from .errors import WorkBenchError
+from .task import Task
+
+_SPACE = re.compile(r"\s+")
+
+
+def normalise(text: str) -> str:
+    return _SPACE.sub(" ", text).strip().casefold()
+
+
+def _pair_key(a: str, b: str) -> tuple[str, str]:
+    return (a, b) if a <= b else (b, a)
+
+
+@dataclass(frozen=True)
+class EvalSet:
+    task: str
+    split: str
+    queries: list[str]
+    pairs: list[tuple[str, str]]
+
+    @classmethod
+    def from_task(cls, task: Task, split: str) -> "EvalSet":
+        ds = task.dataset(split)
+        rel = ds.relevance.tocoo()
+        pairs = [(ds.query_texts[i], ds.target_texts[j]) for i, j in zip(rel.row, rel.col)]
+        return cls(task.name, split, ds.query_texts.tolist(), pairs)
+
+
+def _keys(texts: Iterable[str], norm: bool) -> set[str]:
+    return {normalise(t) if norm else t for t in texts}
+
+
+def _pair_keys(pairs: Iterable[tuple[str, str]], norm: bool) -> set[tuple[str, str]]:
+    f = normalise if norm else (lambda s: s)
+    return {_pair_key(f(a), f(b)) for a, b in pairs}
+
+
+def audit_training_pairs(training: list[tuple[str, str]], eval_sets: list[EvalSet]) -> list[dict]:
+    """Per evaluation set: queries, query texts and relevant pairs that also occur in training."""
+    train_texts = {norm: _keys((t for pair in training for t in pair), norm) for norm in (False, True)}
+    train_pairs = {norm: _pair_keys(training, norm) for norm in (False, True)}
+    rows = []
+    for ev in eval_sets:
+        row = {"task": ev.task, "split": ev.split, "queries": len(ev.queries), "pairs": len(ev.pairs)}
+        for norm, suffix in ((False, "exact"), (True, "normalised")):
+            f = normalise if norm else (lambda s: s)
+            row[f"queries_in_training_{suffix}"] = sum(f(q) in train_texts[norm] for q in ev.queries)
+            row[f"pairs_in_training_{suffix}"] = sum(_pair_key(f(a), f(b)) in train_pairs[norm] for a, b in ev.pairs)
+        rows.append(row)
+    return rows
+
+
+def cross_task_overlap(eval_sets: list[EvalSet]) -> list[dict]:
+    """Task × task: shared (normalised) query texts and shared relevant pairs."""
+    queries = [_keys(ev.queries, True) for ev in eval_sets]
+    pairs = [_pair_keys(ev.pairs, True) for ev in eval_sets]
+    rows = []
+    for i, a in enumerate(eval_sets):
+        for j, b in enumerate(eval_sets):
+            if j <= i:
+                continue
+            rows.append({"task_a": a.task, "task_b": b.task, "split": a.split,
+                         "shared_query_texts": len(queries[i] & queries[j]), "shared_pairs": len(pairs[i] & pairs[j])})
+    return rows
+
+
+def read_pairs(path: Path) -> list[tuple[str, str]]:
+    """Training pairs from a TSV file (optionally .gz): one `query<TAB>target` per line."""
+    opener = gzip.open if str(path).endswith(".gz") else open
+    try:
+        with opener(path, "rt", encoding="utf-8", newline="") as handle:
+            rows = list(csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
+    except FileNotFoundError:
+        raise WorkBenchError(f"{path}: training pairs file not found") from None
+    except UnicodeDecodeError as err:
+        raise WorkBenchError(f"{path}: not UTF-8 ({err.reason})") from None
+    bad = next((n for n, row in enumerate(rows, 1) if len(row) < 2), None)
+    if bad is not None:
+        raise WorkBenchError(f"{path}:{bad}: expected two tab-separated columns (query, target)")
+    return [(row[0], row[1]) for row in rows]
+
+
+def format_table(rows: list[dict]) -> str:
+    if not rows:
+        return "(nothing to report)"
+    header = list(rows[0])
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(row[h]) for h in header) + " |" for row in rows]
+    return "\n".join(lines)

@@ -1,0 +1,27 @@
+"""Merge result folders written by sharded runs; identical duplicates are fine, conflicting ones are refused."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from .errors import WorkBenchError
+from .results import read_result
+
+
+def merge_result_dirs(shards: list[Path], out: Path) -> int:
+    seen: dict[Path, str] = {}
+    copied = 0
+    for shard in shards:
+        for path in sorted(shard.rglob("*.json")):
+            rel = path.relative_to(shard)
+            result = read_result(path)  # validates schema and aggregates before anything is copied
+            if rel in seen:
+                if seen[rel] != result.fingerprint:
+                    raise WorkBenchError(f"{path}: conflicts with another shard's {rel} (different task, data, model or settings)")
+                continue
+            seen[rel] = result.fingerprint
+            target = out / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
+            copied += 1
+    return copied
