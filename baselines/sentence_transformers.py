@@ -168,7 +168,7 @@ class SentenceTransformerModel:
         dim = get_dim()
         parameters = int(sum(p.numel() for p in self._st.parameters()))
         settings: dict[str, Any] = {
-            "prompts": self.prompts if self.prompts is not None else None,
+            "prompts": self.prompts,
             "normalize": self.normalize,
             "max_seq_length": getattr(self._st, "max_seq_length", None),
             "fp16": self.fp16,

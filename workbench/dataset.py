@@ -3,7 +3,10 @@
 Policies (named in the task file, recorded in results):
 - duplicate query texts: ``merge`` (one query per text and split, positives united, grade = max) or ``keep``;
 - duplicate target texts: ``keep`` (distinct targets that a model cannot tell apart: ties) or ``merge``;
-- queries without any positive are excluded and counted in ``stats``.
+- queries without any positive are excluded and counted in ``stats``;
+- ``exclude_self``: where a query is itself a member of the target space (similarity tasks), that
+  target is removed from the query's ranking (``excluded``), so no model is charged for ranking the
+  query first.
 """
 from __future__ import annotations
 
@@ -26,6 +29,7 @@ class RankingDataset:
     relevance: sp.csr_matrix
     query_splits: np.ndarray
     stats: dict = field(default_factory=dict)
+    excluded: sp.csr_matrix | None = None
 
     @property
     def n_queries(self) -> int:
@@ -50,20 +54,16 @@ class RankingDataset:
         if not mask.any():
             present = sorted(set(self.query_splits.tolist()))
             raise WorkBenchError(f"split {split!r} has no queries (splits present: {present})")
-        rows = np.flatnonzero(mask)
-        return replace(
-            self,
-            query_ids=self.query_ids[rows],
-            query_texts=self.query_texts[rows],
-            relevance=self.relevance[rows],
-            query_splits=self.query_splits[rows],
-        )
+        return self._rows(np.flatnonzero(mask))
 
     def limit(self, n: int) -> "RankingDataset":
         """First n queries (deterministic); results built from this are marked unofficial."""
-        rows = np.arange(min(n, self.n_queries))
+        return self._rows(np.arange(min(n, self.n_queries)))
+
+    def _rows(self, rows: np.ndarray) -> "RankingDataset":
         return replace(self, query_ids=self.query_ids[rows], query_texts=self.query_texts[rows],
-                       relevance=self.relevance[rows], query_splits=self.query_splits[rows])
+                       relevance=self.relevance[rows], query_splits=self.query_splits[rows],
+                       excluded=self.excluded[rows] if self.excluded is not None else None)
 
     @classmethod
     def build(
@@ -74,6 +74,7 @@ class RankingDataset:
         *,
         duplicate_queries: str = "merge",
         duplicate_targets: str = "keep",
+        exclude_self: bool = False,
         origin: str = "dataset",
     ) -> "RankingDataset":
         """queries: id, text[, split]; targets: id, text; qrels: query_id, target_id[, grade] (grade > 0)."""
@@ -129,6 +130,15 @@ class RankingDataset:
             (qrels["grade"].to_numpy(np.float32), (rows, cols)), shape=(len(q_index), len(t_index))
         )
         relevance.sort_indices()
+        excluded = None
+        if exclude_self:
+            self_cols = t_index.get_indexer(q_index)
+            has = self_cols >= 0
+            stats["excluded_self_targets"] = int(has.sum())
+            excluded = sp.csr_matrix((np.ones(int(has.sum()), dtype=bool), (np.flatnonzero(has), self_cols[has])),
+                                     shape=relevance.shape)
+            if relevance.multiply(excluded).nnz:
+                raise WorkBenchError(f"{origin}: a query is relevant to itself; exclude_self would remove a positive")
         return cls(
             query_ids=queries["id"].astype(str).to_numpy(object),
             query_texts=queries["text"].astype(str).to_numpy(object),
@@ -137,6 +147,7 @@ class RankingDataset:
             relevance=relevance,
             query_splits=queries["split"].astype(str).to_numpy(object),
             stats={k: v for k, v in stats.items() if v},
+            excluded=excluded,
         )
 
 

@@ -59,6 +59,15 @@ def _unit_rows(matrix: np.ndarray) -> np.ndarray:
     return matrix / np.maximum(norms, 1e-12)
 
 
+def _push_excluded_down(scores: np.ndarray, excluded) -> np.ndarray:
+    """Excluded targets score below everything else in their row, so they never outrank a positive."""
+    coo = excluded.tocoo()
+    if coo.nnz:
+        scores = np.array(scores, copy=True)
+        scores[coo.row, coo.col] = scores.min() - 1.0
+    return scores
+
+
 def _progress(total: int, desc: str, enabled: bool):
     from tqdm.auto import tqdm
 
@@ -127,6 +136,8 @@ def score_dataset(
             scores = block_scores(start, stop)
             if not np.isfinite(scores).all():
                 raise WorkBenchError(f"model {model.info.name}: scores contain NaN/inf for queries {start}..{stop - 1}")
+            if dataset.excluded is not None:
+                scores = _push_excluded_down(scores, dataset.excluded[start:stop])
             values = evaluate_scores(scores, dataset.relevance[start:stop], metrics, ties=ties)
             for name in metrics:
                 per_query[name].append(values[name])

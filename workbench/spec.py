@@ -84,6 +84,7 @@ class Policies(_Strict):
 
     duplicate_queries: Literal["merge", "keep"] = "merge"
     duplicate_targets: Literal["merge", "keep"] = "keep"
+    exclude_self: bool = False
 
 
 class TaskSpec(_Strict):

@@ -63,6 +63,7 @@ class Task:
             queries, frames.targets, frames.qrels,
             duplicate_queries=spec.policies.duplicate_queries,
             duplicate_targets=spec.policies.duplicate_targets,
+            exclude_self=spec.policies.exclude_self,
             origin=f"task {spec.name}",
         )
         counted = {k: int(v) for k, v in frames.notes.items() if isinstance(v, (int, np.integer)) and v}

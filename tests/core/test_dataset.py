@@ -70,3 +70,24 @@ def test_hash_split_fractions():
     share = np.mean([s == "val" for s in splits])
     assert 0.27 < share < 0.33
     assert splits == [hash_split(f"q{i}", {"val": 0.3, "test": 0.7}) for i in range(5000)]
+
+
+def test_exclude_self_pushes_the_query_concept_below_every_target():
+    from workbench.evaluate import score_dataset
+    from workbench.registry import load_model
+
+    queries = pd.DataFrame({"id": ["a", "b"], "text": ["alpha", "beta"]})
+    targets = pd.DataFrame({"id": ["a", "b", "c"], "text": ["alpha", "beta", "alphabet"]})
+    qrels = pd.DataFrame({"query_id": ["a", "b"], "target_id": ["c", "c"]})
+    plain = RankingDataset.build(queries, targets, qrels)
+    excluding = RankingDataset.build(queries, targets, qrels, exclude_self=True)
+    assert excluding.stats["excluded_self_targets"] == 2
+    assert excluding.excluded.toarray().tolist() == [[True, False, False], [False, True, False]]
+    model = load_model("edit-distance")
+    kwargs = dict(query_type="skill_name", target_type="skill_name", group="similarity", metrics=["mrr"], progress=False)
+    before = score_dataset(model, plain, **kwargs).per_query["mrr"]
+    after = score_dataset(model, excluding, **kwargs).per_query["mrr"]
+    assert before.tolist() == [0.5, 0.5]  # the identical self-target ranks first
+    assert after.tolist() == [1.0, 1.0]
+    with pytest.raises(WorkBenchError, match="relevant to itself"):
+        RankingDataset.build(queries, targets, pd.DataFrame({"query_id": ["a"], "target_id": ["a"]}), exclude_self=True)

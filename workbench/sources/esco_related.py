@@ -6,9 +6,8 @@ its relevant targets are the related skills. Relations are used in their publish
 (not symmetrised). The query's split is its skill's split in the shared ESCO concept partition;
 the target space is every ESCO skill.
 
-The query skill is itself in the target space (and is not relevant): the framework has no
-per-query exclusion, so a model that returns the query first loses one rank on every query.
-`notes["info"]["query_in_targets"]` says so for callers that can exclude it.
+The query skill is itself in the target space (query id == target id); the task file's policy
+`exclude_self: true` removes it from the query's own ranking.
 
 Notes: top-level integers are drop counts (the task adds them to the dataset statistics);
 `notes["info"]` holds everything else.

@@ -125,7 +125,7 @@ def jobnorm(ctx: LoaderContext) -> SourceFrames:
 def job_similarity(ctx: LoaderContext) -> SourceFrames:
     """Occupation -> related occupations (Related Occupations), graded by tier (`grades` param).
 
-    The query occupation is itself in the target space (not relevant): see notes["query_in_targets"].
+    The query occupation is itself in the target space; the task policy `exclude_self` removes it from its own ranking.
     """
     rel = onet_table(ctx, "related_occupations", "Related Occupations")
     grades = {str(k): float(v) for k, v in ctx.param("grades", TIER_GRADES).items()}
