@@ -75,7 +75,7 @@ def _st_kwargs(name: str) -> dict[str, Any]:
 
 
 def all_minilm_l6_v2(*, prompts=None, batch_size: int = 64, device: str | None = None, max_seq_length: int | None = None,
-                     normalize: bool = True, fp16: bool = False, show_progress: bool = True):
+                     normalize: bool = True, fp16: bool = False, show_progress: bool = False):
     from .offline import minilm_folder
     from .sentence_transformers import SentenceTransformerModel
 
@@ -86,7 +86,7 @@ def all_minilm_l6_v2(*, prompts=None, batch_size: int = 64, device: str | None =
 
 
 def all_mpnet_base_v2(*, prompts=None, batch_size: int = 64, device: str | None = None, max_seq_length: int | None = None,
-                      normalize: bool = True, fp16: bool = False, show_progress: bool = True, cache_dir: str | None = None):
+                      normalize: bool = True, fp16: bool = False, show_progress: bool = False, cache_dir: str | None = None):
     from .offline import mpnet_folder
     from .sentence_transformers import SentenceTransformerModel
 

@@ -131,7 +131,7 @@ class SentenceTransformerModel:
         normalize: bool = True,
         fp16: bool = False,
         trust_remote_code: bool = False,
-        show_progress: bool = True,
+        show_progress: bool = False,
         license: str | None = None,
         training_data: list[str] | None = None,
         description: str = "",

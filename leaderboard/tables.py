@@ -83,7 +83,7 @@ def zero_shot_text(row: ModelRow) -> str:
     return "yes" if not row.not_zero_shot else f"no ({len(row.not_zero_shot)})"
 
 
-def _md_table(header: list[str], rows: list[list[str]]) -> list[str]:
+def md_table(header: list[str], rows: list[list[str]]) -> list[str]:
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
     lines += ["| " + " | ".join(r) + " |" for r in rows]
     return lines
@@ -105,10 +105,10 @@ def transfer_md(transfer: Transfer) -> list[str]:
              "MAP ×100 of each variant (rows: what it was trained on) on each evaluated task; "
              f"{LEAK_MARK} = in-domain (training overlaps the task). Base = `settings.base_model`, "
              "an untuned model (trained_on empty) on this board.", "", "### MAP", ""]
-    lines += _md_table(header, [[md(r.label), md(r.model), md(r.base or "")] + fmt(r, r.values, False) for r in transfer.rows])
+    lines += md_table(header, [[md(r.label), md(r.model), md(r.base or "")] + fmt(r, r.values, False) for r in transfer.rows])
     if transfer.has_gains:
         lines += ["", "### MAP gain over the base model", ""]
-        lines += _md_table(header, [[md(r.label), md(r.model), md(r.base or "")] + fmt(r, r.gains, True)
+        lines += md_table(header, [[md(r.label), md(r.model), md(r.base or "")] + fmt(r, r.gains, True)
                                     for r in transfer.rows if r.base])
     if transfer.notes:
         lines += [""] + [f"- {md(n)}" for n in transfer.notes]
@@ -125,11 +125,11 @@ def to_markdown(board: Board, collection: Collection, transfer: Transfer | None,
     rows = [[str(r.rank) if r.rank else "—", md(r.name), macro_text(r, "map", len(tasks)), macro_text(r, "rp@10", len(tasks)),
              f"{r.tasks_completed}/{len(tasks)}", zero_shot_text(r)] + [pct(r.group_means[g]) for g in board.groups]
             for r in board.models]
-    lines += _md_table(header, rows) + [""]
+    lines += md_table(header, rows) + [""]
 
     lines += ["## Per-task scores", "", "Each task's main score on the leaderboard split.", ""]
     header = ["Model"] + [f"{md(t.name)} ({md(t.main_score)})" for t in tasks]
-    lines += _md_table(header, [[md(r.name)] + [cell_text(board.cell(r.name, t.name)) for t in tasks] for r in board.models])
+    lines += md_table(header, [[md(r.name)] + [cell_text(board.cell(r.name, t.name)) for t in tasks] for r in board.models])
     lines += [""]
 
     lines += ["## Tasks", ""]
@@ -139,7 +139,7 @@ def to_markdown(board: Board, collection: Collection, transfer: Transfer | None,
         sizes = sorted({c.n_queries for c in cells})
         rows.append([md(t.name), str(t.version), md(t.group), md(t.main_score), "/".join(map(str, sizes)),
                      str(len(cells)), md(board.best.get(t.name, ""))])
-    lines += _md_table(["Task", "Version", "Group", "Main score", "Queries", "Models", "Best"], rows) + [""]
+    lines += md_table(["Task", "Version", "Group", "Main score", "Queries", "Models", "Best"], rows) + [""]
 
     if transfer is not None:
         lines += transfer_md(transfer)
@@ -165,7 +165,7 @@ def validation_md(collection: Collection) -> list[str]:
              f"{collection.files_seen} result files read, {len(collection.accepted)} accepted, "
              f"{len(collection.refused)} refused. Inputs sha256 `{collection.inputs_sha256[:16]}`.", ""]
     if collection.refused:
-        lines += _md_table(["File", "Refused because", "Reason"],
+        lines += md_table(["File", "Refused because", "Reason"],
                            [[md(r.path), r.kind, md(r.reason)] for r in collection.refused])
     else:
         lines += ["No file was refused."]

@@ -94,6 +94,7 @@ def tied_orderings(s):
         yield np.concatenate(perms)
 
 
+POLICIES = ("pessimistic", "average", "optimistic")
 ALL = ["map", "mrr", "rp@1", "rp@3", "ndcg@2", "ndcg@5", "recall@2", "hit@1", "hit@3", "precision@2"]
 
 
@@ -153,8 +154,11 @@ def test_against_brute_force_larger_and_awkward_scales():
         np.where(rng.random((n_q, n_t)) < 0.5, -3e38, 3e38) * rng.random((n_q, n_t)),
         rng.standard_normal((n_q, n_t)) * np.logspace(-30, 30, n_t),
         np.round(rng.standard_normal((n_q, n_t)), 2).astype(np.float32),  # many ties
-        rng.integers(0, 5, (n_q, n_t)) + 1e-9 * rng.integers(0, 3, (n_q, n_t)),  # close values share bins
-        (np.where(rng.random((n_q, n_t)) < 0.5, -3e38, 3e38) * rng.random((n_q, n_t))).astype(np.float32),
+        # close distinct values sharing one bin
+        rng.integers(0, 5, (n_q, n_t)) + 1e-9 * rng.integers(0, 3, (n_q, n_t)),
+        (np.where(rng.random((n_q, n_t)) < 0.5, -3e38, 3e38) * rng.random((n_q, n_t))).astype(
+            np.float32
+        ),
     ]
     for scores in cases:
         rel = sp.random(n_q, n_t, density=0.01, random_state=rng, format="lil")
@@ -183,7 +187,7 @@ def test_ties_match_exact_enumeration(seed, n_t, graded):
         cols = rng.choice(n_t, rng.integers(1, n_t + 1), replace=False)
         dense[i, cols] = rng.integers(1, 4, len(cols)) if graded else 1
     rel = sp.csr_matrix(dense)
-    got = {pol: evaluate_scores(scores, rel, ALL, ties=pol) for pol in ("average", "pessimistic", "optimistic")}
+    got = {pol: evaluate_scores(scores, rel, ALL, ties=pol) for pol in POLICIES}
     for i in range(n_q):
         per_perm = [ranking_metrics(o, dense[i], ALL) for o in tied_orderings(scores[i])]
         for name in ALL:
@@ -211,10 +215,15 @@ def test_constant_scorer_is_random_expectation():
 
 
 @FAST
-@given(seed=st.integers(0, 2**32 - 1), n_q=st.integers(1, 20), n_t=st.integers(1, 80), graded=st.booleans())
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n_q=st.integers(1, 20),
+    n_t=st.integers(1, 80),
+    graded=st.booleans(),
+)
 def test_policies_are_ordered_and_match_brute_force(seed, n_q, n_t, graded):
     scores, rel = random_case(seed, n_q, n_t, graded, ties=True)
-    res = {pol: evaluate_scores(scores, rel, ALL, ties=pol) for pol in ("pessimistic", "average", "optimistic")}
+    res = {pol: evaluate_scores(scores, rel, ALL, ties=pol) for pol in POLICIES}
     for name in ALL:
         assert np.all(res["pessimistic"][name] <= res["average"][name] + 1e-12), name
         assert np.all(res["average"][name] <= res["optimistic"][name] + 1e-12), name
@@ -242,7 +251,12 @@ def test_signed_zero_is_one_score():
 
 
 @FAST
-@given(seed=st.integers(0, 2**32 - 1), n_q=st.integers(1, 40), n_t=st.integers(1, 50), ties=st.booleans())
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n_q=st.integers(1, 40),
+    n_t=st.integers(1, 50),
+    ties=st.booleans(),
+)
 def test_block_size_does_not_change_results(seed, n_q, n_t, ties):
     scores, rel = random_case(seed, n_q, n_t, graded=True, ties=ties)
     for pol in ("average", "pessimistic"):
@@ -257,7 +271,8 @@ def test_relevance_formats_and_zero_grades():
     dense = np.array([[0, 1, 0], [1, 0, 0]])
     expected = evaluate_scores(scores, sp.csr_matrix(dense), ["map"])["map"]
     explicit_zero = sp.coo_matrix(([0.0, 1.0, 1.0], ([0, 0, 1], [0, 1, 0])), shape=(2, 3))
-    for rel in (sp.csc_matrix(dense), sp.coo_array(dense), explicit_zero, sp.csr_matrix(dense.astype(bool))):
+    as_bool = sp.csr_matrix(dense.astype(bool))
+    for rel in (sp.csc_matrix(dense), sp.coo_array(dense), explicit_zero, as_bool):
         np.testing.assert_array_equal(evaluate_scores(scores, rel, ["map"])["map"], expected)
     np.testing.assert_allclose(expected, [0.5, 1 / 3])
 
@@ -277,7 +292,9 @@ def _ok_case():
     return np.array([[0.3, 0.2], [0.1, 0.4]]), sp.csr_matrix(np.array([[1, 0], [0, 1]]))
 
 
-@pytest.mark.parametrize("bad", ["MAP", "ndcg", "ndcg@0", "ndcg@-1", "rp@1.5", "map@10", "f1@3", " mrr"])
+@pytest.mark.parametrize(
+    "bad", ["MAP", "ndcg", "ndcg@0", "ndcg@-1", "rp@1.5", "map@10", "f1@3", " mrr"]
+)
 def test_unknown_metric(bad):
     scores, rel = _ok_case()
     with pytest.raises(ValueError, match="unknown metric") as err:

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import click
 
-from .data import GRAPHS
-from .recipes import ABLATIONS, RECIPES
+from .recipes import ABLATIONS, GRAPHS, RECIPES
 
 
 def _split(value: str | None) -> list[str]:
@@ -26,9 +25,10 @@ def uwe_cli():
               help=f"One of {', '.join(ABLATIONS)} (repeat or comma-separate).")
 @click.option("--max-steps", type=int, default=None, help="Override the recipe's step budget.")
 @click.option("--seed", type=int, default=None, help="Override the recipe's seed.")
+@click.option("--threads", type=int, default=None, help="torch CPU threads (1 is often fastest on a shared machine).")
 @click.option("--no-resume", is_flag=True, help="Start over in --output instead of resuming its last checkpoint.")
 @click.option("--no-progress", is_flag=True)
-def train_command(recipe, output, data_dir, graphs, ablations, max_steps, seed, no_resume, no_progress):
+def train_command(recipe, output, data_dir, graphs, ablations, max_steps, seed, threads, no_resume, no_progress):
     """Train UWE with a recipe; resumes from the last checkpoint in --output."""
     from workbench.errors import WorkBenchError
 
@@ -42,6 +42,8 @@ def train_command(recipe, output, data_dir, graphs, ablations, max_steps, seed, 
     try:
         config = get_recipe(recipe).with_options(graphs=_split(graphs) or None, ablations=names,
                                                  max_steps=max_steps, seed=seed)
+        if threads is not None:
+            config = config.model_copy(update={"threads": threads})
         model_dir = train(config, output, data_dir=data_dir, resume=not no_resume, progress=not no_progress)
     except (WorkBenchError, ValueError) as err:
         raise click.ClickException(str(err)) from None

@@ -31,7 +31,7 @@ import torch
 
 from workbench.errors import WorkBenchError
 
-GRAPHS = ("job", "sentence", "alias")
+from .recipes import GRAPHS
 # Fallback when the task catalog is unavailable; normally read from the esco-job2skill task file so
 # training uses exactly the partition the ESCO tasks use.
 ESCO_FILES = {

@@ -11,7 +11,6 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import torch
 
 from workbench.errors import WorkBenchError
@@ -168,6 +167,3 @@ class Encoder(torch.nn.Module):
 def parameter_count(encoder: Encoder) -> int:
     return int(sum(p.numel() for p in encoder.st.parameters()))
 
-
-def as_numpy(x: torch.Tensor) -> np.ndarray:
-    return x.detach().float().cpu().numpy()

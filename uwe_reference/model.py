@@ -187,7 +187,8 @@ class UWEModel:
         if self.config.scoring == "pooled":
             return (_unit(_packed_means(packed)) @ index.pooled().T).numpy()
         device = self.encoder.device
-        compute = torch.float16 if device.type == "cuda" else torch.float32  # CPU half matmuls are slow
+        # float32 on every device: the attention logits are raw dot products / τa, too coarse in half precision
+        compute = torch.float32
         out = torch.empty(len(texts), index.n_targets, dtype=torch.float32)
         order = torch.argsort(packed.lengths, stable=True)
         for start in range(0, len(texts), 256):  # length-sorted query groups: little query padding

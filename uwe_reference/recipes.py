@@ -1,11 +1,10 @@
 """Training recipes: a validated config per named setting, plus the ablation switches.
 
 - ``tiny``: fixture-sized smoke run (the tests write the data), all-MiniLM-L6-v2, well under a minute.
-- ``cpu-small``: all-MiniLM-L6-v2 on the real data, sized for ≤ 20 minutes on 2 idle CPU cores: 24 edges
-  per graph per step, 150 steps. Measured on the shared 2-core machine: forward+backward of MiniLM costs
-  ~0.15 CPU-s per short label and ~0.2 per 64-token sentence batch row; a step (three graphs) ~12 CPU-s,
-  so ~1,900 CPU-s ≈ 16-19 min wall on two free cores (longer when the cores are shared). Peak lr 1e-4
-  (a little above the paper's 8e-5: the run is short).
+- ``cpu-small``: all-MiniLM-L6-v2 on the real data, sized for ≤ 20 minutes on 2 CPU cores: 32 edges per
+  graph per step, 300 steps. Measured here with one torch thread: a step costs ~3.8 CPU-s (job 0.7,
+  sentence 2.2 — 64-token sentences dominate —, alias 0.7, AdamW 0.15), so ~1,150 CPU-s of training plus
+  ~40 s of loading and checkpoints. Peak lr 1e-4 (a little above the paper's 8e-5: the run is short).
 - ``paper``: all-mpnet-base-v2, 512 edges per graph per step, AdamW, peak lr 8e-5, 10 % warm-up then
   linear decay, bf16/fp16 autocast and torch.compile on CUDA. The step count is not in the notes we
   have; 3,000 steps is ~27 passes over our (ESCO-only) job graph, far smaller than the paper's 3.3M pairs.
@@ -20,8 +19,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from workbench.errors import WorkBenchError
 
-from .data import GRAPHS
-
+# The three training graphs (see data.py); defined here so the CLI can import it without torch/pandas.
+GRAPHS = ("job", "sentence", "alias")
 ABLATIONS = ("realign", "one-directional", "pooled")
 
 
@@ -52,6 +51,10 @@ class RecipeConfig(BaseModel):
     amp: Literal["auto", "off", "bf16", "fp16"] = "auto"  # auto: bf16 (or fp16) on CUDA, off elsewhere
     compile: Literal["auto", "off", "on"] = "auto"  # auto: torch.compile on CUDA only
     device: str | None = None
+    # CPU threads for torch (None: torch's default). On a shared machine 1 thread is often faster than 2:
+    # OpenMP workers spin-wait for a descheduled sibling (measured here: 0.24 s vs 1.2-6 s per MiniLM
+    # forward+backward of 32 labels under load). Not part of what the model learns.
+    threads: int | None = Field(None, ge=1)
 
     @field_validator("graphs")
     @classmethod
@@ -102,8 +105,9 @@ class RecipeConfig(BaseModel):
 
 
 RECIPES: dict[str, RecipeConfig] = {
-    "tiny": RecipeConfig(name="tiny", batch_size=8, max_steps=30, lr=2e-4, checkpoint_every=10),
-    "cpu-small": RecipeConfig(name="cpu-small", batch_size=24, max_steps=150, lr=1e-4, checkpoint_every=25),
+    # tiny batches gain nothing from intra-op threads, and on a shared machine 2 threads can be 5x slower
+    "tiny": RecipeConfig(name="tiny", batch_size=8, max_steps=30, lr=2e-4, checkpoint_every=30, threads=1),
+    "cpu-small": RecipeConfig(name="cpu-small", batch_size=32, max_steps=300, lr=1e-4, checkpoint_every=50),
     "paper": RecipeConfig(name="paper", base_model="all-mpnet-base-v2", batch_size=512, max_steps=3000, lr=8e-5,
                           checkpoint_every=250),
 }

