@@ -13,9 +13,12 @@ relative to the data directory, its sha256, and where its publisher serves it. T
   mails a link after a privacy-statement step). ``fetch`` lists these with ``instructions`` instead of
   failing; a mirror given with ``--base-url`` can still serve them.
 
-Provenance of the pinned URLs (checked against the public repositories' stored history: file sizes and,
-where readable, content match the files in ``shared/data``; the sha256 check at download time is the
-final word):
+Provenance of the pinned URLs. They were spot-checked offline against a stored copy of the public
+repositories' history (text length and tail of the Decorte, JobBERT and SkillSkape files, the reverse
+crosswalk, a MELO stats file and two re-sorted MELO concept maps match ``shared/data``); the TechWolf
+parquet, the O*NET zip and most MELO files could not be compared byte for byte. The sha256 check at
+download time is the final word: a pin that serves other bytes fails loudly, it never lands in the data
+directory.
 
 * Decorte et al. HOUSE/TECH: github.com/jensjorisdecorte/Skill-Extraction-benchmark. The repository
   moved its files into ``data/`` at some point; each file is pinned to a commit holding exactly the

@@ -112,3 +112,16 @@ def rewrite_member(zip_path: Path, member: str, edit) -> None:
     with zipfile.ZipFile(zip_path, "w") as archive:
         for name, data in contents.items():
             archive.writestr(name, data)
+
+
+def shake_encode(texts) -> "np.ndarray":
+    """A cheap deterministic 'embedding' (SHAKE-256 of the text as 128 floats in [0, 1)) for cache tests."""
+    import hashlib
+
+    import numpy as np
+
+    out = np.empty((len(texts), 128), dtype=np.float32)
+    for row, text in enumerate(texts):
+        raw = np.frombuffer(hashlib.shake_256(text.encode("utf-8")).digest(512), dtype="<u4")
+        out[row] = raw.astype(np.float64) / 2.0**32
+    return out
