@@ -5,7 +5,9 @@ Models load from local folders only: the Hugging Face hub is never contacted (``
 """
 from __future__ import annotations
 
+import math
 import os
+import weakref
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -117,6 +119,12 @@ class SentenceTransformerModel:
     passed to ``SentenceTransformer.encode(prompt=...)``. Without ``prompts`` the model's own saved prompts
     apply ("query" for queries; "document"/"passage"/"corpus" for targets); a model's
     ``default_prompt_name`` is never applied silently: what ``prompt_for`` reports is exactly what is used.
+
+    devices: encode in one worker process per listed device (e.g. ``["cuda:0", "cuda:1"]``, or
+    ``["cpu", "cpu"]``) through sentence-transformers' multi-process pool. Left out, several visible
+    CUDA devices (and no explicit ``device``) mean one worker per GPU; otherwise encoding runs in this
+    process. The pool starts on the first non-empty ``encode`` and stops on ``close()`` or at exit.
+    Embeddings do not depend on it (beyond float rounding), so it is not part of the model's settings.
     """
 
     def __init__(
@@ -136,6 +144,7 @@ class SentenceTransformerModel:
         training_data: list[str] | None = None,
         description: str = "",
         multilingual: bool = False,
+        devices: list[str] | None = None,
     ) -> None:
         if int(batch_size) < 1:
             raise WorkBenchError(f"batch_size must be >= 1, got {batch_size}")
@@ -152,7 +161,12 @@ class SentenceTransformerModel:
         import torch
         from sentence_transformers import SentenceTransformer
 
+        self.devices = _pool_devices(devices, explicit_device=device)
+        if devices and len(devices) == 1 and device is None:
+            device = devices[0]  # one device: no pool, encode there in this process
         self.device = device or auto_device()
+        self._pool: dict | None = None
+        self._stop_pool = None
         self._st = SentenceTransformer(
             str(self.folder), device=self.device, trust_remote_code=self.trust_remote_code, local_files_only=True
         )
@@ -210,6 +224,11 @@ class SentenceTransformerModel:
         dim = self.info.embedding_dim or 0
         if not texts:
             return np.zeros((0, dim), dtype=np.float32)
+        pool_args = {}
+        if self.devices:
+            # chunks of whole batches, about four per worker per call, so every worker stays busy
+            per_chunk = math.ceil(len(texts) / (4 * len(self.devices) * self.batch_size))
+            pool_args = {"pool": self._ensure_pool(), "chunk_size": self.batch_size * max(1, per_chunk)}
         out = self._st.encode(
             texts,
             prompt=prompt or "",  # "" (not None) so a saved default_prompt_name cannot sneak in
@@ -217,8 +236,38 @@ class SentenceTransformerModel:
             show_progress_bar=self.show_progress and len(texts) > self.batch_size,
             normalize_embeddings=self.normalize,
             convert_to_numpy=True,
+            **pool_args,
         )
         return np.ascontiguousarray(out, dtype=np.float32)
 
+    # -- multi-process pool -----------------------------------------------------------------------
+    def _ensure_pool(self) -> dict:
+        if self._pool is None:
+            self._pool = self._st.start_multi_process_pool(list(self.devices))
+            # stops the workers when the model is collected or the interpreter exits
+            self._stop_pool = weakref.finalize(self, type(self._st).stop_multi_process_pool, self._pool)
+        return self._pool
+
+    def close(self) -> None:
+        """Stop the worker processes of a multi-device model (a later encode starts them again)."""
+        if self._stop_pool is not None:
+            self._stop_pool()
+        self._pool = self._stop_pool = None
+
     def __repr__(self) -> str:
-        return f"SentenceTransformerModel({self.info.name!r}, folder={str(self.folder)!r}, device={self.device!r})"
+        where = f"devices={self.devices!r}" if self.devices else f"device={self.device!r}"
+        return f"SentenceTransformerModel({self.info.name!r}, folder={str(self.folder)!r}, {where})"
+
+
+def _pool_devices(devices: list[str] | None, *, explicit_device: str | None) -> list[str] | None:
+    """The worker devices of a multi-process pool, or None to encode in this process."""
+    if devices is not None:
+        if isinstance(devices, str) or not all(isinstance(d, str) and d for d in devices):
+            raise WorkBenchError(f"devices must be a list of device names like ['cuda:0', 'cuda:1'], got {devices!r}")
+        return list(devices) if len(devices) > 1 else None
+    if explicit_device is not None:
+        return None
+    import torch
+
+    count = torch.cuda.device_count() if torch.cuda.is_available() else 0
+    return [f"cuda:{i}" for i in range(count)] if count > 1 else None

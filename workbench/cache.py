@@ -1,18 +1,23 @@
 """On-disk embedding cache: one SQLite file per (model name, revision, role, prompt, input type).
 
 SQLite commits are transactional, so a run killed mid-write leaves either whole entries or none;
-each row also stores a checksum of its bytes, and a row that fails it is treated as missing.
+each row also stores a checksum of its bytes, and a row that fails it is treated as missing. A cache
+file that SQLite reports as corrupt is moved aside (``*.sqlite.corrupt``) and rebuilt: a cache only
+ever costs time, never a wrong vector or a failed run.
 """
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
+import warnings
 import zlib
 from pathlib import Path
 from typing import Callable, Sequence
 
 import numpy as np
 
+from .errors import WorkBenchError
 from .io import sha256_text, stable_hash
 
 _SCHEMA = "CREATE TABLE IF NOT EXISTS emb (key TEXT PRIMARY KEY, dim INTEGER, crc INTEGER, vec BLOB)"
@@ -29,22 +34,49 @@ class EmbeddingCache:
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         self.path = folder / f"{stable_hash(namespace)[:24]}.sqlite"
+        try:
+            self._open()
+        except sqlite3.DatabaseError as err:
+            self._start_afresh(err)
+
+    def _open(self) -> None:
         self._conn = sqlite3.connect(self.path, timeout=60)
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA synchronous=NORMAL")
-        self._conn.execute(_SCHEMA)
+        try:
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute("PRAGMA synchronous=NORMAL")
+            self._conn.execute(_SCHEMA)
+        except sqlite3.DatabaseError:
+            self._conn.close()
+            raise
+
+    def _start_afresh(self, err: sqlite3.DatabaseError) -> None:
+        """A corrupt file (not a locked one) is moved aside and an empty cache takes its place."""
+        if isinstance(err, sqlite3.OperationalError):  # locked, busy, I/O: not corruption, do not touch
+            raise err
+        if getattr(self, "_conn", None) is not None:
+            self._conn.close()
+        aside = self.path.with_name(self.path.name + ".corrupt")
+        os.replace(self.path, aside)
+        for suffix in ("-wal", "-shm"):
+            self.path.with_name(self.path.name + suffix).unlink(missing_ok=True)
+        warnings.warn(f"embedding cache {self.path} is corrupt ({err}); moved to {aside.name}, rebuilding", stacklevel=3)
+        self._open()
 
     def close(self) -> None:
         self._conn.close()
 
     def get_many(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
         found: dict[str, np.ndarray] = {}
-        for start in range(0, len(keys), _CHUNK):
-            chunk = keys[start:start + _CHUNK]
-            marks = ",".join("?" * len(chunk))
-            for key, dim, crc, blob in self._conn.execute(f"SELECT key, dim, crc, vec FROM emb WHERE key IN ({marks})", chunk):
-                if zlib.crc32(blob) == crc and len(blob) == 4 * dim:
-                    found[key] = np.frombuffer(blob, dtype="<f4")
+        try:
+            for start in range(0, len(keys), _CHUNK):
+                chunk = keys[start:start + _CHUNK]
+                marks = ",".join("?" * len(chunk))
+                for key, dim, crc, blob in self._conn.execute(f"SELECT key, dim, crc, vec FROM emb WHERE key IN ({marks})", chunk):
+                    if zlib.crc32(blob) == crc and len(blob) == 4 * dim:
+                        found[key] = np.frombuffer(blob, dtype="<f4")
+        except sqlite3.DatabaseError as err:
+            self._start_afresh(err)
+            return {}
         return found
 
     def put_many(self, keys: Sequence[str], vectors: np.ndarray) -> None:
@@ -52,8 +84,13 @@ class EmbeddingCache:
         for key, vec in zip(keys, np.asarray(vectors, dtype="<f4")):
             blob = vec.tobytes()
             rows.append((key, vec.shape[0], zlib.crc32(blob), blob))
-        with self._conn:  # one transaction per batch
-            self._conn.executemany("INSERT OR REPLACE INTO emb VALUES (?, ?, ?, ?)", rows)
+        try:
+            with self._conn:  # one transaction per batch
+                self._conn.executemany("INSERT OR REPLACE INTO emb VALUES (?, ?, ?, ?)", rows)
+        except sqlite3.DatabaseError as err:
+            self._start_afresh(err)
+            with self._conn:
+                self._conn.executemany("INSERT OR REPLACE INTO emb VALUES (?, ?, ?, ?)", rows)
 
 
 def encode_with_cache(
@@ -82,6 +119,11 @@ def encode_with_cache(
     position = {t: vectors[k] for t, k in zip(unique, keys)}
     if not unique:
         return np.zeros((0, 0), dtype=np.float32), 0
+    dims = sorted({vec.shape[0] for vec in vectors.values()})
+    if len(dims) > 1:  # cached vectors from a model whose output changed without a new name/revision/settings
+        where = f" (cache {cache.path})" if cache is not None else ""
+        raise WorkBenchError(f"embeddings of different dimensions {dims} for one model and role{where}: the model's "
+                             "output changed without a new revision; give it a new revision or delete the cache file")
     return np.stack([position[t] for t in texts]).astype(np.float32, copy=False), len(todo)
 
 

@@ -123,10 +123,15 @@ def tasks_show(name):
 @click.argument("files", nargs=-1, required=True, type=click.Path())
 def tasks_validate(files):
     """Validate task files against the schema."""
+    from .sources import get_loader
     from .spec import load_task_spec
 
     for path in files:
         spec = load_task_spec(path)
+        try:  # a loader name that no code provides would only fail at run time
+            get_loader(spec.source.loader)
+        except WorkBenchError as err:
+            raise WorkBenchError(f"{path}: invalid task file\n  source.loader: {err}") from None
         click.echo(f"ok: {path} ({spec.key})")
 
 
@@ -141,10 +146,14 @@ def tasks_validate(files):
 @click.option("--ties", type=click.Choice(["average", "pessimistic", "optimistic"]), default="average", show_default=True)
 @click.option("--shard", default=None, help="I/N: run every N-th (model, task) item starting at I.")
 @click.option("--no-progress", is_flag=True)
+@click.option("--threads", type=click.IntRange(min=1), default=None,
+              help="CPU threads for model inference (default: the libraries' own choice). On a shared machine 1 can be faster.")
 @data_dir_option
 @cache_dir_option
-def run(models, task_selection, split, output, limit, ties, shard, no_progress, data_dir, cache_dir):
+def run(models, task_selection, split, output, limit, ties, shard, no_progress, threads, data_dir, cache_dir):
     """Evaluate models on tasks and write result files."""
+    if threads:
+        _limit_threads(threads)
     from .catalog import resolve_task_list
     from .registry import load_model
     from .runner import parse_shard, run as run_all
@@ -160,6 +169,19 @@ def run(models, task_selection, split, output, limit, ties, shard, no_progress, 
         for model, task, err in report.failed:
             click.echo(f"  failed: {model} / {task}: {err}", err=True)
         sys.exit(1)
+
+
+def _limit_threads(n: int) -> None:
+    """Set before any model library loads: OpenMP/BLAS read these once, torch reads its own setting."""
+    import os
+
+    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        os.environ[var] = str(n)
+    try:
+        import torch
+    except ImportError:
+        return
+    torch.set_num_threads(n)
 
 
 # ---------------------------------------------------------------- models

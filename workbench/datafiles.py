@@ -18,12 +18,18 @@ def resolve_source_files(source: Source, data_dir: Path, task_name: str) -> dict
             raise WorkBenchError(f"task {task_name}: source.files.{role} {rel!r} points outside the data directory {root}")
         if not path.exists():
             raise WorkBenchError(f"task {task_name}: source.files.{role}: {path} not found (data directory {root})")
+        if path.is_dir() and not source.allow_absolute_paths:  # links inside a folder may not lead out either
+            for member in sorted(path.rglob("*")):
+                real = member.resolve()
+                if root not in real.parents:
+                    raise WorkBenchError(f"task {task_name}: source.files.{role} {rel!r} holds {member.relative_to(root).as_posix()}, "
+                                         f"a link to {real} outside the data directory {root}")
         resolved[role] = path
     return resolved
 
 
 class ChecksumMemo:
-    """sha256 per file, remembered by (path, size, mtime) so a suite run hashes each file once."""
+    """sha256 per file, remembered by (path, size, mtime, inode, ctime) so a suite run hashes each file once."""
 
     def __init__(self, cache_file: Path | None):
         self.cache_file = cache_file
@@ -31,12 +37,15 @@ class ChecksumMemo:
         if cache_file and cache_file.exists():
             try:
                 self._memo = json.loads(cache_file.read_text())
-            except (OSError, json.JSONDecodeError):
+            except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+                self._memo = {}
+            if not isinstance(self._memo, dict):  # damaged or foreign file: a memo is only ever a shortcut
                 self._memo = {}
 
     def __call__(self, path: Path) -> str:
         stat = path.stat()
-        key = f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}"
+        # ctime and inode too: an edit that keeps size and mtime (cp -p, rsync -t, tar) still changes them
+        key = f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{stat.st_ino}|{stat.st_ctime_ns}"
         if key not in self._memo:
             self._memo[key] = sha256_file(path)
             if self.cache_file:
@@ -64,14 +73,20 @@ def verify_checksums(data_dir: Path, sums_file: Path | None = None) -> tuple[lis
     sums_file = sums_file or data_dir / "SHA256SUMS"
     if not sums_file.exists():
         raise WorkBenchError(f"{sums_file}: checksum list not found (expected lines '<sha256>  <relative path>')")
+    try:
+        text = sums_file.read_text(encoding="utf-8")
+    except UnicodeDecodeError as err:
+        raise WorkBenchError(f"{sums_file}: not UTF-8 text ({err.reason} at byte {err.start})") from None
     ok, bad, missing = [], [], []
-    for number, line in enumerate(sums_file.read_text(encoding="utf-8").splitlines(), 1):
+    for number, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
         digest, _, rel = line.partition("  ")
         if len(digest) != 64 or not rel:
             raise WorkBenchError(f"{sums_file}:{number}: expected '<64 hex sha256>  <path>', got {line[:80]!r}")
         rel = rel.lstrip("*")
+        if Path(rel).is_absolute() or ".." in Path(rel).parts:
+            raise WorkBenchError(f"{sums_file}:{number}: path {rel!r} leaves the data directory")
         path = data_dir / rel
         if not path.exists():
             missing.append(rel)

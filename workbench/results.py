@@ -96,13 +96,18 @@ class ResultFile(_Strict):
 
     def check_aggregates(self) -> None:
         """Stored aggregates must equal the mean of the per-query values (detects edited files)."""
-        decoded = self.per_query.decode()
+        try:
+            decoded = self.per_query.decode()
+        except ValueError as err:  # binascii.Error is a ValueError
+            raise WorkBenchError(f"per-query values are not float32 little-endian base64 ({err})") from None
         if set(decoded) != set(self.scores):
             raise WorkBenchError(f"metrics in scores {sorted(self.scores)} differ from per-query metrics {sorted(decoded)}")
         for name, values in decoded.items():
             if len(values) != self.sizes.get("queries"):
                 raise WorkBenchError(f"per-query {name}: {len(values)} values for {self.sizes.get('queries')} queries")
-            if abs(float(values.mean()) - self.scores[name]) > AGGREGATE_TOLERANCE:
+            if not np.isfinite(values).all():
+                raise WorkBenchError(f"per-query {name} holds NaN/inf values")
+            if not abs(float(values.mean()) - self.scores[name]) <= AGGREGATE_TOLERANCE:  # also catches a NaN score
                 raise WorkBenchError(
                     f"stored {name} = {self.scores[name]:.6f} but the per-query values average {values.mean():.6f}: file was edited or corrupted"
                 )

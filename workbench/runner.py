@@ -42,6 +42,25 @@ def work_items(models: list[str], tasks: list[TaskSpec], shard: tuple[int, int] 
     return items
 
 
+def _variant_path(path: Path, ties: str, limit: int | None) -> Path:
+    """Non-default run settings get their own file, so a --limit or --ties run never replaces the official result."""
+    tags = ([f"ties-{ties}"] if ties != "average" else []) + ([f"limit{limit}"] if limit is not None else [])
+    return path.with_name(f"{path.stem}__{'__'.join(tags)}{path.suffix}") if tags else path
+
+
+def _check_owner(path: Path, model_name: str) -> None:
+    """Refuse to overwrite another model's result whose name maps to the same file (e.g. 'a b' and 'a_b')."""
+    if not path.exists():
+        return
+    try:
+        owner = read_result(path, check=False).model.name
+    except WorkBenchError:
+        return  # unreadable: nothing finished to protect
+    if owner != model_name:
+        raise WorkBenchError(f"{path} holds the result of model {owner!r}; model {model_name!r} maps to the same file: "
+                             "give one of them another name or use another --output")
+
+
 def _reusable(path: Path, expected_fingerprint: str) -> bool:
     if not path.exists():
         return False
@@ -85,7 +104,8 @@ def run(
                 if model_name not in loaded:
                     loaded[model_name] = load_model(model_name)
                 model = loaded[model_name]
-                path = result_path(output, model.info.name, spec.name, spec.version, split)
+                path = _variant_path(result_path(output, model.info.name, spec.name, spec.version, split), ties, limit)
+                _check_owner(path, model.info.name)
                 config = {"ties": ties, "limit": limit}
                 if _reusable(path, task.result_fingerprint(model.info, split, config)):
                     log(f"reuse {path} (task, data, model and settings unchanged)")

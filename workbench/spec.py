@@ -158,6 +158,11 @@ def load_task_spec(path: str | Path) -> TaskSpec:
     except UnicodeDecodeError as err:
         raise WorkBenchError(f"{path}: not UTF-8 text ({err.reason} at byte {err.start})") from None
     try:
+        # No anchors/aliases: a task file never needs them, and nested aliases expand exponentially
+        # ("billion laughs") when the spec is hashed or dumped.
+        alias = next((e for e in yaml.parse(text, Loader=yaml.SafeLoader) if isinstance(e, yaml.AliasEvent)), None)
+        if alias is not None:
+            raise WorkBenchError(f"{path}:{alias.start_mark.line + 1}: YAML alias *{alias.anchor} is not allowed in task files")
         data = yaml.safe_load(text)
     except yaml.YAMLError as err:
         raise WorkBenchError(f"{path}: not valid YAML: {err}") from None

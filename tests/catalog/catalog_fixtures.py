@@ -12,26 +12,16 @@ from pathlib import Path
 
 import pandas as pd
 
-ESCO_DIR = "esco/v1.1.1"
-CLASSIFICATION = f"{ESCO_DIR}/ESCO dataset - v1.1.1 - classification - en - csv.zip"
-RELATIONS = f"{ESCO_DIR}/ESCO dataset - v1.1.1 - classification -  - csv.zip"
-SKILL_REL_HEADER = ["originalSkillUri", "originalSkillType", "relationType", "relatedSkillType", "relatedSkillUri"]
+# The ESCO fixture release and its URI helpers live in tests/conftest.py (on sys.path under pytest).
+from conftest import CLASSIFICATION_ZIP, ESCO_VERSION_DIR as ESCO_DIR, RELATIONS_ZIP, SKILL_REL_HEADER  # noqa: E402
+from conftest import _csv_bytes, occupation_uri as occupation, skill_uri as skill  # noqa: E402,F401
 
-
-def skill(slug: str) -> str:
-    return f"http://data.europa.eu/esco/skill/{slug}-0000"
-
-
-def occupation(slug: str) -> str:
-    return f"http://data.europa.eu/esco/occupation/{slug}-0000"
+CLASSIFICATION = f"{ESCO_DIR}/{CLASSIFICATION_ZIP}"
+RELATIONS = f"{ESCO_DIR}/{RELATIONS_ZIP}"
 
 
 def csv_text(header, rows) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return buffer.getvalue()
+    return _csv_bytes(header, rows).decode("utf-8")
 
 
 def write_csv(path: Path, header, rows) -> Path:

@@ -5,6 +5,7 @@ module name) so that these helpers do not depend on which `conftest` module pyte
 """
 from __future__ import annotations
 
+import functools
 import importlib.util
 import json
 import os
@@ -14,6 +15,7 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
 import yaml
 
 _ROOT_CONFTEST = Path(__file__).resolve().parents[1] / "conftest.py"
@@ -125,3 +127,18 @@ def shake_encode(texts) -> "np.ndarray":
         raw = np.frombuffer(hashlib.shake_256(text.encode("utf-8")).digest(512), dtype="<u4")
         out[row] = raw.astype(np.float64) / 2.0**32
     return out
+
+
+@functools.lru_cache(maxsize=1)
+def _load_minilm():
+    from workbench.registry import load_model
+
+    return load_model("all-MiniLM-L6-v2", device="cpu")
+
+
+@pytest.fixture
+def minilm():
+    """all-MiniLM-L6-v2, loaded once per test process (loading it is the slow part). No conftest.py here:
+    tests/catalog imports names from the module called `conftest`, which a second conftest would shadow."""
+    pytest.importorskip("sentence_transformers")
+    return _load_minilm()

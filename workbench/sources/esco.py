@@ -39,39 +39,33 @@ def esco_partition(ctx: LoaderContext) -> dict[str, str]:
     return _partition_for(str(Path(ctx.file("classification")).resolve()), ctx.param("language", "en"), ctx.param("partition_seed", "workbench-v1"))
 
 
-def _relations(release, types: list[str]) -> pd.DataFrame:
+def _occupation_skill_task(ctx: LoaderContext, query_side: str) -> SourceFrames:
+    """Occupation↔skill ranking in either direction; `query_side` is "occupation" or "skill"."""
+    release = open_release(ctx)
+    split = esco_partition(ctx)
+    concepts = {"occupation": release.occupations(), "skill": release.skills()}
+    target_side = "skill" if query_side == "occupation" else "occupation"
     rel = release.occupation_skill_relations()
-    return rel[rel["relation_type"].isin(types)]
+    rel = rel[rel["relation_type"].isin(ctx.param("relation_types", ["essential", "optional"]))]
+    grades = ctx.param("grades", {"essential": 1.0, "optional": 1.0})
+    q, t = concepts[query_side], concepts[target_side]
+    queries = pd.DataFrame({"id": q["uri"], "text": q["preferred_label"], "split": q["uri"].map(split)})
+    targets = pd.DataFrame({"id": t["uri"], "text": t["preferred_label"]})
+    qrels = pd.DataFrame({"query_id": rel[f"{query_side}_uri"], "target_id": rel[f"{target_side}_uri"],
+                          "grade": rel["relation_type"].map(grades).astype(float)})
+    return SourceFrames(queries, targets, qrels)
 
 
 @loader("esco_job2skill")
 def job2skill(ctx: LoaderContext) -> SourceFrames:
     """Occupation preferred label → its essential (and optional) skills."""
-    release = open_release(ctx)
-    split = esco_partition(ctx)
-    occ, skills = release.occupations(), release.skills()
-    rel = _relations(release, ctx.param("relation_types", ["essential", "optional"]))
-    grades = ctx.param("grades", {"essential": 1.0, "optional": 1.0})
-    queries = pd.DataFrame({"id": occ["uri"], "text": occ["preferred_label"], "split": occ["uri"].map(split)})
-    targets = pd.DataFrame({"id": skills["uri"], "text": skills["preferred_label"]})
-    qrels = pd.DataFrame({"query_id": rel["occupation_uri"], "target_id": rel["skill_uri"],
-                          "grade": rel["relation_type"].map(grades).astype(float)})
-    return SourceFrames(queries, targets, qrels)
+    return _occupation_skill_task(ctx, "occupation")
 
 
 @loader("esco_skill2job")
 def skill2job(ctx: LoaderContext) -> SourceFrames:
     """Skill preferred label → the occupations that list it."""
-    release = open_release(ctx)
-    split = esco_partition(ctx)
-    occ, skills = release.occupations(), release.skills()
-    rel = _relations(release, ctx.param("relation_types", ["essential", "optional"]))
-    grades = ctx.param("grades", {"essential": 1.0, "optional": 1.0})
-    queries = pd.DataFrame({"id": skills["uri"], "text": skills["preferred_label"], "split": skills["uri"].map(split)})
-    targets = pd.DataFrame({"id": occ["uri"], "text": occ["preferred_label"]})
-    qrels = pd.DataFrame({"query_id": rel["skill_uri"], "target_id": rel["occupation_uri"],
-                          "grade": rel["relation_type"].map(grades).astype(float)})
-    return SourceFrames(queries, targets, qrels)
+    return _occupation_skill_task(ctx, "skill")
 
 
 def _label_queries(concepts: pd.DataFrame, split: dict[str, str], column: str,
