@@ -98,6 +98,8 @@ def read_table(
     """
     import datasets
 
+    # The runner shows its own progress; per-file "Generating train split" bars are noise there.
+    datasets.disable_progress_bars()
     path = Path(path_or_hub).expanduser()
     if not path.exists():
         name = str(path_or_hub)

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pandas as pd
 
-# The ESCO fixture release and its URI helpers live in tests/conftest.py (on sys.path under pytest).
-from conftest import CLASSIFICATION_ZIP, ESCO_VERSION_DIR as ESCO_DIR, RELATIONS_ZIP, SKILL_REL_HEADER  # noqa: E402
-from conftest import _csv_bytes, occupation_uri as occupation, skill_uri as skill  # noqa: E402,F401
+# The ESCO fixture release and its URI helpers live in tests/esco_fixture.py (tests/ is on sys.path under pytest).
+from esco_fixture import CLASSIFICATION_ZIP, ESCO_VERSION_DIR as ESCO_DIR, RELATIONS_ZIP, SKILL_REL_HEADER  # noqa: E402
+from esco_fixture import _csv_bytes, occupation_uri as occupation, skill_uri as skill  # noqa: E402,F401
 
 CLASSIFICATION = f"{ESCO_DIR}/{CLASSIFICATION_ZIP}"
 RELATIONS = f"{ESCO_DIR}/{RELATIONS_ZIP}"

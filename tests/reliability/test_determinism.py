@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from rel_support import cli, minilm, comparable, result_files  # noqa: F401 (minilm: fixture)
+from rel_support import cli, comparable, minilm, result_files  # noqa: F401 (minilm is a fixture)
 from workbench.catalog import get_task_spec
 from workbench.results import read_result
 from workbench.task import Task

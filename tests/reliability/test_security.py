@@ -20,13 +20,12 @@ import hashlib
 import inspect
 import io
 import json
-import os
 import zipfile
 from pathlib import Path
 
 import pytest
 
-from rel_support import (minilm, CLASSIFICATION_ZIP, ESCO_VERSION_DIR, RELATIONS_ZIP, REPO, cli, result_files, task_file)  # noqa: F401 (minilm: fixture)
+from rel_support import CLASSIFICATION_ZIP, ESCO_VERSION_DIR, RELATIONS_ZIP, REPO, cli, minilm, task_file  # noqa: F401 (fixture)
 from workbench.catalog import get_task_spec
 from workbench.errors import WorkBenchError
 from workbench.io import atomic_write_json
