@@ -127,6 +127,10 @@ class SentenceTransformerModel:
     Embeddings do not depend on it (beyond float rounding), so it is not part of the model's settings.
     """
 
+    # encode() applies prompt_for(role, input_type, group) and nothing else of the role: the embedding
+    # cache may then share entries between roles and input types that resolve to the same prompt
+    encode_depends_only_on_prompt = True
+
     def __init__(
         self,
         path_or_name: str | os.PathLike,

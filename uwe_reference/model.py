@@ -187,7 +187,8 @@ class UWEModel:
         if self.config.scoring == "pooled":
             return (_unit(_packed_means(packed)) @ index.pooled().T).numpy()
         device = self.encoder.device
-        # float32 on every device: the attention logits are raw dot products / τa, too coarse in half precision
+        # float32 compute on every device (float16 only for storage): token dot products are ~10², and
+        # rounding them to half precision before dividing by τa would shift attention logits by ~0.5
         compute = torch.float32
         out = torch.empty(len(texts), index.n_targets, dtype=torch.float32)
         order = torch.argsort(packed.lengths, stable=True)
@@ -239,6 +240,14 @@ def _write_index(path: Path, key: str, packed: PackedTokens) -> None:
 
 
 # -- saving and loading ---------------------------------------------------------------------------
+def make_readable(folder: Path) -> None:
+    """mkdtemp folders (and some library temp files) are owner-only; a saved model is meant to be shared."""
+    for root, _, files in os.walk(folder):
+        os.chmod(root, 0o755)
+        for name in files:
+            os.chmod(os.path.join(root, name), 0o644)
+
+
 def save_uwe(encoder: Encoder, config: UWEConfig, folder: str | os.PathLike) -> Path:
     """Write backbone + uwe_config.json into `folder` atomically (temp folder, then rename)."""
     folder = Path(folder)
@@ -248,6 +257,7 @@ def save_uwe(encoder: Encoder, config: UWEConfig, folder: str | os.PathLike) -> 
         encoder.save(staging)
         (staging / CONFIG_FILE).write_text(json.dumps(config.model_dump(mode="json"), indent=1, sort_keys=True) + "\n",
                                            encoding="utf-8")
+        make_readable(staging)
         if folder.exists():  # replace: move the old folder aside first so the swap is two renames
             trash = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".old", dir=folder.parent))
             os.rename(folder, trash / folder.name)

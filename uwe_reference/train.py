@@ -32,7 +32,7 @@ from .data import GraphSampler, build_training_data
 from .encoder import BASE_MODELS, Encoder, resolve_base_model
 from .late_interaction import late_interaction_scores
 from .loss import bidirectional_infonce
-from .model import UWEConfig, save_uwe
+from .model import UWEConfig, make_readable, save_uwe
 from .recipes import RecipeConfig
 
 STATE_FILE, WEIGHTS_FILE, META_FILE = "state.pt", "model.safetensors", "meta.json"
@@ -109,6 +109,7 @@ def _save_checkpoint(output_dir: Path, step: int, encoder, optimizer, scheduler,
         torch.save(state, staging / STATE_FILE)
         (staging / META_FILE).write_text(json.dumps({"step": step, "config_hash": _config_hash(config),
                                                      "history": history}) + "\n", encoding="utf-8")
+        make_readable(staging)
         final = root / f"step-{step:07d}"
         if final.exists():
             shutil.rmtree(final)
@@ -119,10 +120,13 @@ def _save_checkpoint(output_dir: Path, step: int, encoder, optimizer, scheduler,
         shutil.rmtree(old, ignore_errors=True)
 
 
-def _load_checkpoint(path: Path, encoder, optimizer, scheduler, scaler) -> tuple[int, list]:
+def _load_checkpoint(path: Path, encoder, optimizer, scheduler, scaler, config) -> tuple[int, list]:
     from safetensors.torch import load_file
 
     meta = json.loads((path / META_FILE).read_text(encoding="utf-8"))
+    if meta.get("config_hash") != _config_hash(config):
+        raise WorkBenchError(f"checkpoint {path} was written by a different config; use another output folder "
+                             "or resume=False (--no-resume)")
     weights = load_file(str(path / WEIGHTS_FILE), device=str(encoder.device))
     encoder.st.load_state_dict(weights)
     state = torch.load(path / STATE_FILE, map_location="cpu", weights_only=True)
@@ -208,7 +212,7 @@ def _train(config, output_dir, model_dir, data_dir, resume, progress, done, star
 
     step, history = 0, []
     if resume and done:
-        step, history = _load_checkpoint(done[-1][1], encoder, optimizer, scheduler, scaler)
+        step, history = _load_checkpoint(done[-1][1], encoder, optimizer, scheduler, scaler, config)
 
     from tqdm.auto import tqdm
 

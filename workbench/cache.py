@@ -106,6 +106,9 @@ def encode_with_cache(
     keys = [text_key(t) for t in unique]
     have = cache.get_many(keys) if cache is not None else {}
     todo = [i for i, k in enumerate(keys) if k not in have]
+    # Shortest first: each batch then holds texts of similar length, so a model pads little and a run
+    # of 2048-text batches encodes as fast as one call over every text (which sorts by length itself).
+    todo.sort(key=lambda i: len(unique[i]))
     vectors: dict[str, np.ndarray] = dict(have)
     for start in range(0, len(todo), batch):
         idx = todo[start:start + batch]

@@ -76,7 +76,12 @@ def _progress(total: int, desc: str, enabled: bool):
 
 def encode_side(model, texts, *, role, input_type, group, cache_dir: Path | None, progress: bool) -> tuple[np.ndarray, int, str | None]:
     prompt = model.prompt_for(role=role, input_type=input_type, group=group) if hasattr(model, "prompt_for") else None
-    cache = EmbeddingCache(cache_dir, namespace_for(model.info, role, input_type, prompt)) if cache_dir else None
+    # A model whose embeddings depend on role, input type and group only through the prompt (it says
+    # so with `encode_depends_only_on_prompt`) keeps one cache per prompt: a skill encoded as a target
+    # by one task is not encoded again as another task's query.
+    shared = bool(getattr(model, "encode_depends_only_on_prompt", False))
+    namespace = namespace_for(model.info, "any" if shared else role, "any" if shared else input_type, prompt)
+    cache = EmbeddingCache(cache_dir, namespace) if cache_dir else None
     encoder = _CheckedEncoder(model, role, input_type, group)
     unique_count = len(set(texts))
     try:

@@ -1,0 +1,26 @@
+"""The committed leaderboard (leaderboard/site/<suite>) is exactly what the committed results produce."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from workbench.leaderboard.build import build_leaderboard
+
+ROOT = Path(__file__).resolve().parents[2]
+RESULTS = ROOT / "leaderboard" / "results"
+SITE = ROOT / "leaderboard" / "site"
+SUITES = ["workbench-core", "workbench-zero-shot"]  # as in the Makefile's LEADERBOARD_SUITES
+
+
+@pytest.mark.parametrize("suite", SUITES)
+def test_committed_site_rebuilds_byte_for_byte(suite, tmp_path):
+    committed = SITE / suite
+    if not committed.is_dir():
+        pytest.skip(f"{committed} not built yet (run `make leaderboard`)")
+    build_leaderboard(RESULTS, tmp_path, suite=suite)
+    expected = sorted(p.relative_to(committed) for p in committed.rglob("*") if p.is_file())
+    rebuilt = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file())
+    assert rebuilt == expected
+    for rel in expected:
+        assert (tmp_path / rel).read_bytes() == (committed / rel).read_bytes(), f"{suite}/{rel} differs: run `make leaderboard`"
