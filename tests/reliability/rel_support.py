@@ -1,12 +1,10 @@
 """Helpers for the reliability tests: fixture releases, the CLI in a subprocess, result comparison.
 
-The ESCO fixture writer lives in tests/conftest.py; it is loaded here by file path (under its own
-module name) so that these helpers do not depend on which `conftest` module pytest imported last.
+The ESCO fixture writer lives in tests/esco_fixture.py (tests/ is on sys.path under pytest).
 """
 from __future__ import annotations
 
 import functools
-import importlib.util
 import json
 import os
 import random
@@ -18,17 +16,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-_ROOT_CONFTEST = Path(__file__).resolve().parents[1] / "conftest.py"
-_spec = importlib.util.spec_from_file_location("workbench_tests_root_conftest", _ROOT_CONFTEST)
-fixture_release = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(fixture_release)
-
-write_esco_release = fixture_release.write_esco_release
-FIXTURE_SKILLS = fixture_release.FIXTURE_SKILLS
-FIXTURE_OCCUPATIONS = fixture_release.FIXTURE_OCCUPATIONS
-ESCO_VERSION_DIR = fixture_release.ESCO_VERSION_DIR
-CLASSIFICATION_ZIP = fixture_release.CLASSIFICATION_ZIP
-RELATIONS_ZIP = fixture_release.RELATIONS_ZIP
+from esco_fixture import (CLASSIFICATION_ZIP, ESCO_VERSION_DIR, FIXTURE_OCCUPATIONS, FIXTURE_SKILLS,  # noqa: F401
+                          RELATIONS_ZIP, write_esco_release)
 
 REPO = Path(__file__).resolve().parents[2]
 CLI = [sys.executable, "-m", "workbench.cli"]

@@ -6,19 +6,10 @@ cannot guess Job2Skill and training on the job graph must visibly help.
 """
 from __future__ import annotations
 
-import csv
-import io
-import zipfile
 from pathlib import Path
 
-ESCO_DIR = "esco/v1.1.1"
-CLASSIFICATION_ZIP = "ESCO dataset - v1.1.1 - classification - en - csv.zip"
-RELATIONS_ZIP = "ESCO dataset - v1.1.1 - classification -  - csv.zip"
-SKILL_HEADER = ["conceptType", "conceptUri", "skillType", "reuseLevel", "preferredLabel", "altLabels",
-                "hiddenLabels", "status", "modifiedDate", "scopeNote", "definition", "inScheme", "description"]
-OCC_HEADER = ["conceptType", "conceptUri", "iscoGroup", "preferredLabel", "altLabels", "hiddenLabels", "status",
-              "modifiedDate", "regulatedProfessionNote", "scopeNote", "definition", "inScheme", "description", "code"]
-REL_HEADER = ["occupationUri", "relationType", "skillType", "skillUri"]
+# The publisher-format ESCO writer is shared with the other tests (tests/esco_fixture.py).
+from esco_fixture import _csv_bytes as _csv, occupation_uri, skill_uri, write_esco_release  # noqa: E402,F401
 
 # (slug, preferred label, alt labels, type)
 SKILLS = [
@@ -68,40 +59,10 @@ SENTENCES = [  # (sentence, skill slugs) for the HOUSE/TECH validation files and
 ]
 
 
-def skill_uri(slug: str) -> str:
-    return f"http://data.europa.eu/esco/skill/{slug}-0000"
-
-
-def occupation_uri(slug: str) -> str:
-    return f"http://data.europa.eu/esco/occupation/{slug}-0000"
-
-
-def _csv(header, rows) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return buffer.getvalue().encode("utf-8")
-
-
 def write_fixture_data(root: Path) -> Path:
     root = Path(root)
-    esco = root / ESCO_DIR
-    esco.mkdir(parents=True, exist_ok=True)
     label = {s: lbl for s, lbl, _, _ in SKILLS}
-    types = {s: t for s, _, _, t in SKILLS}
-    skill_rows = [["KnowledgeSkillCompetence", skill_uri(s), t, "sector-specific", lbl, "\n".join(alts), "", "released",
-                   "2016-12-20T17:43:43Z", "", "", "http://data.europa.eu/esco/concept-scheme/skills", f"About {lbl}."]
-                  for s, lbl, alts, t in SKILLS]
-    occ_rows = [["Occupation", occupation_uri(o), isco, title, "", "", "released", "2016-07-05T13:58:41Z", "", "", "",
-                 "http://data.europa.eu/esco/concept-scheme/occupations", f"{title} description", f"{isco}.1"]
-                for o, title, isco, _ in OCCUPATIONS]
-    rel_rows = [[occupation_uri(o), "essential", types[s], skill_uri(s)] for o, _, _, sk in OCCUPATIONS for s in sk]
-    with zipfile.ZipFile(esco / CLASSIFICATION_ZIP, "w") as archive:
-        archive.writestr("skills_en.csv", _csv(SKILL_HEADER, skill_rows))
-        archive.writestr("occupations_en.csv", _csv(OCC_HEADER, occ_rows))
-    with zipfile.ZipFile(esco / RELATIONS_ZIP, "w") as archive:
-        archive.writestr("occupationSkillRelations.csv", _csv(REL_HEADER, rel_rows))
+    write_esco_release(root, skills=SKILLS, occupations=[(o, title, [], isco, sk, []) for o, title, isco, sk in OCCUPATIONS])
 
     decorte = root / "skill-extraction" / "decorte"
     decorte.mkdir(parents=True, exist_ok=True)
