@@ -41,6 +41,7 @@ def test_two_cpu_workers_equal_single_process():
     multi = SentenceTransformerModel(folder, name="all-MiniLM-L6-v2", devices=["cpu", "cpu"], batch_size=2)
     try:
         assert single.devices is None and multi.devices == ["cpu", "cpu"]
+        assert single.encode_depends_only_on_prompt  # its embedding cache is shared across roles
         # same identity: cached embeddings and result files do not depend on the parallelism
         assert multi.info == single.info
         expected = single.encode(TEXTS, role="target", input_type="skill_name")

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ..errors import WorkBenchError
 from . import LoaderContext, SourceFrames, loader
-from .trec import _read_tsv
+from .trec import read_trec
 
 MELO_DIR = "job-normalization/melo"
 FILES = {"queries": "queries.tsv", "corpus": "corpus_elements.tsv", "qrels": "annotations.tsv"}
@@ -28,20 +28,12 @@ _FOLDER = re.compile(r"^(?P<country>[a-z]{3})_q_(?P<q>[a-z]{2})_c_(?P<c>[a-z]{2}
 
 @loader("melo")
 def melo(ctx: LoaderContext) -> SourceFrames:
-    queries = _read_tsv(ctx.file("queries"), ["id", "text"], "queries")
-    targets = _read_tsv(ctx.file("corpus"), ["id", "text"], "corpus elements")
-    qrels = _read_tsv(ctx.file("qrels"), ["query_id", "iteration", "target_id", "grade"], "annotations")
-    try:
-        qrels["grade"] = qrels["grade"].astype(float)
-    except ValueError:
-        raise WorkBenchError(f"{ctx.file('qrels')}: the 4th column (grade) must be numeric") from None
-    non_positive = int((qrels["grade"] <= 0).sum())
-    qrels = qrels[qrels["grade"] > 0]
-    queries = queries.assign(split="test")
-    notes = {"dropped_non_positive_annotations": non_positive,
-             "info": {"queries": int(len(queries)), "corpus_elements": int(len(targets)),
-                      "annotations": int(len(qrels)) + non_positive}}
-    return SourceFrames(queries, targets, qrels[["query_id", "target_id", "grade"]], notes)
+    """MELO ships TREC-style files (queries.tsv, corpus_elements.tsv, annotations.tsv); it is a test set."""
+    frames = read_trec(ctx)
+    frames.queries = frames.queries.assign(split="test")
+    frames.notes["info"] = {"queries": int(len(frames.queries)), "corpus_elements": int(len(frames.targets)),
+                            "annotations": int(len(frames.qrels)) + frames.notes["dropped_non_positive_annotations"]}
+    return frames
 
 
 def parse_folder(name: str) -> tuple[str, str, list[str]]:

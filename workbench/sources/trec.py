@@ -24,8 +24,8 @@ def _read_tsv(path, names, what) -> pd.DataFrame:
     return frame
 
 
-@loader("trec")
-def trec_folder(ctx: LoaderContext) -> SourceFrames:
+def read_trec(ctx: LoaderContext) -> SourceFrames:
+    """queries / corpus / qrels files as published (TREC qrels: query, iteration, doc, grade); grades <= 0 dropped and counted."""
     queries = _read_tsv(ctx.file("queries"), ["id", "text"], "queries")
     targets = _read_tsv(ctx.file("corpus"), ["id", "text"], "corpus")
     qrels = _read_tsv(ctx.file("qrels"), ["query_id", "iteration", "target_id", "grade"], "qrels")
@@ -33,5 +33,11 @@ def trec_folder(ctx: LoaderContext) -> SourceFrames:
         qrels["grade"] = qrels["grade"].astype(float)
     except ValueError:
         raise WorkBenchError(f"{ctx.file('qrels')}: the 4th column (grade) must be numeric") from None
-    qrels = qrels[qrels["grade"] > 0]
-    return SourceFrames(queries, targets, qrels[["query_id", "target_id", "grade"]])
+    positive = qrels["grade"] > 0
+    notes = {"dropped_non_positive_annotations": int((~positive).sum())}
+    return SourceFrames(queries, targets, qrels.loc[positive, ["query_id", "target_id", "grade"]], notes)
+
+
+@loader("trec")
+def trec_folder(ctx: LoaderContext) -> SourceFrames:
+    return read_trec(ctx)
