@@ -30,11 +30,26 @@ TASKS = {"job2skill": ESCOJob2SkillRanking, "skill2job": ESCOSkill2JobRanking, "
 # (job2skill, skill2job: every concept with a relation; skillnorm: its default class-uniform split)
 task = TASKS[task_name](esco_version="1.1.1", languages=["en"], split="test")
 dataset = task.datasets["en"]
-if query_limit:  # a prefix of the queries (for a run too slow or too big to do whole)
+if query_limit:  # a prefix of the queries (for a run too slow or too big to do whole); whole lists saved too
+    with open(lists_path + ".full.json", "w", encoding="utf-8") as fh:
+        json.dump({"queries": dataset.query_texts, "targets": dataset.target_space,
+                   "positives": dataset.target_indices}, fh)
     dataset.query_texts = dataset.query_texts[:query_limit]
     dataset.target_indices = dataset.target_indices[:query_limit]
 loaded = time.perf_counter()
 model = BiEncoderModel(model_name=model_path) if model_name == "minilm" else BM25Model()
+encode_calls = []  # (texts, seconds) of each SentenceTransformer.encode call: queries first, then targets
+if model_name == "minilm":
+    st_encode = model.model.encode
+
+    def timed_encode(texts, *a, **kw):
+        t0 = time.perf_counter()
+        try:
+            return st_encode(texts, *a, **kw)
+        finally:
+            encode_calls.append((len(texts), time.perf_counter() - t0))
+
+    model.model.encode = timed_encode
 model_loaded = time.perf_counter()
 matrix = task.compute_prediction_matrix(model=model, dataset_id="en")
 predicted = time.perf_counter()
@@ -49,4 +64,5 @@ with open(out_path, "w", encoding="utf-8") as fh:
                "positives": sum(len(p) for p in dataset.target_indices), "query_limit": query_limit,
                "import_seconds": imported - started, "task_load_seconds": loaded - imported,
                "model_load_seconds": model_loaded - loaded, "predict_seconds": predicted - model_loaded,
-               "metrics_seconds": measured - predicted, "in_process_seconds": measured - started}, fh)
+               "metrics_seconds": measured - predicted, "in_process_seconds": measured - started,
+               "encode_calls": encode_calls}, fh)
