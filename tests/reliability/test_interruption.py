@@ -181,7 +181,7 @@ def test_concurrent_readers_never_see_partial_json(esco_data_dir, cache_dir, tmp
 _CACHE_WRITER = textwrap.dedent("""
     import sys
     from pathlib import Path
-    sys.path.insert(0, sys.argv[3])
+    sys.path[:0] = [sys.argv[3], sys.argv[4]]  # tests/reliability and tests/ (esco_fixture)
     from rel_support import shake_encode as encode
     from workbench.cache import EmbeddingCache, encode_with_cache
     cache = EmbeddingCache(Path(sys.argv[1]), {"model": "shake", "revision": "1"})
@@ -195,7 +195,7 @@ def test_embedding_cache_survives_sigkill_during_encode(tmp_path):
     encode = shake_encode
     folder, total = tmp_path / "embeddings", 60_000
     proc = subprocess.Popen([sys.executable, "-c", _CACHE_WRITER, str(folder), str(total),
-                             str(Path(__file__).parent)], stdout=subprocess.PIPE,
+                             str(Path(__file__).parent), str(Path(__file__).parents[1])], stdout=subprocess.PIPE,
                             text=True, cwd=REPO)
     try:
         batches = 0
