@@ -39,7 +39,7 @@ run: setup
 	cat $(RESULTS)/leaderboard/leaderboard.md
 
 test: setup
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --durations=15
 
 # The committed baseline results (leaderboard/results) and how they were produced.
 baselines: setup
