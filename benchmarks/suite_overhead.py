@@ -89,7 +89,7 @@ def suite_texts(model, specs, split: str, data_dir: str | None):
     from workbench.task import Task
 
     physical: dict[str, tuple[tuple, dict[str, None]]] = {}
-    per_namespace: set = set()
+    per_namespace: set = set()  # what a run with one cache per role and input type would encode
     for spec in specs:
         if spec.splits.available and split not in spec.splits.available:
             continue
@@ -195,7 +195,8 @@ def main() -> None:
     limit = pure["encode_seconds"]
     print()
     print(f"unique texts of the suite     : {pure['unique_texts']:,} ((prompt, text) pairs; {pure['prompts']} prompt(s)); "
-          f"a run encodes {pure['run_encodes']:,} (the embedding cache is per role and input type)")
+          f"a cache kept per role and input type would encode {pure['run_encodes']:,} "
+          f"({pure['run_encodes'] / pure['unique_texts']:.3f}x)")
     print(f"pure encode (physical limit)  : {limit:.1f} s wall ({pure['encode_cpu_seconds']:.1f} s CPU) = "
           f"{pure['unique_texts'] / limit:,.0f} texts/s   [model load {pure['model_load_seconds']:.1f} s, "
           f"gathering the texts {pure['gather_seconds']:.1f} s: not counted]")
