@@ -257,11 +257,13 @@ class Batch:
 class GraphSampler:
     """Deterministic batches of one graph: batch(step) depends only on (seed, graph, step)."""
 
-    def __init__(self, data: TrainingData, name: str, batch_size: int, seed: int):
+    def __init__(self, data: TrainingData, name: str, batch_size: int, seed: int, per_edge: bool = False):
         self.graph = data.graphs[name]
         self.skill_texts = data.skill_texts
         self.batch_size = int(batch_size)
         self.seed = int(seed)
+        # per_edge: one row per sampled edge, texts repeated (the plain recipe); else distinct items
+        self.per_edge = bool(per_edge)
         self.graph_code = GRAPHS.index(name) if name in GRAPHS else 99
         self.adjacency = self.graph.adjacency(len(data.skill_uris))
         e = self.graph.n_edges
@@ -280,6 +282,9 @@ class GraphSampler:
         epoch, window = divmod(int(step), self.windows_per_epoch)
         idx = self._permutation(epoch)[window * self.batch_size:(window + 1) * self.batch_size]
         edges = self.graph.edges[idx]
+        if self.per_edge:
+            return Batch(self.graph.name, [self.graph.left_texts[i] for i in edges[:, 0]],
+                         [self.skill_texts[i] for i in edges[:, 1]], torch.eye(len(edges), dtype=torch.bool))
         lefts = pd.unique(edges[:, 0])
         skills = pd.unique(edges[:, 1])
         positives = torch.from_numpy(self.adjacency[lefts][:, skills].toarray() > 0)

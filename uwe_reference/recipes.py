@@ -21,7 +21,12 @@ from workbench.errors import WorkBenchError
 
 # The three training graphs (see data.py); defined here so the CLI can import it without torch/pandas.
 GRAPHS = ("job", "sentence", "alias")
-ABLATIONS = ("realign", "one-directional", "pooled")
+ABLATIONS = ("realign", "one-directional", "pooled", "plain")
+# The "plain" reference recipe: sentence-transformers' MultipleNegativesSymmetricRankingLoss in our loop.
+# Every sampled edge is its own row (a skill shared by two edges of a batch is a false negative of the
+# other), one positive per row, pooled cosine, scale 20 (τ 0.05) and weight 1 on every graph.
+PLAIN_TEMPERATURE = 0.05
+_TAG = r"^[a-z0-9][a-z0-9.-]*$"
 
 
 class RecipeConfig(BaseModel):
@@ -43,6 +48,7 @@ class RecipeConfig(BaseModel):
     attention: Literal["dot", "cosine"] = "dot"
     scoring: Literal["late", "maxsim", "pooled"] = "late"
     symmetric: bool = True
+    loss: Literal["many-to-many", "plain"] = "many-to-many"
     mask_other_positives: bool = True
     realign_random: bool = False
     seed: int = 0
@@ -55,6 +61,8 @@ class RecipeConfig(BaseModel):
     # OpenMP workers spin-wait for a descheduled sibling (measured here: 0.24 s vs 1.2-6 s per MiniLM
     # forward+backward of 32 labels under load). Not part of what the model learns.
     threads: int | None = Field(None, ge=1)
+    # appended to the model name, e.g. the hardware a run was trained on ("h100"); not learned from
+    tag: str | None = Field(None, pattern=_TAG)
 
     @field_validator("graphs")
     @classmethod
@@ -68,6 +76,8 @@ class RecipeConfig(BaseModel):
         out = []
         if self.realign_random:
             out.append("realign")
+        if self.loss == "plain":
+            return [*out, "plain"]  # plain implies pooled scoring and its own temperatures
         if not self.symmetric:
             out.append("one-directional")
         if self.scoring != "late":
@@ -80,10 +90,11 @@ class RecipeConfig(BaseModel):
         name = f"uwe-{self.name}"
         if self.graphs != list(GRAPHS):
             name += "-" + "+".join(self.graphs)
-        return "-".join([name, *self.ablations()])
+        return "-".join([name, *self.ablations(), *([self.tag] if self.tag else [])])
 
     def with_options(self, *, graphs: list[str] | None = None, ablations: list[str] | None = None,
-                     max_steps: int | None = None, seed: int | None = None) -> "RecipeConfig":
+                     max_steps: int | None = None, seed: int | None = None, base_model: str | None = None,
+                     tag: str | None = None) -> "RecipeConfig":
         """A copy with the CLI's experiment switches applied (validated)."""
         update: dict = {}
         if graphs:
@@ -95,12 +106,19 @@ class RecipeConfig(BaseModel):
                 update["symmetric"] = False
             elif ablation == "pooled":
                 update["scoring"] = "pooled"
+            elif ablation == "plain":
+                update.update(loss="plain", scoring="pooled", symmetric=True,
+                              temperatures={g: PLAIN_TEMPERATURE for g in GRAPHS}, loss_weights={g: 1.0 for g in GRAPHS})
             else:
                 raise WorkBenchError(f"unknown ablation {ablation!r}; known: {', '.join(ABLATIONS)}")
         if max_steps is not None:
             update["max_steps"] = int(max_steps)
         if seed is not None:
             update["seed"] = int(seed)
+        if base_model is not None:
+            update["base_model"] = str(base_model)
+        if tag is not None:
+            update["tag"] = tag
         return RecipeConfig.model_validate({**self.model_dump(), **update})
 
 

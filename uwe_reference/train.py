@@ -26,6 +26,7 @@ from pathlib import Path
 import torch
 
 from workbench.errors import WorkBenchError
+from workbench.audit import PAIRS_FILE, write_pairs
 from workbench.io import atomic_write_json, stable_hash
 
 from .data import GraphSampler, build_training_data
@@ -62,7 +63,7 @@ def graph_loss(encoder: Encoder, batch, config: RecipeConfig) -> torch.Tensor:
     """Loss of one graph's batch: left items (jobs/sentences/aliases) ↔ skills, both directions."""
     left = encoder(batch.left_texts)
     skills = encoder(batch.skill_texts)
-    positives = batch.positives.to(left.tokens.device)
+    positives = batch.positives.to(left.tokens.device)  # the plain recipe's sampler gives the identity
     kw = dict(tau_a=config.tau_a, mode=config.scoring, attention=config.attention)
     # the scorer runs in float32 even under autocast: raw token dot products are ~10², and bf16 rounding
     # of those, divided by τa = 0.1, would move the attention logits by whole units
@@ -141,7 +142,7 @@ def _load_checkpoint(path: Path, encoder, optimizer, scheduler, scaler, config) 
 
 
 # Settings that change how fast or how often, not what is learned: a resume may change them.
-RUNTIME_FIELDS = frozenset({"threads", "device", "checkpoint_every", "keep_checkpoints"})
+RUNTIME_FIELDS = frozenset({"threads", "device", "checkpoint_every", "keep_checkpoints", "compile", "tag"})
 
 
 def _learning_settings(config: RecipeConfig | dict) -> dict:
@@ -167,6 +168,52 @@ def _prepare_output(output_dir: Path, config: RecipeConfig, resume: bool) -> Non
             shutil.rmtree(output_dir / sub, ignore_errors=True)
     output_dir.mkdir(parents=True, exist_ok=True)
     atomic_write_json(recipe_file, config.model_dump(mode="json"))
+
+
+def _save_model(encoder, config: RecipeConfig, data, steps: int, model_dir: Path) -> None:
+    uwe_config = UWEConfig(
+        name=config.model_name(),
+        base_model=config.base_model if config.base_model in BASE_MODELS else str(config.base_model),
+        scoring=config.scoring, tau_a=config.tau_a, attention=config.attention,
+        max_seq_length=config.max_seq_length, training_data=data.training_data_names(),
+        trained_on=list(config.graphs), recipe=config.name, seed=config.seed,
+        ablations=config.ablations(), steps=steps,
+    )
+    save_uwe(encoder, uwe_config, model_dir)
+    # what the model saw, beside it, so `workbench audit --model-dir` can check it against eval data
+    pairs = data.pairs()
+    write_pairs(model_dir / PAIRS_FILE, zip(pairs["query_text"], pairs["target_text"]))
+
+
+def export_checkpoint(output_dir: str | os.PathLike, data_dir: str | os.PathLike | None = None) -> Path:
+    """Save the last checkpoint of an unfinished (stopped or killed) run as a model folder.
+
+    The folder records the checkpoint's step count (`steps`), so its results are never mistaken for
+    the full recipe's; resuming the run later is unaffected (the checkpoints stay).
+    """
+    from safetensors.torch import load_file
+
+    from workbench.settings import resolve_data_dir
+
+    output_dir = Path(output_dir)
+    recipe_file = output_dir / "recipe.json"
+    done = _checkpoints(output_dir)
+    if not recipe_file.is_file() or not done:
+        raise WorkBenchError(f"{output_dir}: no training run with a checkpoint to export")
+    config = RecipeConfig.model_validate(json.loads(recipe_file.read_text(encoding="utf-8")))
+    step, path = done[-1]
+    meta = json.loads((path / META_FILE).read_text(encoding="utf-8"))
+    if meta.get("config_hash") != _config_hash(config):
+        raise WorkBenchError(f"checkpoint {path} does not match {recipe_file}")
+    data = build_training_data(resolve_data_dir(data_dir), config.graphs)
+    if config.realign_random:
+        data = data.realign(config.seed)
+    encoder = Encoder.from_folder(resolve_base_model(config.base_model), device="cpu",
+                                  max_seq_length=config.max_seq_length)
+    encoder.st.load_state_dict(load_file(str(path / WEIGHTS_FILE)))
+    model_dir = output_dir / "model"
+    _save_model(encoder.eval(), config, data, step, model_dir)
+    return model_dir
 
 
 # -- the loop -------------------------------------------------------------------------------------
@@ -201,7 +248,8 @@ def _train(config, output_dir, model_dir, data_dir, resume, progress, done, star
                                   max_seq_length=config.max_seq_length)
     device = encoder.device
     torch.manual_seed(config.seed)  # after loading: model construction may consume RNG differently
-    samplers = {g: GraphSampler(data, g, config.batch_size, config.seed) for g in config.graphs}
+    samplers = {g: GraphSampler(data, g, config.batch_size, config.seed, per_edge=config.loss == "plain")
+                for g in config.graphs}
     optimizer = torch.optim.AdamW(encoder.parameters(), lr=config.lr, weight_decay=config.weight_decay)
     warmup = int(math.ceil(config.warmup_ratio * config.max_steps))
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, _lr_lambda(config.max_steps, warmup))
@@ -260,15 +308,7 @@ def _train(config, output_dir, model_dir, data_dir, resume, progress, done, star
         bar.close()
 
     encoder.eval()
-    uwe_config = UWEConfig(
-        name=config.model_name(),
-        base_model=config.base_model if config.base_model in BASE_MODELS else str(config.base_model),
-        scoring=config.scoring, tau_a=config.tau_a, attention=config.attention,
-        max_seq_length=config.max_seq_length, training_data=data.training_data_names(),
-        trained_on=list(config.graphs), recipe=config.name, seed=config.seed,
-        ablations=config.ablations(), steps=config.max_steps,
-    )
-    save_uwe(encoder, uwe_config, model_dir)
+    _save_model(encoder, config, data, config.max_steps, model_dir)
     atomic_write_json(output_dir / "train_log.json", {
         "recipe": config.model_dump(mode="json"),
         "wall_seconds_this_session": round(time.perf_counter() - started, 1),

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import csv
 import gzip
+import os
 import re
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -17,6 +19,7 @@ from .errors import WorkBenchError
 from .task import Task
 
 _SPACE = re.compile(r"\s+")
+PAIRS_FILE = "training_pairs.tsv.gz"  # what a trained model folder ships for `workbench audit --model-dir`
 
 
 def normalise(text: str) -> str:
@@ -94,6 +97,30 @@ def read_pairs(path: Path) -> list[tuple[str, str]]:
     if bad is not None:
         raise WorkBenchError(f"{path}:{bad}: expected two tab-separated columns (query, target)")
     return [(row[0], row[1]) for row in rows]
+
+
+def write_pairs(path: Path, pairs: Iterable[tuple[str, str]]) -> int:
+    """Write `query<TAB>target` lines (gzip when the name ends in .gz), atomically; returns the count.
+
+    A TSV line cannot hold a tab or newline, so each whitespace run becomes one space: the audit's
+    normalised comparison is unaffected, its exact one sees such texts with single spaces.
+    """
+    path = Path(path)
+    opener = gzip.open if path.name.endswith(".gz") else open
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    n = 0
+    try:
+        with opener(tmp, "wt", encoding="utf-8", newline="") as handle:
+            for query, target in pairs:
+                handle.write(f"{_SPACE.sub(' ', str(query)).strip()}\t{_SPACE.sub(' ', str(target)).strip()}\n")
+                n += 1
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return n
 
 
 def format_table(rows: list[dict]) -> str:

@@ -186,3 +186,78 @@ def test_cli_trains_a_subset_with_an_ablation(uwe_data_dir, tmp_path):
     bad = CliRunner().invoke(uwe_cli, ["train", "--config", "tiny", "--output", str(tmp_path / "x"),
                                        "--ablation", "nonsense"])
     assert bad.exit_code != 0 and "nonsense" in bad.output
+
+
+def test_plain_sampler_keeps_every_edge_with_only_its_partner_positive(uwe_data_dir):
+    data = build_training_data(uwe_data_dir, ["job"])
+    graph = data.graphs["job"]
+    batch = GraphSampler(data, "job", 8, seed=3, per_edge=True).batch(0)
+    distinct = GraphSampler(data, "job", 8, seed=3).batch(0)
+    assert len(batch.left_texts) == len(batch.skill_texts) == min(8, graph.n_edges)
+    # same edges as the many-to-many batch of that step, but repeated texts stay (MNSRL's false negatives)
+    assert set(batch.left_texts) == set(distinct.left_texts) and set(batch.skill_texts) == set(distinct.skill_texts)
+    assert torch.equal(batch.positives, torch.eye(len(batch.left_texts), dtype=torch.bool))
+
+
+def test_plain_ablation_config_and_tagged_name():
+    plain = get_recipe("cpu-small").with_options(ablations=["plain"], tag="h100")
+    assert plain.loss == "plain" and plain.scoring == "pooled" and plain.symmetric
+    assert set(plain.temperatures.values()) == {0.05} and set(plain.loss_weights.values()) == {1.0}
+    assert plain.model_name() == "uwe-cpu-small-plain-h100"
+    paper = get_recipe("paper").with_options(base_model="all-MiniLM-L6-v2", graphs=["job"])
+    assert paper.base_model == "all-MiniLM-L6-v2" and paper.model_name() == "uwe-paper-job"
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError):
+        get_recipe("tiny").with_options(tag="../evil")
+
+
+def test_trained_model_ships_its_pairs_and_the_audit_reads_them(tiny_run, uwe_data_dir):
+    from workbench.audit import PAIRS_FILE, read_pairs
+
+    _, model_dir = tiny_run
+    shipped = read_pairs(model_dir / PAIRS_FILE)
+    expected = build_training_data(uwe_data_dir).pairs()
+    assert len(shipped) == len(expected)
+    assert set(shipped) == {(" ".join(q.split()), " ".join(t.split()))
+                            for q, t in zip(expected["query_text"], expected["target_text"])}
+
+
+def test_plain_recipe_trains_and_saves(uwe_data_dir, tmp_path):
+    config = get_recipe("tiny").with_options(ablations=["plain"], max_steps=3)
+    model_dir = train(config, tmp_path / "plain", data_dir=uwe_data_dir, progress=False)
+    model = load_uwe(model_dir, disk_cache=False)
+    assert model.info.name == "uwe-tiny-plain" and model.config.scoring == "pooled"
+    history = json.loads((tmp_path / "plain" / "train_log.json").read_text())["history"]
+    assert len(history) == 3 and all(np.isfinite(h["loss"]) for h in history)
+
+
+def test_a_stopped_run_exports_its_last_checkpoint(uwe_data_dir, tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from workbench.uwe_reference.cli import uwe_cli
+
+    config = get_recipe("tiny").with_options(max_steps=4).model_copy(update={"checkpoint_every": 2})
+
+    def stop(step):
+        if step == 3:
+            raise KeyboardInterrupt("stopped after step 3")
+
+    monkeypatch.setattr(train_module, "_on_step_end", stop)
+    with pytest.raises(KeyboardInterrupt):
+        train(config, tmp_path / "run", data_dir=uwe_data_dir, progress=False)
+    result = CliRunner().invoke(uwe_cli, ["export", "--output", str(tmp_path / "run"), "--data-dir", str(uwe_data_dir)])
+    assert result.exit_code == 0, result.output
+    model = load_uwe(tmp_path / "run" / "model", disk_cache=False)
+    assert model.config.steps == 2 and model.info.settings["steps"] == 2  # the checkpoint, not the recipe's 4
+    assert (tmp_path / "run" / "model" / "training_pairs.tsv.gz").is_file()
+    empty = CliRunner().invoke(uwe_cli, ["export", "--output", str(tmp_path)])
+    assert empty.exit_code != 0 and "no training run" in empty.output
+
+
+def test_model_reports_its_device_and_keeps_a_cpu_index_on_cpu(tiny_run):
+    _, model_dir = tiny_run
+    model = load_uwe(model_dir, disk_cache=False)
+    assert model.device.type == "cpu"  # the latency report names this device
+    index = model.index([lbl for _, lbl, _, _ in SKILLS])
+    assert all(t.device.type == "cpu" and m.device.type == "cpu" for t, m, _ in index.chunks)
