@@ -238,6 +238,24 @@ def test_zero_shot_flag_and_overlaps(populated, specs):
     assert not overlaps(make_result(specs[0], "m", training_data=["msmarco", "job2skill"]).model, specs[0])
 
 
+def test_a_structured_training_entry_overlaps_every_task_of_its_dataset_family():
+    from workbench.catalog import list_tasks
+    from workbench.leaderboard.zeroshot import overlaps
+    from workbench.results import ModelRecord
+
+    catalog = {spec.name: spec for spec in list_tasks()}
+    uwe = ModelRecord(name="uwe", revision="r", kind="scoring", trained_on=["job", "sentence", "alias"],
+                      training_data=["esco:v1.1.1:train-partition:occupation-skill", "decorte:house+tech:validation",
+                                     "skillskape:train", "esco:v1.1.1:train-partition:skill-alias"])
+    not_zero_shot = {name for name, spec in catalog.items() if overlaps(uwe, spec)}
+    # jobbert and the crosswalk rank ESCO occupations (they read the ESCO release): not zero-shot either
+    assert {"esco-job2skill", "esco-skillnorm", "house-skill-extraction", "tech-skill-extraction",
+            "skillskape-skill-extraction", "onet-esco-crosswalk", "jobbert-jobnorm"} <= not_zero_shot
+    assert not {"onet-jobnorm", "onet-task2dwa", "onet-job2tech", "melo-usa-q-en-c-en"} & not_zero_shot
+    # "job" (a graph name) is no family: a task merely named like a graph does not match
+    assert not overlaps(ModelRecord(name="m", revision="r", kind="embedding", trained_on=["job"]), catalog["onet-jobnorm"])
+
+
 def test_transfer_matrix_values(populated, specs, tmp_path):
     _, board = board_for(populated, specs)
     transfer = build_transfer(board)
