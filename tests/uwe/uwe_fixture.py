@@ -72,6 +72,10 @@ def write_fixture_data(root: Path) -> Path:
         rows.append([part[0][0], "smart", "", "LABEL NOT PRESENT"])  # dropped by the loader
         rows.append([part[0][0], "fast", "", "UNDERSPECIFIED"])
         (decorte / f"{name}_validation_annotations.csv").write_bytes(_csv(["sentence", "span", "sub_span", "label"], rows))
+        # the test file repeats the last validation sentence (re-spaced, upper-cased), as TECH's release does
+        repeated = "  " + part[-1][0].upper().replace(" ", "  ")
+        (decorte / f"{name}_test_annotations.csv").write_bytes(
+            _csv(["sentence", "span", "sub_span", "label"], [[repeated, "span", "", label[part[-1][1][0]]]]))
     skillskape = root / "skill-extraction" / "skillskape"
     skillskape.mkdir(parents=True, exist_ok=True)
     rows = [[i, sentence, repr([label[s] for s in slugs])] for i, (sentence, slugs) in enumerate(SENTENCES)]
