@@ -121,9 +121,13 @@ def score_dataset(
             raise WorkBenchError(f"model {model.info.name}: query dim {q.shape[1]} differs from target dim {t.shape[1]}")
         scored.texts_encoded, scored.prompts = nq + nt, {"query": qp, "target": tp}
         q, t = _unit_rows(q), _unit_rows(t)
+        # Cosines of finite unit rows are finite (|s| <= 1): checking the rows here replaces a pass over
+        # every block of scores below (3 % of a warm run, py-spy). Cached vectors were checked when encoded.
+        scores_finite = bool(np.isfinite(q).all() and np.isfinite(t).all())
         t_T = np.ascontiguousarray(t.T)
         block_scores = lambda start, stop: q[start:stop] @ t_T  # noqa: E731
     else:
+        scores_finite = False  # a scoring model's output is checked block by block
         index = model.index(dataset.target_texts.tolist(), target_type=target_type, group=group)
         texts = dataset.query_texts.tolist()
 
@@ -139,7 +143,7 @@ def score_dataset(
         for start in range(0, dataset.n_queries, rows_per_block):
             stop = min(start + rows_per_block, dataset.n_queries)
             scores = block_scores(start, stop)
-            if not np.isfinite(scores).all():
+            if not scores_finite and not np.isfinite(scores).all():
                 raise WorkBenchError(f"model {model.info.name}: scores contain NaN/inf for queries {start}..{stop - 1}")
             if dataset.excluded is not None:
                 scores = _push_excluded_down(scores, dataset.excluded[start:stop])

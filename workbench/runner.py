@@ -1,6 +1,7 @@
 """Run models over tasks, writing one result file per (model, task, split) and reusing only exact matches."""
 from __future__ import annotations
 
+import json
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -8,8 +9,12 @@ from typing import Callable
 
 from filelock import FileLock, Timeout
 
+from . import __version__
 from .errors import WorkBenchError
+from .io import atomic_write_json, stable_hash
+from .model import ModelInfo
 from .results import read_result, result_path, write_result
+from .settings import resolve_cache_dir
 from .spec import TaskSpec
 from .task import Task
 
@@ -102,7 +107,7 @@ def run(
                     log(f"skip {spec.name}: no {split!r} split (offers {spec.splits.available})")
                     continue
                 if model_name not in loaded:
-                    loaded[model_name] = load_model(model_name)
+                    loaded[model_name] = load_model_lazily(model_name, load_model, cache_dir)
                 model = loaded[model_name]
                 path = _variant_path(result_path(output, model.info.name, spec.name, spec.version, split), ties, limit)
                 _check_owner(path, model.info.name)
@@ -122,3 +127,163 @@ def run(
     finally:
         lock.release()
     return report
+
+
+# ----------------------------------------------------------------------------- lazy model loading
+# A run whose embeddings are all cached needs the model's metadata (info, prompts) but not its
+# weights: loading torch + sentence-transformers + weights was ~30 % of a warm ESCO run (py-spy).
+# After a model has been loaded once, its info and the prompts it answered are kept in
+# <cache>/model-info.json under a stamp of the files that make it (every file of its `folder`, the
+# modules imported while it loaded, host and CUDA_VISIBLE_DEVICES). A later run whose stamp matches
+# gets a stand-in that loads the real model only when something is not in the memo: an encode
+# (a text missing from the embedding cache), a prompt it never answered, any other attribute.
+# Models without a `folder` (e.g. lexical scorers, or encoders defined in code) are always loaded.
+MODEL_MEMO_FILE = "model-info.json"
+_MEMO_VERSION = 1
+
+
+def _file_stamp(path: Path) -> list:
+    try:
+        st = path.stat()
+    except OSError:
+        return [str(path), None]
+    # inode and ctime too, as for data checksums: an edit that keeps size and mtime still changes them
+    return [str(path), st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns]
+
+
+def _module_files(names) -> list[str]:
+    files = set()
+    for name in names:
+        module = sys.modules.get(name)
+        file = getattr(module, "__file__", None)
+        if file:
+            files.add(str(Path(file).resolve()))
+    return sorted(files)
+
+
+def _model_stamp(folder: Path, module_files: list[str]) -> str:
+    import os
+    import platform
+
+    entries = []
+    for root, dirs, names in os.walk(folder):
+        dirs.sort()
+        entries.extend(_file_stamp(Path(root) / name) for name in sorted(names))
+    return stable_hash({"folder": str(folder), "files": entries, "modules": [_file_stamp(Path(f)) for f in module_files],
+                        "host": platform.node(), "cuda_visible": os.environ.get("CUDA_VISIBLE_DEVICES"),
+                        "workbench": __version__, "memo": _MEMO_VERSION})
+
+
+def _prompt_key(role, input_type, group) -> str:
+    return json.dumps([role, input_type, group])
+
+
+class _ModelMemo:
+    """The model-info.json file: {model name as given to the run: entry}."""
+
+    def __init__(self, cache_dir: Path):
+        self.path = cache_dir / MODEL_MEMO_FILE
+
+    def read(self) -> dict:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}  # missing or damaged: a memo only ever saves time
+        return data if isinstance(data, dict) else {}
+
+    def write(self, name: str, entry: dict | None) -> None:
+        data = self.read()
+        if entry is None:
+            data.pop(name, None)
+        else:
+            data[name] = entry
+        try:
+            atomic_write_json(self.path, data)
+        except OSError:
+            pass
+
+
+class MemoModel:
+    """Stands in for a model: info and known prompts from the memo, everything else from the real model,
+    loaded on first need. Also wraps a model loaded up front, to record the prompts it answers."""
+
+    def __init__(self, name: str, load: Callable[[], object], memo: _ModelMemo, entry: dict, real=None):
+        self._name, self._load, self._memo, self._entry, self._real = name, load, memo, entry, real
+        self.info = real.info if real is not None else ModelInfo(**entry["info"])
+        self.encode_depends_only_on_prompt = bool(entry.get("shared", False))
+
+    @property
+    def loaded(self) -> bool:
+        return self._real is not None
+
+    def _model(self):
+        if self._real is None:
+            real = self._load()
+            if real.info.model_dump(mode="json") != self._entry["info"]:
+                # Cannot happen while the stamp covers what determines the info; if it does, embeddings
+                # read from the cache under the memo's info may not be this model's: fail, forget the memo.
+                self._memo.write(self._name, None)
+                raise WorkBenchError(f"model {self._name}: its metadata differs from the memo in {self._memo.path} "
+                                     "(changed without a change to its files?); the memo is removed, run again")
+            self._real = real
+        return self._real
+
+    def prompt_for(self, *, role, input_type, group=None):
+        prompts = self._entry["prompts"]
+        key = _prompt_key(role, input_type, group)
+        if key not in prompts:
+            model = self._model()
+            prompts[key] = model.prompt_for(role=role, input_type=input_type, group=group) if hasattr(model, "prompt_for") else None
+            self._memo.write(self._name, self._entry)
+        return prompts[key]
+
+    def encode(self, texts, **kwargs):
+        return self._model().encode(texts, **kwargs)
+
+    def __getattr__(self, attr):  # anything else the evaluation or a caller asks for: the real model's
+        if attr.startswith("_"):
+            raise AttributeError(attr)
+        return getattr(self._model(), attr)
+
+
+def _memo_key(name: str) -> str:
+    """A model given as a path is remembered by its resolved path (a relative path means another folder
+    from another working directory); registered names cannot contain a path separator."""
+    if "/" in name or "\\" in name or name.startswith("~"):
+        prefix = "uwe:" if name.lower().startswith("uwe:") else ""
+        return f"{prefix}{Path(name[len(prefix):]).expanduser().resolve()}"
+    return name
+
+
+def load_model_lazily(name: str, load_model: Callable[[str], object], cache_dir: Path | None):
+    """The model, or a stand-in that defers loading it (see MemoModel) when a valid memo exists."""
+    cache_root = resolve_cache_dir(cache_dir)
+    memo = _ModelMemo(cache_root)
+    key = _memo_key(name)
+    entry = memo.read().get(key)
+    if isinstance(entry, dict) and entry.get("version") == _MEMO_VERSION:
+        try:
+            valid = entry["stamp"] == _model_stamp(Path(entry["folder"]), entry["modules"])
+            ModelInfo(**entry["info"])
+        except (KeyError, TypeError, ValueError):
+            valid = False
+        if valid:
+            return MemoModel(key, lambda: load_model(name), memo, entry)
+    before = set(sys.modules)
+    real = load_model(name)
+    info = getattr(real, "info", None)
+    folder = getattr(real, "folder", None)
+    if not isinstance(info, ModelInfo) or info.kind != "embedding" or not isinstance(folder, (str, Path)) or not Path(folder).is_dir():
+        return real
+    if ModelInfo(**json.loads(json.dumps(info.model_dump(mode="json")))) != info:
+        return real  # info that does not survive JSON cannot be restored exactly: no memo
+    folder = Path(folder).resolve()
+    # what the model was built from: its class's modules and every module its loading imported
+    # (top-level packages: an upgrade replaces their files; workbench's own modules, e.g. the factory's)
+    new = {m for m in set(sys.modules) - before if "." not in m or m.startswith("workbench.")}
+    modules = _module_files(new | {c.__module__ for c in type(real).__mro__})
+    entry = {"version": _MEMO_VERSION, "folder": str(folder), "modules": modules, "stamp": _model_stamp(folder, modules),
+             "info": info.model_dump(mode="json"), "shared": bool(getattr(real, "encode_depends_only_on_prompt", False)),
+             "prompts": {}}
+    memo.write(key, entry)
+    return MemoModel(key, lambda: load_model(name), memo, entry, real=real)

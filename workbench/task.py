@@ -1,10 +1,15 @@
 """A task: its spec (task file) plus the data directory; builds the ranking dataset and evaluates models."""
 from __future__ import annotations
 
+import hashlib
+import inspect
+import io
+import json
 import platform
+import sys
 import time
 from dataclasses import replace
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +20,7 @@ from .dataset import RankingDataset
 from .datafiles import ChecksumMemo, checksum_files, resolve_source_files
 from .errors import WorkBenchError
 from .evaluate import score_dataset
+from .io import atomic_write_bytes, stable_hash
 from .partition import hash_split
 from .results import (SCHEMA_VERSION, ModelRecord, ResultFile, TaskRecord, Timing, aggregate_scores,
                       encode_per_query, fingerprint, now_iso)
@@ -50,9 +56,36 @@ class Task:
 
     @cached_property
     def full_dataset(self) -> RankingDataset:
+        """The task's ranking dataset (every split), built once per (task file, data, code).
+
+        Building it (parsing the ESCO / O*NET / annotated files, exploding labels, the relevance
+        matrix) was a quarter of a warm `workbench run` (py-spy) and ran again in every process and for
+        every Task object. It is kept in this process and in <cache>/datasets/, keyed by the task's
+        spec hash, the sha256 of its data files (memoised by path, size, mtime, inode, ctime: a changed
+        file gives a new key) and the source of the code that builds it (loaders, parsers, dataset).
+        """
+        loader = get_loader(self.spec.source.loader)
+        key = stable_hash({"spec": self.spec.spec_hash, "data": self.data_checksums, "code": _builder_code_hash(loader),
+                           "python": sys.version_info[:2], "version": __version__})
+        if key in _DATASETS:
+            return _DATASETS[key]
+        path = self.cache_dir / "datasets" / f"{key[:32]}.npz"
+        dataset = _read_dataset(path, key)
+        if dataset is None:
+            dataset = self._build_dataset(loader)
+            try:
+                atomic_write_bytes(path, _dataset_bytes(dataset, key))
+            except (OSError, TypeError, ValueError):
+                pass  # an unwritable cache (or stats that are not JSON) only costs the rebuild
+        if len(_DATASETS) >= _DATASETS_KEPT:  # a few datasets per process: enough for `tasks list` and suites
+            _DATASETS.pop(next(iter(_DATASETS)))
+        _DATASETS[key] = dataset
+        return dataset
+
+    def _build_dataset(self, loader) -> RankingDataset:
         spec = self.spec
         ctx = LoaderContext(self.data_dir, self.files, dict(spec.source.params), spec.name)
-        frames = get_loader(spec.source.loader)(ctx)
+        frames = loader(ctx)
         queries = frames.queries
         if spec.splits.method == "hash":
             fractions = dict(spec.splits.fractions or {})
@@ -128,6 +161,84 @@ class Task:
                           total_seconds=time.perf_counter() - started, texts_encoded=scored.texts_encoded),
             environment=environment(),
         )
+
+
+_DATASETS: dict[str, RankingDataset] = {}  # in-process: key -> dataset (treated as read-only by all callers)
+_DATASETS_KEPT = 16
+
+
+# The on-disk form: plain arrays in an .npz read with allow_pickle=False (no pickle: a cache file is
+# data, never code). String columns are one UTF-8 text plus offsets, sparse matrices their CSR parts.
+_TEXT_COLUMNS = ("query_ids", "query_texts", "target_ids", "target_texts", "query_splits")
+
+
+def _dataset_bytes(dataset: RankingDataset, key: str) -> bytes:
+    arrays: dict[str, np.ndarray] = {"key": np.array(key), "stats": np.array(json.dumps(dataset.stats))}
+    for column in _TEXT_COLUMNS:
+        values = [str(v) for v in getattr(dataset, column)]
+        arrays[f"{column}.text"] = np.frombuffer("".join(values).encode("utf-8"), dtype=np.uint8)
+        arrays[f"{column}.offsets"] = np.cumsum([0] + [len(v) for v in values], dtype=np.int64)
+    for name in ("relevance", "excluded"):
+        matrix = getattr(dataset, name)
+        if matrix is not None:
+            for part in ("data", "indices", "indptr"):
+                arrays[f"{name}.{part}"] = getattr(matrix, part)
+            arrays[f"{name}.shape"] = np.array(matrix.shape, dtype=np.int64)
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    return buffer.getvalue()
+
+
+def _read_dataset(path: Path, key: str) -> RankingDataset | None:
+    """A dataset from the on-disk cache, or None (missing, damaged or another key: rebuilt)."""
+    import scipy.sparse as sp
+
+    try:
+        with np.load(path, allow_pickle=False) as stored:
+            if str(stored["key"]) != key:
+                return None
+            columns = {}
+            for column in _TEXT_COLUMNS:
+                text = stored[f"{column}.text"].tobytes().decode("utf-8")
+                offsets = stored[f"{column}.offsets"].tolist()
+                columns[column] = np.array([text[a:b] for a, b in zip(offsets[:-1], offsets[1:])] or [], dtype=object)
+            matrices = {}
+            for name in ("relevance", "excluded"):
+                if f"{name}.shape" in stored.files:
+                    matrices[name] = sp.csr_matrix((stored[f"{name}.data"], stored[f"{name}.indices"], stored[f"{name}.indptr"]),
+                                                   shape=tuple(stored[f"{name}.shape"].tolist()))
+            stats = json.loads(str(stored["stats"]))
+    except FileNotFoundError:
+        return None
+    except Exception:  # a damaged or foreign file: a cache only ever costs time
+        return None
+    if "relevance" not in matrices:
+        return None
+    return RankingDataset(**columns, relevance=matrices["relevance"], excluded=matrices.get("excluded"), stats=stats)
+
+
+@lru_cache(maxsize=None)
+def _package_code_hash() -> str:
+    """sha256 over the source of the modules that turn data files into a dataset."""
+    from . import dataset, partition, sources
+    from .ontologies import esco
+
+    files = [Path(__file__), Path(dataset.__file__), Path(partition.__file__)]
+    files += sorted(Path(sources.__file__).parent.glob("*.py")) + sorted(Path(esco.__file__).parent.glob("*.py"))
+    digest = hashlib.sha256()
+    for file in files:
+        digest.update(file.name.encode() + b"\0" + file.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _builder_code_hash(loader) -> str:
+    """The package's builder code plus the loader's own source file (a loader registered outside it)."""
+    try:
+        loader_source = Path(inspect.getsourcefile(loader) or "").read_bytes()
+    except (OSError, TypeError):
+        loader_source = repr(loader).encode()
+    name = f"{getattr(loader, '__module__', '')}.{getattr(loader, '__qualname__', '')}".encode()
+    return hashlib.sha256(_package_code_hash().encode() + name + loader_source).hexdigest()
 
 
 def load_task(name_or_path: str, data_dir: str | Path | None = None, cache_dir: str | Path | None = None) -> Task:
