@@ -93,3 +93,12 @@ def test_import_is_light():
     code = "import sys, time; t=time.time(); import workbench, workbench.cli; print(time.time()-t); print(any(m in sys.modules for m in ('torch', 'sentence_transformers')))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120).stdout.split()
     assert out[1] == "False"
+
+
+def test_threads_option_does_not_import_torch():
+    # torch reads OMP_NUM_THREADS when it loads; a warm run that never needs torch must not pay its import
+    code = ("import sys; from workbench.cli import _limit_threads; _limit_threads(1); "
+            "print('torch' in sys.modules); import torch; print(torch.get_num_threads())")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120).stdout.split()
+    assert out[0] == "False"
+    assert out[1] == "1" or out == ["False"]  # no torch installed: nothing else to check
