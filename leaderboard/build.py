@@ -32,12 +32,14 @@ class BuildReport:
     files_seen: int
     accepted: int
     refused: list[Refusal] = field(default_factory=list)
+    skipped: int = 0  # files for other tasks or splits
     models: int = 0
     ranked: int = 0
     warnings: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        lines = [f"{self.files_seen} result files: {self.accepted} accepted, {len(self.refused)} refused; "
+        lines = [f"{self.files_seen} result files: {self.accepted} accepted, {len(self.refused)} refused, "
+                 f"{self.skipped} for other tasks or splits; "
                  f"{self.models} models, {self.ranked} ranked (complete); wrote {', '.join(self.files)} to {self.out_dir}"]
         lines += [f"  refused {r.path}: [{r.kind}] {r.reason}" for r in self.refused]
         lines += [f"  warning: {w}" for w in self.warnings]
@@ -62,7 +64,7 @@ def _tasks_from_results(results_dir: Path, exclude: Path | None = None) -> list[
         try:
             specs.append(get_task_spec(name))
         except WorkBenchError:
-            continue  # refused later as "not on this leaderboard"
+            continue  # skipped later as "not on this leaderboard"
     return specs
 
 
@@ -117,5 +119,5 @@ def build_leaderboard(results_dir: Path, out_dir: Path, *, suite: str | None = "
     for name, text in outputs.items():
         atomic_write_bytes(out_dir / name, text.encode("utf-8"))
     return BuildReport(out_dir=out_dir, files=sorted([*outputs, *plots]), files_seen=collection.files_seen,
-                       accepted=len(collection.accepted), refused=list(collection.refused), models=len(board.models),
+                       accepted=len(collection.accepted), refused=list(collection.refused), skipped=len(collection.skipped), models=len(board.models),
                        ranked=sum(1 for r in board.models if r.complete), warnings=board.notes + collection.warnings)

@@ -58,6 +58,9 @@ class Collection:
 
     accepted: dict[tuple[str, str], Entry] = field(default_factory=dict)
     refused: list[Refusal] = field(default_factory=list)
+    # files for other tasks or splits: a results folder usually holds several suites, so these are
+    # counted, not reported one by one (and do not fail --strict)
+    skipped: list[Refusal] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     files_seen: int = 0
     inputs_sha256: str = ""
@@ -121,7 +124,7 @@ def collect(results_dir: Path, tasks: list[TaskSpec], *, split: str = "test", da
         digest.update(rel.encode("utf-8") + b"\0" + sha256_file(path).encode("ascii") + b"\n")
 
         def refuse(kind: str, reason: str) -> None:
-            out.refused.append(Refusal(rel, kind, reason))
+            (out.skipped if kind == OUT_OF_SCOPE else out.refused).append(Refusal(rel, kind, reason))
 
         try:
             result = read_result(path)

@@ -180,7 +180,8 @@ def plots_section(out_dir: Path, plots: list[str]) -> str:
 
 def validation_section(collection: Collection) -> str:
     text = (f"<p>{collection.files_seen} result files read, {len(collection.accepted)} accepted, "
-            f"{len(collection.refused)} refused. Inputs sha256 <code>{e(collection.inputs_sha256[:16])}</code>.</p>")
+            f"{len(collection.refused)} refused, {len(collection.skipped)} for other tasks or splits (not listed). "
+            f"Inputs sha256 <code>{e(collection.inputs_sha256[:16])}</code>.</p>")
     if not collection.refused:
         return text + "<p>No file was refused.</p>"
     head = [_th("File", "file", css="text"), _th("Refused because", "kind"), _th("Reason", css="text")]

@@ -163,7 +163,8 @@ def to_markdown(board: Board, collection: Collection, transfer: Transfer | None,
 def validation_md(collection: Collection) -> list[str]:
     lines = ["## Validation", "",
              f"{collection.files_seen} result files read, {len(collection.accepted)} accepted, "
-             f"{len(collection.refused)} refused. Inputs sha256 `{collection.inputs_sha256[:16]}`.", ""]
+             f"{len(collection.refused)} refused, {len(collection.skipped)} for other tasks or splits (not listed). "
+             f"Inputs sha256 `{collection.inputs_sha256[:16]}`.", ""]
     if collection.refused:
         lines += md_table(["File", "Refused because", "Reason"],
                            [[md(r.path), r.kind, md(r.reason)] for r in collection.refused])
@@ -249,7 +250,7 @@ def to_data(board: Board, collection: Collection, transfer: Transfer | None, plo
             "validation": {"files_seen": collection.files_seen, "inputs_sha256": collection.inputs_sha256,
                            "accepted": sorted(e.path for e in collection.accepted.values()),
                            "refused": [{"file": r.path, "kind": r.kind, "reason": r.reason} for r in collection.refused],
-                           "warnings": collection.warnings}}
+                           "skipped": len(collection.skipped), "warnings": collection.warnings}}
     if transfer is not None:
         data["transfer"] = {"tasks": transfer.tasks, "notes": transfer.notes,
                             "rows": [{"model": r.model, "trained_on": r.trained_on, "base": r.base,
