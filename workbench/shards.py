@@ -1,6 +1,7 @@
 """Merge result folders written by sharded runs; identical duplicates are fine, conflicting ones are refused."""
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -9,10 +10,15 @@ from .results import read_result
 
 
 def merge_result_dirs(shards: list[Path], out: Path) -> int:
+    """Copy every result file (OUTPUT/<model>/<file>.json) of the shards into `out`.
+
+    Only that layout is read: other JSON beside it (a training log, a run's notes) is not a result.
+    Each file is written under a temporary name and renamed, so an interrupted merge leaves whole files.
+    """
     seen: dict[Path, str] = {}
     copied = 0
     for shard in shards:
-        for path in sorted(shard.rglob("*.json")):
+        for path in sorted(shard.glob("*/*.json")):
             rel = path.relative_to(shard)
             result = read_result(path)  # validates schema and aggregates before anything is copied
             if rel in seen:
@@ -22,6 +28,8 @@ def merge_result_dirs(shards: list[Path], out: Path) -> int:
             seen[rel] = result.fingerprint
             target = out / rel
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, target)
+            partial = target.with_name(f".{target.name}.partial")
+            shutil.copyfile(path, partial)
+            os.replace(partial, target)
             copied += 1
     return copied

@@ -57,8 +57,11 @@ def test_two_shards_merged_equal_one_unsharded_run(esco_data_dir, tmp_path):
     one, two = set(_files(shard1)), set(_files(shard2))
     assert len(one) == 3 and len(two) == 3 and not one & two
 
+    # JSON that is not a result (a training log beside the model folders) is not read or copied
+    (shard1 / "train_log.json").write_text('{"history": []}')
     done = _cli("results", "merge", str(shard1), str(shard2), "--out", str(merged), cache_dir=cache)
     assert "6 result files merged" in done.stdout
+    assert not (merged / "train_log.json").exists() and not list(merged.rglob(".*.partial"))
 
     merged_files, whole_files = _files(merged), _files(whole)
     assert set(merged_files) == set(whole_files) and len(whole_files) == 6
