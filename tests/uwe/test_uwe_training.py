@@ -30,6 +30,22 @@ def tiny_run(uwe_data_dir, tmp_path_factory):
     return out, model_dir
 
 
+def four_steps_checkpointed_every_two():
+    return get_recipe("tiny").with_options(max_steps=4).model_copy(update={"checkpoint_every": 2})
+
+
+def crash_after_step_3(monkeypatch, config, folder, data_dir) -> None:
+    """Train `config` into `folder` with a KeyboardInterrupt after step 3 (the step-2 checkpoint survives)."""
+    def crash(step):
+        if step == 3:
+            raise KeyboardInterrupt("simulated crash after step 3")
+
+    monkeypatch.setattr(train_module, "_on_step_end", crash)
+    with pytest.raises(KeyboardInterrupt):
+        train(config, folder, data_dir=data_dir, progress=False)
+    monkeypatch.setattr(train_module, "_on_step_end", lambda step: None)
+
+
 def job2skill_dataset():
     from workbench.dataset import RankingDataset
 
@@ -144,18 +160,10 @@ def test_saved_model_reloads_with_identical_scores(tiny_run, tmp_path):
 def test_resume_reproduces_uninterrupted_run(uwe_data_dir, tmp_path, monkeypatch):
     from safetensors.torch import load_file
 
-    config = get_recipe("tiny").with_options(max_steps=4).model_copy(update={"checkpoint_every": 2})
+    config = four_steps_checkpointed_every_two()
     straight = train(config, tmp_path / "straight", data_dir=uwe_data_dir, progress=False)
-
-    def crash(step):
-        if step == 3:
-            raise KeyboardInterrupt("simulated crash after step 3")
-
-    monkeypatch.setattr(train_module, "_on_step_end", crash)
-    with pytest.raises(KeyboardInterrupt):
-        train(config, tmp_path / "resumed", data_dir=uwe_data_dir, progress=False)
+    crash_after_step_3(monkeypatch, config, tmp_path / "resumed", uwe_data_dir)
     assert [p.name for p in sorted((tmp_path / "resumed" / "checkpoints").iterdir())] == ["step-0000002"]
-    monkeypatch.setattr(train_module, "_on_step_end", lambda step: None)
     resumed = train(config, tmp_path / "resumed", data_dir=uwe_data_dir, progress=False)
 
     a, b = load_file(str(straight / "model.safetensors")), load_file(str(resumed / "model.safetensors"))
@@ -241,15 +249,7 @@ def test_a_stopped_run_exports_its_last_checkpoint(uwe_data_dir, tmp_path, monke
 
     from workbench.uwe_reference.cli import uwe_cli
 
-    config = get_recipe("tiny").with_options(max_steps=4).model_copy(update={"checkpoint_every": 2})
-
-    def stop(step):
-        if step == 3:
-            raise KeyboardInterrupt("stopped after step 3")
-
-    monkeypatch.setattr(train_module, "_on_step_end", stop)
-    with pytest.raises(KeyboardInterrupt):
-        train(config, tmp_path / "run", data_dir=uwe_data_dir, progress=False)
+    crash_after_step_3(monkeypatch, four_steps_checkpointed_every_two(), tmp_path / "run", uwe_data_dir)
     result = CliRunner().invoke(uwe_cli, ["export", "--output", str(tmp_path / "run"), "--data-dir", str(uwe_data_dir)])
     assert result.exit_code == 0, result.output
     model = load_uwe(tmp_path / "run" / "model", disk_cache=False)
