@@ -28,6 +28,16 @@ def resolve_source_files(source: Source, data_dir: Path, task_name: str) -> dict
     return resolved
 
 
+def file_identity(path: Path) -> str:
+    """Resolved path, size, mtime, inode and ctime: what changes when the file's content may have.
+
+    ctime and inode too: an edit that keeps size and mtime (cp -p, rsync -t, tar) still changes them.
+    Raises OSError for a missing file.
+    """
+    stat = path.stat()
+    return f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{stat.st_ino}|{stat.st_ctime_ns}"
+
+
 class ChecksumMemo:
     """sha256 per file, remembered by (path, size, mtime, inode, ctime) so a suite run hashes each file once."""
 
@@ -43,9 +53,7 @@ class ChecksumMemo:
                 self._memo = {}
 
     def __call__(self, path: Path) -> str:
-        stat = path.stat()
-        # ctime and inode too: an edit that keeps size and mtime (cp -p, rsync -t, tar) still changes them
-        key = f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{stat.st_ino}|{stat.st_ctime_ns}"
+        key = file_identity(path)
         if key not in self._memo:
             self._memo[key] = sha256_file(path)
             if self.cache_file:

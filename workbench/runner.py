@@ -10,6 +10,7 @@ from typing import Callable
 from filelock import FileLock, Timeout
 
 from . import __version__
+from .datafiles import file_identity
 from .errors import WorkBenchError
 from .io import atomic_write_json, stable_hash
 from .model import ModelInfo
@@ -142,13 +143,11 @@ MODEL_MEMO_FILE = "model-info.json"
 _MEMO_VERSION = 1
 
 
-def _file_stamp(path: Path) -> list:
+def _file_stamp(path: Path) -> str:
     try:
-        st = path.stat()
+        return file_identity(path)  # the data checksums' notion of "this file may have changed"
     except OSError:
-        return [str(path), None]
-    # inode and ctime too, as for data checksums: an edit that keeps size and mtime still changes them
-    return [str(path), st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns]
+        return f"{path}|missing"
 
 
 def _module_files(names) -> list[str]:

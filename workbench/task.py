@@ -208,9 +208,7 @@ def _read_dataset(path: Path, key: str) -> RankingDataset | None:
                     matrices[name] = sp.csr_matrix((stored[f"{name}.data"], stored[f"{name}.indices"], stored[f"{name}.indptr"]),
                                                    shape=tuple(stored[f"{name}.shape"].tolist()))
             stats = json.loads(str(stored["stats"]))
-    except FileNotFoundError:
-        return None
-    except Exception:  # a damaged or foreign file: a cache only ever costs time
+    except Exception:  # missing, damaged or foreign: a cache only ever costs time
         return None
     if "relevance" not in matrices:
         return None
