@@ -68,32 +68,32 @@ _DESCRIPTIONS = {
 }
 
 
-def _st_kwargs(name: str) -> dict[str, Any]:
-    card = BUILTIN_CARDS[name]
-    return dict(name=name, license=card["license"], training_data=list(card["training_data"]),
-                description=_DESCRIPTIONS[name], multilingual=card["multilingual"])
-
-
-def all_minilm_l6_v2(*, prompts=None, batch_size: int = 64, device: str | None = None, max_seq_length: int | None = None,
-                     normalize: bool = True, fp16: bool = False, show_progress: bool = False):
+def all_minilm_l6_v2(*, prompts=None, batch_size: int = 64, device: str | None = None, devices: list[str] | None = None,
+                     max_seq_length: int | None = None, normalize: bool = True, fp16: bool = False,
+                     show_progress: bool = False):
+    settings = dict(locals())
     from .offline import minilm_folder
-    from .sentence_transformers import SentenceTransformerModel
 
-    return SentenceTransformerModel(
-        minilm_folder(), prompts=prompts, batch_size=batch_size, device=device, max_seq_length=max_seq_length,
-        normalize=normalize, fp16=fp16, show_progress=show_progress, **_st_kwargs("all-MiniLM-L6-v2"),
-    )
+    return _sentence_transformer("all-MiniLM-L6-v2", minilm_folder(), **settings)
 
 
-def all_mpnet_base_v2(*, prompts=None, batch_size: int = 64, device: str | None = None, max_seq_length: int | None = None,
-                      normalize: bool = True, fp16: bool = False, show_progress: bool = False, cache_dir: str | None = None):
+def all_mpnet_base_v2(*, prompts=None, batch_size: int = 64, device: str | None = None, devices: list[str] | None = None,
+                      max_seq_length: int | None = None, normalize: bool = True, fp16: bool = False,
+                      show_progress: bool = False, cache_dir: str | None = None):
+    settings = {k: v for k, v in locals().items() if k != "cache_dir"}
     from .offline import mpnet_folder
+
+    return _sentence_transformer("all-mpnet-base-v2", mpnet_folder(cache_dir), **settings)
+
+
+def _sentence_transformer(name: str, folder, **settings):
+    """A registered sentence-transformers baseline: its weights folder, the user's settings and its card."""
     from .sentence_transformers import SentenceTransformerModel
 
-    return SentenceTransformerModel(
-        mpnet_folder(cache_dir), prompts=prompts, batch_size=batch_size, device=device, max_seq_length=max_seq_length,
-        normalize=normalize, fp16=fp16, show_progress=show_progress, **_st_kwargs("all-mpnet-base-v2"),
-    )
+    card = BUILTIN_CARDS[name]
+    return SentenceTransformerModel(folder, **settings, name=name, license=card["license"],
+                                    training_data=list(card["training_data"]), description=_DESCRIPTIONS[name],
+                                    multilingual=card["multilingual"])
 
 
 def multilingual_e5_small(*, num_threads: int | None = None, omp_wait_policy: str | None = "passive",

@@ -43,6 +43,11 @@ data_dir_option = click.option("--data-dir", type=click.Path(file_okay=False), d
                                help="Data directory (default: $WORKBENCH_DATA_DIR).")
 cache_dir_option = click.option("--cache-dir", type=click.Path(file_okay=False), default=None,
                                 help="Cache for embeddings and checksums (default: $WORKBENCH_CACHE_DIR or ~/.cache/workbench).")
+model_setting_option = click.option(
+    "--model-setting", "-s", "model_setting", multiple=True, metavar="KEY=VALUE",
+    help="A model setting, e.g. device=cuda, batch_size=128, fp16=true, max_seq_length=64, "
+         "devices='[\"cuda:0\",\"cuda:1\"]' (VALUE is read as JSON when it parses, else as text). "
+         "Given to every model that accepts it; `workbench models list --json` shows each model's settings.")
 
 
 class _Main(_Group):
@@ -148,9 +153,10 @@ def tasks_validate(files):
 @click.option("--no-progress", is_flag=True)
 @click.option("--threads", type=click.IntRange(min=1), default=None,
               help="CPU threads for model inference (default: the libraries' own choice). On a shared machine 1 can be faster.")
+@model_setting_option
 @data_dir_option
 @cache_dir_option
-def run(models, task_selection, split, output, limit, ties, shard, no_progress, threads, data_dir, cache_dir):
+def run(models, task_selection, split, output, limit, ties, shard, no_progress, threads, model_setting, data_dir, cache_dir):
     """Evaluate models on tasks and write result files."""
     if threads:
         _limit_threads(threads)
@@ -161,14 +167,48 @@ def run(models, task_selection, split, output, limit, ties, shard, no_progress, 
 
     names = [m.strip() for item in models for m in item.split(",") if m.strip()]
     specs = resolve_task_list(task_selection)
+    settings = _settings_per_model(names, parse_model_settings(model_setting))
     report = run_all(names, specs, split=split, output=Path(output), load_model=load_model,
                      data_dir=resolve_data_dir(data_dir), cache_dir=cache_dir, limit=limit, ties=ties,
-                     shard=parse_shard(shard), progress=not no_progress)
+                     shard=parse_shard(shard), progress=not no_progress, model_settings=settings)
     click.echo(f"{len(report.written)} written, {len(report.reused)} reused, {len(report.failed)} failed → {output}")
     if report.failed:
         for model, task, err in report.failed:
             click.echo(f"  failed: {model} / {task}: {err}", err=True)
         sys.exit(1)
+
+
+def parse_model_settings(items) -> dict:
+    """`KEY=VALUE` strings -> {key: value}; VALUE as JSON when it parses (numbers, true/false, lists), else text."""
+    import json
+
+    settings: dict = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        key = key.strip()
+        if not sep or not key.isidentifier():
+            raise WorkBenchError(f"--model-setting {item!r}: expected KEY=VALUE with KEY a setting name, e.g. batch_size=32")
+        if key in settings:
+            raise WorkBenchError(f"--model-setting {key!r} is given twice")
+        try:
+            settings[key] = json.loads(value)
+        except ValueError:
+            settings[key] = value
+    return settings
+
+
+def _settings_per_model(names: list[str], settings: dict) -> dict[str, dict]:
+    """Each model gets the settings it accepts; a setting that no model of the run accepts is an error."""
+    if not settings:
+        return {}
+    from .registry import accepted_settings
+
+    accepted = {name: set(accepted_settings(name)) for name in names}
+    unused = sorted(k for k in settings if not any(k in acc for acc in accepted.values()))
+    if unused:
+        known = "; ".join(f"{name}: {', '.join(sorted(acc)) or 'none'}" for name, acc in accepted.items())
+        raise WorkBenchError(f"--model-setting {', '.join(unused)}: accepted by none of the models (accepted: {known})")
+    return {name: {k: v for k, v in settings.items() if k in accepted[name]} for name in names}
 
 
 def _limit_threads(n: int) -> None:
@@ -298,8 +338,9 @@ def audit(pairs_file, model_dir, task_selection, splits, cross, as_json, data_di
 @click.option("--n", "n_queries", default=200, show_default=True, help="Timed single-query calls.")
 @click.option("--output", default=None, type=click.Path(file_okay=False),
               help="Results folder: the latency is written into this model's result file for the task, if present.")
+@model_setting_option
 @data_dir_option
-def latency(model_name, task_name, split, n_queries, output, data_dir):
+def latency(model_name, task_name, split, n_queries, output, model_setting, data_dir):
     """Milliseconds per single query (batch 1) against the task's pre-encoded target space."""
     from .baselines.latency import measure_latency
     from .registry import load_model
@@ -308,7 +349,7 @@ def latency(model_name, task_name, split, n_queries, output, data_dir):
 
     task = load_task(task_name, data_dir=data_dir)
     ds = task.dataset(split)
-    model = load_model(model_name)
+    model = load_model(model_name, **_settings_per_model([model_name], parse_model_settings(model_setting)).get(model_name, {}))
     measured = measure_latency(model, ds.query_texts.tolist(), ds.target_texts.tolist(),
                                query_type=task.spec.query_type, target_type=task.spec.target_type,
                                group=task.spec.group, n_queries=n_queries)

@@ -156,36 +156,42 @@ def load_model(spec: str, **settings: Any) -> Any:
     Settings are passed to the factory (e.g. batch_size, device, prompts for embedding models;
     k1/b for bm25). trust_remote_code is False unless passed explicitly.
     """
+    what, factory, args = _resolve(spec)
+    return _call(what, factory(), args, settings)
+
+
+def accepted_settings(spec: str) -> list[str]:
+    """The settings `load_model(spec, ...)` accepts (no weights loaded; a `uwe:` spec imports its loader)."""
+    _, factory, args = _resolve(spec)
+    return [s for s in _accepted_settings(factory())[len(args):] if s not in ("path_or_name", "directory", "path")]
+
+
+def _resolve(spec: str) -> tuple[str, Callable[[], Callable[..., Any]], tuple]:
+    """(description, a callable giving the factory, the factory's positional arguments) for a model spec;
+    the factory comes through a callable so that naming a model imports nothing heavy."""
     if not isinstance(spec, str) or not spec.strip():
         raise WorkBenchError(f"model must be a registered name, 'uwe:DIR' or a local folder, got {spec!r}")
     spec = spec.strip()
     _ensure_builtins()
     entry = _find(spec)
     if entry is not None:
-        return _call(f"model {entry.name!r}", entry.factory, (), settings)
+        return f"model {entry.name!r}", lambda: entry.factory, ()
 
     if spec.lower().startswith(UWE_PREFIX):
         directory = spec[len(UWE_PREFIX):]
         if not directory:
             raise WorkBenchError("'uwe:' needs a folder: uwe:DIR (a trained UWE reference model)")
-        try:
-            from workbench.uwe_reference.model import load_uwe
-        except ImportError as err:
-            missing = getattr(err, "name", None)
-            if missing in ("workbench.uwe_reference", "workbench.uwe_reference.model") or "load_uwe" in str(err):
-                raise WorkBenchError(
-                    f"{spec!r}: the UWE reference loader (workbench.uwe_reference.model.load_uwe) is not available "
-                    "in this install"
-                ) from None
-            raise WorkBenchError(f"{spec!r}: the UWE reference model needs a library that failed to import: {err}") from err
-        return _call(f"model {spec!r}", load_uwe, (directory,), settings)
+        return f"model {spec!r}", lambda: _uwe_loader(spec), (directory,)
 
     path = Path(spec).expanduser()
     if path.exists():
         if is_sentence_transformers_folder(path):
-            from workbench.baselines.sentence_transformers import SentenceTransformerModel
+            def st_class():
+                from workbench.baselines.sentence_transformers import SentenceTransformerModel
 
-            return _call(f"model folder {str(path)!r}", SentenceTransformerModel, (path,), settings)
+                return SentenceTransformerModel
+
+            return f"model folder {str(path)!r}", st_class, (path,)
         raise WorkBenchError(
             f"model {spec!r}: {path} exists but is not a sentence-transformers folder; a local path must be a "
             f"sentence-transformers model folder containing {' or '.join(_ST_MARKERS)}"
@@ -195,3 +201,17 @@ def load_model(spec: str, **settings: Any) -> Any:
         f"unknown model {spec!r}: not a registered name (registered: {names}), not 'uwe:DIR', and no such local "
         f"folder (a local path must be a sentence-transformers model folder containing {' or '.join(_ST_MARKERS)})"
     )
+
+
+def _uwe_loader(spec: str) -> Callable[..., Any]:
+    try:
+        from workbench.uwe_reference.model import load_uwe
+    except ImportError as err:
+        missing = getattr(err, "name", None)
+        if missing in ("workbench.uwe_reference", "workbench.uwe_reference.model") or "load_uwe" in str(err):
+            raise WorkBenchError(
+                f"{spec!r}: the UWE reference loader (workbench.uwe_reference.model.load_uwe) is not available "
+                "in this install"
+            ) from None
+        raise WorkBenchError(f"{spec!r}: the UWE reference model needs a library that failed to import: {err}") from err
+    return load_uwe

@@ -5,7 +5,7 @@ import json
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from filelock import FileLock, Timeout
 
@@ -89,6 +89,7 @@ def run(
     ties: str = "average",
     shard: tuple[int, int] | None = None,
     progress: bool = True,
+    model_settings: dict[str, dict[str, Any]] | None = None,
     log: Callable[[str], None] = lambda msg: print(msg, file=sys.stderr),
 ) -> RunReport:
     output = Path(output)
@@ -108,7 +109,8 @@ def run(
                     log(f"skip {spec.name}: no {split!r} split (offers {spec.splits.available})")
                     continue
                 if model_name not in loaded:
-                    loaded[model_name] = load_model_lazily(model_name, load_model, cache_dir)
+                    loaded[model_name] = load_model_lazily(model_name, load_model, cache_dir,
+                                                           settings=(model_settings or {}).get(model_name))
                 model = loaded[model_name]
                 path = _variant_path(result_path(output, model.info.name, spec.name, spec.version, split), ties, limit)
                 _check_owner(path, model.info.name)
@@ -254,11 +256,15 @@ def _memo_key(name: str) -> str:
     return name
 
 
-def load_model_lazily(name: str, load_model: Callable[[str], object], cache_dir: Path | None):
-    """The model, or a stand-in that defers loading it (see MemoModel) when a valid memo exists."""
+def load_model_lazily(name: str, load_model: Callable[..., object], cache_dir: Path | None,
+                      settings: dict[str, Any] | None = None):
+    """The model (`load_model(name, **settings)`), or a stand-in that defers loading it (see MemoModel)
+    when a valid memo exists. The memo is kept per (model, settings): settings such as prompts or
+    max_seq_length change the model's info."""
+    settings = dict(settings or {})
     cache_root = resolve_cache_dir(cache_dir)
     memo = _ModelMemo(cache_root)
-    key = _memo_key(name)
+    key = _memo_key(name) + (f" {json.dumps(settings, sort_keys=True, default=str)}" if settings else "")
     entry = memo.read().get(key)
     if isinstance(entry, dict) and entry.get("version") == _MEMO_VERSION:
         try:
@@ -267,9 +273,9 @@ def load_model_lazily(name: str, load_model: Callable[[str], object], cache_dir:
         except (KeyError, TypeError, ValueError):
             valid = False
         if valid:
-            return MemoModel(key, lambda: load_model(name), memo, entry)
+            return MemoModel(key, lambda: load_model(name, **settings), memo, entry)
     before = set(sys.modules)
-    real = load_model(name)
+    real = load_model(name, **settings)
     info = getattr(real, "info", None)
     folder = getattr(real, "folder", None)
     if not isinstance(info, ModelInfo) or info.kind != "embedding" or not isinstance(folder, (str, Path)) or not Path(folder).is_dir():
@@ -285,4 +291,4 @@ def load_model_lazily(name: str, load_model: Callable[[str], object], cache_dir:
              "info": info.model_dump(mode="json"), "shared": bool(getattr(real, "encode_depends_only_on_prompt", False)),
              "prompts": {}}
     memo.write(key, entry)
-    return MemoModel(key, lambda: load_model(name), memo, entry, real=real)
+    return MemoModel(key, lambda: load_model(name, **settings), memo, entry, real=real)
