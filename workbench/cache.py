@@ -12,6 +12,7 @@ import os
 import sqlite3
 import warnings
 import zlib
+from collections import OrderedDict
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -22,6 +23,38 @@ from .io import sha256_text, stable_hash
 
 _SCHEMA = "CREATE TABLE IF NOT EXISTS emb (key TEXT PRIMARY KEY, dim INTEGER, crc INTEGER, vec BLOB)"
 _CHUNK = 900  # stays under SQLite's default limit on bound parameters
+# Vectors read or written in this process, per cache file: the tasks of a suite share their target
+# spaces (ESCO's skills are the targets or queries of six core tasks), and reading them back from
+# SQLite was ~10 % of a warm suite run (py-spy). Whole files are dropped, oldest first, past the budget.
+_RECENT_BUDGET = 512 * 2**20
+# keyed by the file's identity when opened (path, device, inode, ctime): a file deleted or replaced under
+# the same name is another file (inode numbers are reused); a file written since is re-read (rarely:
+# warm runs do not write)
+_recent: "OrderedDict[tuple, dict[str, np.ndarray]]" = OrderedDict()
+_recent_bytes = {"total": 0}
+
+
+def _remember(file_key: tuple, vectors: dict[str, np.ndarray]) -> None:
+    memo = _recent.setdefault(file_key, {})
+    _recent.move_to_end(file_key)
+    for key, vec in vectors.items():
+        if key not in memo:
+            memo[key] = vec
+            _recent_bytes["total"] += vec.nbytes
+    while _recent_bytes["total"] > _RECENT_BUDGET and len(_recent) > 1:
+        _forget(next(iter(_recent)))
+
+
+def clear_recent() -> None:
+    """Forget the vectors kept in memory (the next read goes to the files, as a new process would)."""
+    _recent.clear()
+    _recent_bytes["total"] = 0
+
+
+def _forget(file_key: tuple) -> None:
+    memo = _recent.pop(file_key, None)
+    if memo:
+        _recent_bytes["total"] -= sum(vec.nbytes for vec in memo.values())
 
 
 def text_key(text: str) -> str:
@@ -48,6 +81,8 @@ class EmbeddingCache:
         except sqlite3.DatabaseError:
             self._conn.close()
             raise
+        st = os.stat(self.path)
+        self._file_key = (self.path, st.st_dev, st.st_ino, st.st_ctime_ns)
 
     def _start_afresh(self, err: sqlite3.DatabaseError) -> None:
         """A corrupt file (not a locked one) is moved aside and an empty cache takes its place."""
@@ -55,6 +90,8 @@ class EmbeddingCache:
             raise err
         if getattr(self, "_conn", None) is not None:
             self._conn.close()
+        if getattr(self, "_file_key", None) is not None:
+            _forget(self._file_key)
         aside = self.path.with_name(self.path.name + ".corrupt")
         os.replace(self.path, aside)
         for suffix in ("-wal", "-shm"):
@@ -66,24 +103,29 @@ class EmbeddingCache:
         self._conn.close()
 
     def get_many(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
-        found: dict[str, np.ndarray] = {}
+        memo = _recent.get(self._file_key, {})
+        found = {key: memo[key] for key in keys if key in memo}
+        missing = [key for key in keys if key not in found]
+        read: dict[str, np.ndarray] = {}
         try:
-            for start in range(0, len(keys), _CHUNK):
-                chunk = keys[start:start + _CHUNK]
+            for start in range(0, len(missing), _CHUNK):
+                chunk = missing[start:start + _CHUNK]
                 marks = ",".join("?" * len(chunk))
                 for key, dim, crc, blob in self._conn.execute(f"SELECT key, dim, crc, vec FROM emb WHERE key IN ({marks})", chunk):
                     if zlib.crc32(blob) == crc and len(blob) == 4 * dim:
-                        found[key] = np.frombuffer(blob, dtype="<f4")
+                        read[key] = np.frombuffer(blob, dtype="<f4")
         except sqlite3.DatabaseError as err:
             self._start_afresh(err)
             return {}
-        return found
+        _remember(self._file_key, read)
+        return {**found, **read}
 
     def put_many(self, keys: Sequence[str], vectors: np.ndarray) -> None:
-        rows = []
+        rows, written = [], {}
         for key, vec in zip(keys, np.asarray(vectors, dtype="<f4")):
             blob = vec.tobytes()
             rows.append((key, vec.shape[0], zlib.crc32(blob), blob))
+            written[key] = np.frombuffer(blob, dtype="<f4")
         try:
             with self._conn:  # one transaction per batch
                 self._conn.executemany("INSERT OR REPLACE INTO emb VALUES (?, ?, ?, ?)", rows)
@@ -91,6 +133,7 @@ class EmbeddingCache:
             self._start_afresh(err)
             with self._conn:
                 self._conn.executemany("INSERT OR REPLACE INTO emb VALUES (?, ?, ?, ?)", rows)
+        _remember(self._file_key, written)
 
 
 def encode_with_cache(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -139,7 +140,18 @@ def score_dataset(
     scored.encode_seconds = time.perf_counter() - t0
 
     t1 = time.perf_counter()
-    with _progress(dataset.n_queries, "score", progress) as bar:
+    # The metrics of one block (single-threaded numpy) run in a worker thread while the next block's
+    # scores are computed (multi-threaded BLAS, or the model's scorer): at most two blocks are alive.
+    with _progress(dataset.n_queries, "score", progress) as bar, ThreadPoolExecutor(max_workers=1) as pool:
+        pending = None
+
+        def collect(job) -> None:
+            future, rows = job
+            values = future.result()
+            for name in metrics:
+                per_query[name].append(values[name])
+            bar.update(rows)
+
         for start in range(0, dataset.n_queries, rows_per_block):
             stop = min(start + rows_per_block, dataset.n_queries)
             scores = block_scores(start, stop)
@@ -147,10 +159,11 @@ def score_dataset(
                 raise WorkBenchError(f"model {model.info.name}: scores contain NaN/inf for queries {start}..{stop - 1}")
             if dataset.excluded is not None:
                 scores = _push_excluded_down(scores, dataset.excluded[start:stop])
-            values = evaluate_scores(scores, dataset.relevance[start:stop], metrics, ties=ties)
-            for name in metrics:
-                per_query[name].append(values[name])
-            bar.update(stop - start)
+            if pending is not None:
+                collect(pending)
+            pending = (pool.submit(evaluate_scores, scores, dataset.relevance[start:stop], metrics, ties=ties), stop - start)
+        if pending is not None:
+            collect(pending)
     scored.scoring_seconds = time.perf_counter() - t1
     scored.per_query = {name: np.concatenate(parts) for name, parts in per_query.items()}
     return scored

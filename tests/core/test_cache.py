@@ -5,7 +5,7 @@ import sqlite3
 
 import numpy as np
 
-from workbench.cache import EmbeddingCache, encode_with_cache
+from workbench.cache import EmbeddingCache, clear_recent, encode_with_cache
 
 
 class CountingEncoder:
@@ -43,9 +43,41 @@ def test_corrupt_row_is_recomputed(tmp_path):
     cache.close()
     with sqlite3.connect(cache.path) as conn:
         conn.execute("UPDATE emb SET vec = ?", (b"\x00" * 104,))  # same length, wrong checksum
+    # the file changed since this process kept its vectors: read again, the row fails its checksum
     cache = EmbeddingCache(tmp_path, {"model": "hist"})
     vectors, encoded = encode_with_cache(["chef"], encoder, cache)
     assert encoded == 1 and vectors[0, 2] == 1.0  # 'c' counted again from a fresh encode
+    cache.close()
+
+
+def test_vectors_kept_in_memory_stay_within_budget(tmp_path, monkeypatch):
+    import workbench.cache as cache_module
+
+    monkeypatch.setattr(cache_module, "_RECENT_BUDGET", 3 * 26 * 4)  # three 26-d vectors
+    clear_recent()
+    first = EmbeddingCache(tmp_path / "a", {"model": "a"})
+    encode_with_cache(["chef", "baker"], CountingEncoder(), first)
+    second = EmbeddingCache(tmp_path / "b", {"model": "b"})
+    encode_with_cache(["nurse", "pilot"], CountingEncoder(), second)
+    # over budget: the older file's vectors are dropped whole, the newest file's kept
+    assert [key[0] for key in cache_module._recent] == [second.path] and cache_module._recent_bytes["total"] == 2 * 26 * 4
+    again = CountingEncoder()
+    vectors, encoded = encode_with_cache(["chef"], again, first)  # read back from SQLite, not encoded
+    assert encoded == 0 and again.seen == [] and vectors[0, 2] == 1.0
+    first.close(), second.close()
+    clear_recent()
+
+
+def test_a_replaced_cache_file_is_read_again(tmp_path):
+    cache = EmbeddingCache(tmp_path, {"model": "hist"})
+    encode_with_cache(["chef"], CountingEncoder(), cache)
+    cache.close()
+    for path in tmp_path.glob("*.sqlite*"):  # deleted under the running process: its vectors go with it
+        path.unlink()
+    again = CountingEncoder()
+    cache = EmbeddingCache(tmp_path, {"model": "hist"})
+    vectors, encoded = encode_with_cache(["chef"], again, cache)
+    assert encoded == 1 and again.seen == ["chef"] and vectors[0, 2] == 1.0
     cache.close()
 
 
