@@ -3,6 +3,7 @@ unique text of the suite once with the model.
 
     python benchmarks/suite_overhead.py --model all-MiniLM-L6-v2 --suite workbench-core [--split test]
                                         [--limit-tasks esco-job2skill,esco-skill2job]
+    python benchmarks/suite_overhead.py --throughput all-MiniLM-L6-v2,all-mpnet-base-v2,multilingual-e5-small
 
 Three child processes, one after the other (the machine may be shared: the load average is printed):
 
@@ -104,7 +105,7 @@ def suite_texts(model, specs, split: str, data_dir: str | None):
     return physical, len(per_namespace)
 
 
-def child_pure(model_name: str, tasks: str, split: str, out: str) -> None:
+def child_pure(model_name: str, tasks: str, split: str, out: str, sample: str = "0") -> None:
     started = time.perf_counter()
     from workbench.catalog import resolve_task_list
     from workbench.registry import load_model
@@ -112,6 +113,10 @@ def child_pure(model_name: str, tasks: str, split: str, out: str) -> None:
     model = load_model(model_name)
     loaded = time.perf_counter()
     by_prompt, run_count = suite_texts(model, resolve_task_list(tasks), split, None)
+    if int(sample):  # throughput: an even stride through the suite's texts (short labels and long sentences)
+        total = sum(len(t) for _, t in by_prompt.values())
+        stride = max(1, total // int(sample))
+        by_prompt = {p: (how, dict.fromkeys(list(texts)[::stride])) for p, (how, texts) in by_prompt.items()}
     gathered = time.perf_counter()
     # one encode call per prompt, through the model's own encode (role, input type and group chosen
     # so that the model applies that prompt): every unique text exactly once
@@ -147,17 +152,42 @@ def load_text() -> str:
     return ", ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
+def throughput(models: list[str], tasks: str, split: str, sample: int) -> None:
+    """texts/s of each model's encode on the same sample of the suite's texts (model loading not counted)."""
+    print(f"machine: {os.cpu_count()} CPUs shared with other users; load average {load_text()} at start")
+    from workbench.registry import registered_models
+
+    scoring = {row["name"] for row in registered_models() if row["kind"] == "scoring"}
+    print(f"{'model':<26} {'texts':>6} {'wall s':>7} {'CPU s':>7} {'texts/s':>8}  model load s")
+    with tempfile.TemporaryDirectory(prefix="wb-throughput-") as work:
+        for name in models:
+            if name in scoring:
+                print(f"{name:<26} a scoring model: no encode step")
+                continue
+            out = Path(work) / f"{len(CHILD_CPU)}.json"
+            env = {**os.environ, "WORKBENCH_CACHE_DIR": str(Path(work) / "cache"), "HF_HUB_OFFLINE": "1"}
+            run_child(["--child-pure", name, tasks, split, str(out), str(sample)], env)
+            r = json.loads(out.read_text())
+            print(f"{name:<26} {r['unique_texts']:>6,} {r['encode_seconds']:>7.1f} {r['encode_cpu_seconds']:>7.1f} "
+                  f"{r['unique_texts'] / r['encode_seconds']:>8,.0f}  {r['model_load_seconds']:.1f}", flush=True)
+    print(f"load average {load_text()} at the end")
+
+
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--child-cli":
         return child_cli(sys.argv[2:])
     if len(sys.argv) > 1 and sys.argv[1] == "--child-pure":
-        return child_pure(*sys.argv[2:6])
+        return child_pure(*sys.argv[2:7])
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--model", required=True)
+    ap.add_argument("--model", help="the model of the overhead measurement")
     ap.add_argument("--suite", default="workbench-core")
     ap.add_argument("--limit-tasks", default=None, help="comma-separated task names: only these (of the suite)")
     ap.add_argument("--split", default="test")
     ap.add_argument("--keep", action="store_true", help="keep the temporary cache and output folders")
+    ap.add_argument("--throughput", metavar="MODELS", default=None,
+                    help="instead: encode throughput (texts/s) of each of these comma-separated models on a sample of "
+                         "the suite's texts, one fresh process each")
+    ap.add_argument("--sample", type=int, default=2000, help="texts per model for --throughput")
     args = ap.parse_args()
 
     from workbench.catalog import resolve_task_list
@@ -170,6 +200,10 @@ def main() -> None:
             raise SystemExit(f"--limit-tasks: not in suite {args.suite}: {missing}")
         specs = [s for s in specs if s.name in wanted]
     tasks = ",".join(s.name for s in specs)
+    if not args.throughput and not args.model:
+        ap.error("--model (or --throughput MODELS) is required")
+    if args.throughput:
+        return throughput([m.strip() for m in args.throughput.split(",") if m.strip()], tasks, args.split, args.sample)
     work = Path(tempfile.mkdtemp(prefix="wb-suite-overhead-"))
     cache, timer = work / "cache", work / "timer.json"
     env = {**os.environ, "WORKBENCH_CACHE_DIR": str(cache), TIMER_FILE_ENV: str(timer), "HF_HUB_OFFLINE": "1"}
