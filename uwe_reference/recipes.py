@@ -21,7 +21,7 @@ from workbench.errors import WorkBenchError
 
 # The three training graphs (see data.py); defined here so the CLI can import it without torch/pandas.
 GRAPHS = ("job", "sentence", "alias")
-ABLATIONS = ("realign", "one-directional", "pooled", "plain")
+ABLATIONS = ("realign", "one-directional", "pooled", "plain", "cosine-attention")
 # The "plain" reference recipe: sentence-transformers' MultipleNegativesSymmetricRankingLoss in our loop.
 # Every sampled edge is its own row (a skill shared by two edges of a batch is a false negative of the
 # other), one positive per row, pooled cosine, scale 20 (τ 0.05) and weight 1 on every graph.
@@ -82,6 +82,8 @@ class RecipeConfig(BaseModel):
             out.append("one-directional")
         if self.scoring != "late":
             out.append(self.scoring)
+        if self.attention == "cosine" and self.scoring == "late":
+            out.append("cosine-attention")
         if not self.mask_other_positives:
             out.append("no-positive-mask")
         return out
@@ -106,6 +108,10 @@ class RecipeConfig(BaseModel):
                 update["symmetric"] = False
             elif ablation == "pooled":
                 update["scoring"] = "pooled"
+            elif ablation == "cosine-attention":
+                # attention logits from token cosines / τa (bounded by ±1/τa) instead of raw dot products,
+                # whose size follows the token norms (7-12 for MiniLM: near-hard MaxSim at τa 0.1)
+                update["attention"] = "cosine"
             elif ablation == "plain":
                 update.update(loss="plain", scoring="pooled", symmetric=True,
                               temperatures={g: PLAIN_TEMPERATURE for g in GRAPHS}, loss_weights={g: 1.0 for g in GRAPHS})

@@ -216,6 +216,8 @@ def test_plain_ablation_config_and_tagged_name():
     assert plain.loss == "plain" and plain.scoring == "pooled" and plain.symmetric
     assert set(plain.temperatures.values()) == {0.05} and set(plain.loss_weights.values()) == {1.0}
     assert plain.model_name() == "uwe-cpu-small-plain-h100"
+    cosine = get_recipe("cpu-small").with_options(ablations=["cosine-attention"])
+    assert cosine.attention == "cosine" and cosine.scoring == "late" and cosine.model_name() == "uwe-cpu-small-cosine-attention"
     paper = get_recipe("paper").with_options(base_model="all-MiniLM-L6-v2", graphs=["job"])
     assert paper.base_model == "all-MiniLM-L6-v2" and paper.model_name() == "uwe-paper-job"
     from pydantic import ValidationError
