@@ -26,17 +26,31 @@ _CHUNK = 900  # stays under SQLite's default limit on bound parameters
 # Vectors read or written in this process, per cache file: the tasks of a suite share their target
 # spaces (ESCO's skills are the targets or queries of six core tasks), and reading them back from
 # SQLite was ~10 % of a warm suite run (py-spy). Whole files are dropped, oldest first, past the budget.
+# A file is trusted to be the one whose vectors are kept only while its identity (device, inode, ctime of
+# the file and of its write-ahead log) is the one this process last saw when it closed it: a file
+# deleted, replaced or written by someone else since is read again.
 _RECENT_BUDGET = 512 * 2**20
-# keyed by the file's identity when opened (path, device, inode, ctime): a file deleted or replaced under
-# the same name is another file (inode numbers are reused); a file written since is re-read (rarely:
-# warm runs do not write)
-_recent: "OrderedDict[tuple, dict[str, np.ndarray]]" = OrderedDict()
+_recent: "OrderedDict[Path, dict[str, np.ndarray]]" = OrderedDict()
+_identity: dict[Path, tuple] = {}
 _recent_bytes = {"total": 0}
 
 
-def _remember(file_key: tuple, vectors: dict[str, np.ndarray]) -> None:
-    memo = _recent.setdefault(file_key, {})
-    _recent.move_to_end(file_key)
+def _file_identity(path: Path) -> tuple:
+    """Of the closed file: SQLite removes the write-ahead log when the last connection closes."""
+    out = []
+    for name in (path, path.with_name(path.name + "-wal")):
+        try:
+            st = os.stat(name)
+        except FileNotFoundError:
+            out.append(None)
+        else:
+            out.append((st.st_dev, st.st_ino, st.st_ctime_ns))
+    return tuple(out)
+
+
+def _remember(path: Path, vectors: dict[str, np.ndarray]) -> None:
+    memo = _recent.setdefault(path, {})
+    _recent.move_to_end(path)
     for key, vec in vectors.items():
         if key not in memo:
             memo[key] = vec
@@ -48,11 +62,13 @@ def _remember(file_key: tuple, vectors: dict[str, np.ndarray]) -> None:
 def clear_recent() -> None:
     """Forget the vectors kept in memory (the next read goes to the files, as a new process would)."""
     _recent.clear()
+    _identity.clear()
     _recent_bytes["total"] = 0
 
 
-def _forget(file_key: tuple) -> None:
-    memo = _recent.pop(file_key, None)
+def _forget(path: Path) -> None:
+    _identity.pop(path, None)
+    memo = _recent.pop(path, None)
     if memo:
         _recent_bytes["total"] -= sum(vec.nbytes for vec in memo.values())
 
@@ -73,6 +89,9 @@ class EmbeddingCache:
             self._start_afresh(err)
 
     def _open(self) -> None:
+        identity = _file_identity(self.path)  # before connecting: the connection creates the log
+        if _identity.get(self.path) != identity:
+            _forget(self.path)
         self._conn = sqlite3.connect(self.path, timeout=60)
         try:
             self._conn.execute("PRAGMA journal_mode=WAL")
@@ -81,8 +100,6 @@ class EmbeddingCache:
         except sqlite3.DatabaseError:
             self._conn.close()
             raise
-        st = os.stat(self.path)
-        self._file_key = (self.path, st.st_dev, st.st_ino, st.st_ctime_ns)
 
     def _start_afresh(self, err: sqlite3.DatabaseError) -> None:
         """A corrupt file (not a locked one) is moved aside and an empty cache takes its place."""
@@ -90,8 +107,7 @@ class EmbeddingCache:
             raise err
         if getattr(self, "_conn", None) is not None:
             self._conn.close()
-        if getattr(self, "_file_key", None) is not None:
-            _forget(self._file_key)
+        _forget(self.path)
         aside = self.path.with_name(self.path.name + ".corrupt")
         os.replace(self.path, aside)
         for suffix in ("-wal", "-shm"):
@@ -100,10 +116,12 @@ class EmbeddingCache:
         self._open()
 
     def close(self) -> None:
-        self._conn.close()
+        self._conn.close()  # may fold the write-ahead log into the file: its identity moves with our own writes
+        if self.path in _recent:
+            _identity[self.path] = _file_identity(self.path)
 
     def get_many(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
-        memo = _recent.get(self._file_key, {})
+        memo = _recent.get(self.path, {})
         found = {key: memo[key] for key in keys if key in memo}
         missing = [key for key in keys if key not in found]
         read: dict[str, np.ndarray] = {}
@@ -117,7 +135,7 @@ class EmbeddingCache:
         except sqlite3.DatabaseError as err:
             self._start_afresh(err)
             return {}
-        _remember(self._file_key, read)
+        _remember(self.path, read)
         return {**found, **read}
 
     def put_many(self, keys: Sequence[str], vectors: np.ndarray) -> None:
@@ -133,7 +151,7 @@ class EmbeddingCache:
             self._start_afresh(err)
             with self._conn:
                 self._conn.executemany("INSERT OR REPLACE INTO emb VALUES (?, ?, ?, ?)", rows)
-        _remember(self._file_key, written)
+        _remember(self.path, written)
 
 
 def encode_with_cache(

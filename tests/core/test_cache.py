@@ -60,7 +60,7 @@ def test_vectors_kept_in_memory_stay_within_budget(tmp_path, monkeypatch):
     second = EmbeddingCache(tmp_path / "b", {"model": "b"})
     encode_with_cache(["nurse", "pilot"], CountingEncoder(), second)
     # over budget: the older file's vectors are dropped whole, the newest file's kept
-    assert [key[0] for key in cache_module._recent] == [second.path] and cache_module._recent_bytes["total"] == 2 * 26 * 4
+    assert list(cache_module._recent) == [second.path] and cache_module._recent_bytes["total"] == 2 * 26 * 4
     again = CountingEncoder()
     vectors, encoded = encode_with_cache(["chef"], again, first)  # read back from SQLite, not encoded
     assert encoded == 0 and again.seen == [] and vectors[0, 2] == 1.0
