@@ -18,6 +18,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from .datafiles import file_identity
 from .errors import WorkBenchError
 from .io import sha256_text, stable_hash
 
@@ -26,8 +27,8 @@ _CHUNK = 900  # stays under SQLite's default limit on bound parameters
 # Vectors read or written in this process, per cache file: the tasks of a suite share their target
 # spaces (ESCO's skills are the targets or queries of six core tasks), and reading them back from
 # SQLite was ~10 % of a warm suite run (py-spy). Whole files are dropped, oldest first, past the budget.
-# A file is trusted to be the one whose vectors are kept only while its identity (device, inode, ctime of
-# the file and of its write-ahead log) is the one this process last saw when it closed it: a file
+# A file is trusted to be the one whose vectors are kept only while its identity (path, size, mtime, inode,
+# ctime of the file and of its write-ahead log) is the one this process last saw when it closed it: a file
 # deleted, replaced or written by someone else since is read again.
 _RECENT_BUDGET = 512 * 2**20
 _recent: "OrderedDict[Path, dict[str, np.ndarray]]" = OrderedDict()
@@ -36,15 +37,14 @@ _recent_bytes = {"total": 0}
 
 
 def _file_identity(path: Path) -> tuple:
-    """Of the closed file: SQLite removes the write-ahead log when the last connection closes."""
+    """The data checksums' identity of the file and of its write-ahead log (None where absent), taken
+    while closed: SQLite removes the log when the last connection closes."""
     out = []
     for name in (path, path.with_name(path.name + "-wal")):
         try:
-            st = os.stat(name)
+            out.append(file_identity(name))
         except FileNotFoundError:
             out.append(None)
-        else:
-            out.append((st.st_dev, st.st_ino, st.st_ctime_ns))
     return tuple(out)
 
 
