@@ -22,6 +22,7 @@ from .errors import WorkBenchError
 UWE_PREFIX = "uwe:"
 CARD_KEYS = ("kind", "embedding_dim", "parameters", "license", "training_data", "multilingual", "weights", "notes")
 _ST_MARKERS = ("modules.json", "config_sentence_transformers.json")
+_POSITIONAL = ("path_or_name", "directory", "path")  # the folder a factory is called with, not a setting
 
 
 @dataclass(frozen=True)
@@ -137,7 +138,7 @@ def _call(what: str, factory: Callable[..., Any], args: tuple, settings: dict[st
     try:
         inspect.signature(factory).bind(*args, **settings)
     except TypeError as err:
-        accepted = [s for s in _accepted_settings(factory) if s not in ("path_or_name", "directory", "path")]
+        accepted = [s for s in _accepted_settings(factory) if s not in _POSITIONAL]
         raise WorkBenchError(
             f"{what}: invalid settings {sorted(settings)} ({err}); accepted settings: {', '.join(accepted) or 'none'}"
         ) from None
@@ -162,8 +163,8 @@ def load_model(spec: str, **settings: Any) -> Any:
 
 def accepted_settings(spec: str) -> list[str]:
     """The settings `load_model(spec, ...)` accepts (no weights loaded; a `uwe:` spec imports its loader)."""
-    _, factory, args = _resolve(spec)
-    return [s for s in _accepted_settings(factory())[len(args):] if s not in ("path_or_name", "directory", "path")]
+    _, factory, _ = _resolve(spec)
+    return [s for s in _accepted_settings(factory()) if s not in _POSITIONAL]
 
 
 def _resolve(spec: str) -> tuple[str, Callable[[], Callable[..., Any]], tuple]:
