@@ -25,6 +25,8 @@ def uwe_cli():
               help=f"One of {', '.join(ABLATIONS)} (repeat or comma-separate).")
 @click.option("--max-steps", type=int, default=None, help="Override the recipe's step budget.")
 @click.option("--seed", type=int, default=None, help="Override the recipe's seed.")
+@click.option("--tau-a", type=float, default=None,
+              help="Override the soft late interaction's attention temperature (training and scoring).")
 @click.option("--base-model", default=None,
               help="Override the recipe's backbone: all-MiniLM-L6-v2, all-mpnet-base-v2 or a local folder.")
 @click.option("--tag", default=None, help="Suffix for the model name (e.g. the hardware: h100); not learned from.")
@@ -33,8 +35,8 @@ def uwe_cli():
 @click.option("--threads", type=int, default=None, help="torch CPU threads (1 is often fastest on a shared machine).")
 @click.option("--no-resume", is_flag=True, help="Start over in --output instead of resuming its last checkpoint.")
 @click.option("--no-progress", is_flag=True)
-def train_command(recipe, output, data_dir, graphs, ablations, max_steps, seed, base_model, tag, compile_mode, threads,
-                  no_resume, no_progress):
+def train_command(recipe, output, data_dir, graphs, ablations, max_steps, seed, tau_a, base_model, tag, compile_mode,
+                  threads, no_resume, no_progress):
     """Train UWE with a recipe; resumes from the last checkpoint in --output."""
     from workbench.errors import WorkBenchError
 
@@ -47,7 +49,8 @@ def train_command(recipe, output, data_dir, graphs, ablations, max_steps, seed, 
         raise click.BadParameter(f"unknown ablation(s) {unknown}; known: {', '.join(ABLATIONS)}", param_hint="--ablation")
     try:
         config = get_recipe(recipe).with_options(graphs=_split(graphs) or None, ablations=names,
-                                                 max_steps=max_steps, seed=seed, base_model=base_model, tag=tag)
+                                                 max_steps=max_steps, seed=seed, tau_a=tau_a, base_model=base_model,
+                                                 tag=tag)
         runtime = {"threads": threads, "compile": compile_mode}
         config = config.model_copy(update={k: v for k, v in runtime.items() if v is not None})
         model_dir = train(config, output, data_dir=data_dir, resume=not no_resume, progress=not no_progress)

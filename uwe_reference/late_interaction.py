@@ -78,6 +78,42 @@ def late_interaction_scores(
     return (per_token * qm).sum(1) / qm.sum(1).clamp_min(1.0)
 
 
+def _unit_tokens(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Unit-length tokens and their norms (zero padding stays zero)."""
+    norms = x.norm(dim=-1).clamp_min(EPS)
+    return x / norms.unsqueeze(-1), norms
+
+
+# Below this τa the max-free exponent of `_soft_scores_no_grad` could underflow to 0 for every target token
+# (exp(-2/τa) < float32's smallest normal number at τa ≈ 0.023); the row maximum is subtracted instead.
+_MAX_FREE_TAU = 0.05
+
+
+def _soft_scores_no_grad(qn, q_norm, q_mask, tn, t_norm, t_mask, *, tau_a: float, attention: Attention) -> torch.Tensor:
+    """`late_interaction_scores(mode="late")` for scoring, from unit tokens and norms: the same numbers with
+    one interaction-sized buffer besides the cosines, updated in place (the autograd form allocates ~7).
+
+    With cosine attention the logits (cos − 1)/τa are ≤ 0 because cos ≤ 1, so the softmax needs no row
+    maximum: exp cannot overflow and, for τa ≥ `_MAX_FREE_TAU`, each weight is ≥ e^-40, never all zero.
+    """
+    bq, m, d = qn.shape
+    bt, n, _ = tn.shape
+    cos = (qn.reshape(bq * m, d) @ tn.reshape(bt * n, d).T).view(bq, m, bt, n)
+    real = t_mask.to(cos.dtype)  # (bt, n), broadcast over the query axes
+    if attention == "cosine" and tau_a >= _MAX_FREE_TAU:
+        weights = (cos - 1.0).div_(tau_a).exp_().mul_(real)
+    else:
+        weights = cos / tau_a
+        if attention == "dot":  # raw dot products: cosines times both norms
+            weights.mul_(q_norm[:, :, None, None]).mul_(t_norm)
+        weights.masked_fill_(real == 0, torch.finfo(cos.dtype).min)
+        weights.sub_(weights.amax(-1, keepdim=True)).exp_()
+    per_token = weights.sum(-1)  # softmax denominators, (Bq, m, Bt)
+    per_token = weights.mul_(cos).sum(-1).div_(per_token)
+    qm = q_mask.to(per_token.dtype)[:, :, None]
+    return (per_token * qm).sum(1) / qm.sum(1).clamp_min(1.0)
+
+
 def chunked_scores(
     q: torch.Tensor,
     q_mask: torch.Tensor,
@@ -92,16 +128,29 @@ def chunked_scores(
     """Scores of a query block against a target space given as padded chunks (tokens, mask, positions).
 
     Queries are split so that one (query rows × chunk) interaction tensor stays under `max_elements`
-    floats (several such tensors are alive at once), which bounds memory whatever the target space.
+    floats (at most two such tensors are alive at once), which bounds memory whatever the target space.
+    Not differentiable: soft late interaction goes through `_soft_scores_no_grad` (tokens normalised once
+    per chunk, in-place softmax), the other modes through `late_interaction_scores`.
     """
     out = torch.empty(q.shape[0], n_targets, dtype=torch.float32)
-    for t, t_mask, positions in target_chunks:
-        t = t.to(device=q.device, dtype=q.dtype)
-        t_mask = t_mask.to(q.device)
-        per_query = max(1, q.shape[1] * t.shape[0] * t.shape[1])
-        step = max(1, max_elements // per_query)
-        for start in range(0, q.shape[0], step):
-            block = late_interaction_scores(q[start:start + step], q_mask[start:start + step], t, t_mask,
-                                            tau_a=tau_a, mode=mode, attention=attention)
-            out[start:start + step, positions] = block.float().cpu()
+    fast = mode == "late"
+    with torch.no_grad():
+        if fast:
+            qn, q_norm = _unit_tokens(q)
+        for t, t_mask, positions in target_chunks:
+            t = t.to(device=q.device, dtype=q.dtype)
+            t_mask = t_mask.to(q.device)
+            if fast:
+                tn, t_norm = _unit_tokens(t)
+            per_query = max(1, q.shape[1] * t.shape[0] * t.shape[1])
+            step = max(1, max_elements // per_query)
+            for start in range(0, q.shape[0], step):
+                rows = slice(start, start + step)
+                if fast:
+                    block = _soft_scores_no_grad(qn[rows], q_norm[rows], q_mask[rows], tn, t_norm, t_mask,
+                                                 tau_a=tau_a, attention=attention)
+                else:
+                    block = late_interaction_scores(q[rows], q_mask[rows], t, t_mask, tau_a=tau_a, mode=mode,
+                                                    attention=attention)
+                out[rows, positions] = block.float().cpu()
     return out

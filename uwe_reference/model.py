@@ -305,14 +305,26 @@ def load_uwe(
     name: str | None = None,
     disk_cache: bool = True,
     show_progress: bool = False,
+    tau_a: float | None = None,
 ) -> UWEModel:
-    """Load a saved UWE folder (for `workbench run --model uwe:DIR`)."""
+    """Load a saved UWE folder (for `workbench run --model uwe:DIR`).
+
+    `tau_a` scores with another attention temperature than the one trained with (`-s tau_a=0.3`); the
+    model is then named `<name>-scored-tau0.3` unless `name` is given, so its results never land in the
+    trained temperature's folder.
+    """
     from workbench.baselines._hashing import folder_revision
 
     folder = Path(directory).expanduser()
     if not folder.is_dir():
         raise WorkBenchError(f"UWE model folder {folder} does not exist")
     config = read_config(folder)
+    if tau_a is not None and tau_a != config.tau_a:
+        try:
+            config = UWEConfig.model_validate({**config.model_dump(), "tau_a": tau_a})
+        except ValueError:
+            raise WorkBenchError(f"{folder}: tau_a must be a number > 0, got {tau_a!r}") from None
+        name = name or f"{config.name}-scored-tau{config.tau_a:g}"
     if not any((folder / m).is_file() for m in _BACKBONE_MARKERS):
         raise WorkBenchError(f"{folder}: has {CONFIG_FILE} but no sentence-transformers backbone ({_BACKBONE_MARKERS[0]})")
     encoder = Encoder.from_folder(folder, device=device, max_seq_length=config.max_seq_length)

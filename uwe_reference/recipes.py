@@ -92,11 +92,19 @@ class RecipeConfig(BaseModel):
         name = f"uwe-{self.name}"
         if self.graphs != list(GRAPHS):
             name += "-" + "+".join(self.graphs)
-        return "-".join([name, *self.ablations(), *([self.tag] if self.tag else [])])
+        # a step budget or attention temperature other than the recipe's is a different model: it must not
+        # share a results folder with the recipe's own
+        default = RECIPES.get(self.name)
+        changed = []
+        if default is not None and self.max_steps != default.max_steps:
+            changed.append(f"{self.max_steps}steps")
+        if default is not None and self.tau_a != default.tau_a:
+            changed.append(f"tau{self.tau_a:g}")
+        return "-".join([name, *self.ablations(), *changed, *([self.tag] if self.tag else [])])
 
     def with_options(self, *, graphs: list[str] | None = None, ablations: list[str] | None = None,
-                     max_steps: int | None = None, seed: int | None = None, base_model: str | None = None,
-                     tag: str | None = None) -> "RecipeConfig":
+                     max_steps: int | None = None, seed: int | None = None, tau_a: float | None = None,
+                     base_model: str | None = None, tag: str | None = None) -> "RecipeConfig":
         """A copy with the CLI's experiment switches applied (validated)."""
         update: dict = {}
         if graphs:
@@ -121,6 +129,8 @@ class RecipeConfig(BaseModel):
             update["max_steps"] = int(max_steps)
         if seed is not None:
             update["seed"] = int(seed)
+        if tau_a is not None:
+            update["tau_a"] = float(tau_a)
         if base_model is not None:
             update["base_model"] = str(base_model)
         if tag is not None:

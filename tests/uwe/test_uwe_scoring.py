@@ -110,6 +110,25 @@ def test_chunked_scores_equal_direct_scores():
     torch.testing.assert_close(got.double(), direct, rtol=1e-5, atol=1e-6)
 
 
+@pytest.mark.parametrize("attention", ["dot", "cosine"])
+@pytest.mark.parametrize("tau", [1e-3, 0.02, 0.1, 3.0])
+def test_chunked_inference_kernel_equals_the_autograd_form(attention, tau):
+    # the in-place, max-free (cosine, τa ≥ 0.05) or max-subtracting kernel must give the definition's numbers,
+    # with garbage in padded slots and one query made only of padding
+    q, qm = tokens(13, 6, 5)
+    t, tm = tokens(14, 11, 7)
+    q[~qm], t[~tm] = 77.0, -55.0
+    qm[2] = False
+    direct = late_interaction_scores(q, qm, t, tm, tau_a=tau, attention=attention)
+    positions = torch.randperm(11, generator=torch.Generator().manual_seed(0))
+    chunks = [(t[positions[i:i + 4]], tm[positions[i:i + 4]], positions[i:i + 4]) for i in range(0, 11, 4)]
+    got = chunked_scores(q, qm, chunks, 11, tau_a=tau, attention=attention, max_elements=150)
+    assert torch.isfinite(got).all()
+    torch.testing.assert_close(got.double(), direct, rtol=1e-5, atol=1e-6)
+    torch.testing.assert_close(got.double(), brute_soft(q, qm, t, tm, tau, attention).masked_fill(~qm.any(1)[:, None], 0.0),
+                               rtol=1e-5, atol=1e-6)
+
+
 def test_scoring_model_index_cache_and_chunking(minilm_encoder, tmp_path):
     from workbench.model import model_kind
     from workbench.uwe_reference.model import uwe_from_base

