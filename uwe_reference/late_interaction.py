@@ -114,43 +114,60 @@ def _soft_scores_no_grad(qn, q_norm, q_mask, tn, t_norm, t_mask, *, tau_a: float
     return (per_token * qm).sum(1) / qm.sum(1).clamp_min(1.0)
 
 
+TargetChunk = tuple[torch.Tensor, torch.Tensor, torch.Tensor]  # padded tokens, mask, target positions
+
+
+def unit_chunk(tokens: torch.Tensor, mask: torch.Tensor, positions: torch.Tensor, *, dtype: torch.dtype,
+               device: torch.device | str) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """A target chunk ready for `_soft_scores_no_grad`: (unit tokens, norms, mask, positions) in `dtype`."""
+    with torch.no_grad():
+        tn, t_norm = _unit_tokens(tokens.to(device=device, dtype=dtype))
+    return tn, t_norm, mask.to(device), positions
+
+
 def chunked_scores(
     q: torch.Tensor,
     q_mask: torch.Tensor,
-    target_chunks: Iterable[tuple[torch.Tensor, torch.Tensor, torch.Tensor]],
+    target_chunks: Iterable[TargetChunk],
     n_targets: int,
     *,
     tau_a: float = 0.1,
     mode: Mode = "late",
     attention: Attention = "dot",
     max_elements: int = 2**24,
+    unit_chunks: Iterable[tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]] | None = None,
 ) -> torch.Tensor:
     """Scores of a query block against a target space given as padded chunks (tokens, mask, positions).
 
     Queries are split so that one (query rows × chunk) interaction tensor stays under `max_elements`
     floats (at most two such tensors are alive at once), which bounds memory whatever the target space.
     Not differentiable: soft late interaction goes through `_soft_scores_no_grad` (tokens normalised once
-    per chunk, in-place softmax), the other modes through `late_interaction_scores`.
+    per chunk, in-place softmax), the other modes through `late_interaction_scores`. `unit_chunks`, the
+    same chunks already through `unit_chunk` (a target index keeps them), saves that per-call work: for
+    a single query it is most of the cost.
     """
     out = torch.empty(q.shape[0], n_targets, dtype=torch.float32)
-    fast = mode == "late"
     with torch.no_grad():
-        if fast:
+        if mode == "late":
             qn, q_norm = _unit_tokens(q)
+            if unit_chunks is None:
+                unit_chunks = (unit_chunk(*chunk, dtype=q.dtype, device=q.device) for chunk in target_chunks)
+            for tn, t_norm, t_mask, positions in unit_chunks:
+                for rows in _query_slices(q, tn, max_elements):
+                    block = _soft_scores_no_grad(qn[rows], q_norm[rows], q_mask[rows], tn, t_norm, t_mask,
+                                                 tau_a=tau_a, attention=attention)
+                    out[rows, positions] = block.float().cpu()
+            return out
         for t, t_mask, positions in target_chunks:
             t = t.to(device=q.device, dtype=q.dtype)
             t_mask = t_mask.to(q.device)
-            if fast:
-                tn, t_norm = _unit_tokens(t)
-            per_query = max(1, q.shape[1] * t.shape[0] * t.shape[1])
-            step = max(1, max_elements // per_query)
-            for start in range(0, q.shape[0], step):
-                rows = slice(start, start + step)
-                if fast:
-                    block = _soft_scores_no_grad(qn[rows], q_norm[rows], q_mask[rows], tn, t_norm, t_mask,
-                                                 tau_a=tau_a, attention=attention)
-                else:
-                    block = late_interaction_scores(q[rows], q_mask[rows], t, t_mask, tau_a=tau_a, mode=mode,
-                                                    attention=attention)
+            for rows in _query_slices(q, t, max_elements):
+                block = late_interaction_scores(q[rows], q_mask[rows], t, t_mask, tau_a=tau_a, mode=mode,
+                                                attention=attention)
                 out[rows, positions] = block.float().cpu()
     return out
+
+
+def _query_slices(q: torch.Tensor, t: torch.Tensor, max_elements: int) -> list[slice]:
+    step = max(1, max_elements // max(1, q.shape[1] * t.shape[0] * t.shape[1]))
+    return [slice(start, start + step) for start in range(0, q.shape[0], step)]

@@ -27,11 +27,14 @@ from workbench.io import stable_hash
 from workbench.model import ModelInfo
 
 from .encoder import DEFAULT_MAX_SEQ_LENGTH, Encoder, PackedTokens, parameter_count, resolve_base_model
-from .late_interaction import chunked_scores
+from .late_interaction import chunked_scores, unit_chunk
 
 CONFIG_FILE = "uwe_config.json"
 INDEX_FORMAT = "1"
 DEVICE_INDEX_BYTES = 4 * 2**30  # target spaces up to this size (float16 tokens) stay on the GPU between queries
+# normalised float32 target tokens kept per index up to this size (SkillNorm's 13.9k skills: 131 MiB);
+# without them a batch-1 query re-normalises the whole target space
+UNIT_CHUNK_BYTES = 2**30
 _BACKBONE_MARKERS = ("modules.json", "config_sentence_transformers.json")
 
 
@@ -63,11 +66,23 @@ class TargetIndex:
     chunks: list[tuple[torch.Tensor, torch.Tensor, torch.Tensor]]
     key: str
     _pooled: torch.Tensor | None = field(default=None, repr=False)
+    _unit_chunks: list | None = field(default=None, repr=False)
 
     def pooled(self) -> torch.Tensor:
         if self._pooled is None:
             self._pooled = _unit(_packed_means(self.packed))
         return self._pooled
+
+    def unit_chunks(self, dtype: torch.dtype, device: torch.device) -> list | None:
+        """The chunks as unit tokens and norms in `dtype` (see `late_interaction.unit_chunk`), made once and
+        kept while they fit `UNIT_CHUNK_BYTES`; None for a bigger space (scoring then prepares each chunk
+        per call, which costs little against a big query block)."""
+        size = sum(t.numel() for t, _, _ in self.chunks) * torch.finfo(dtype).bits // 8
+        if size > UNIT_CHUNK_BYTES:
+            return None
+        if self._unit_chunks is None or self._unit_chunks[0] != (dtype, device):
+            self._unit_chunks = ((dtype, device), [unit_chunk(*c, dtype=dtype, device=device) for c in self.chunks])
+        return self._unit_chunks[1]
 
 
 def _unit(x: torch.Tensor) -> torch.Tensor:
@@ -206,6 +221,7 @@ class UWEModel:
         # float32 compute on every device (float16 only for storage): token dot products are ~10², and
         # rounding them to half precision before dividing by τa would shift attention logits by ~0.5
         compute = torch.float32
+        unit_chunks = index.unit_chunks(compute, device) if self.config.scoring == "late" else None
         out = torch.empty(len(texts), index.n_targets, dtype=torch.float32)
         order = torch.argsort(packed.lengths, stable=True)
         for start in range(0, len(texts), 256):  # length-sorted query groups: little query padding
@@ -214,7 +230,8 @@ class UWEModel:
             with torch.no_grad():
                 out[rows] = chunked_scores(batch.tokens, batch.mask, index.chunks, index.n_targets,
                                            tau_a=self.config.tau_a, mode=self.config.scoring,
-                                           attention=self.config.attention, max_elements=self.max_elements)
+                                           attention=self.config.attention, max_elements=self.max_elements,
+                                           unit_chunks=unit_chunks)
         return out.numpy()
 
     def __repr__(self) -> str:

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 
-from workbench.uwe_reference.late_interaction import chunked_scores, late_interaction_scores, pooled_scores
+from workbench.uwe_reference.late_interaction import chunked_scores, late_interaction_scores, pooled_scores, unit_chunk
 
 
 def tokens(seed: int, b: int, n: int, d: int = 16, min_len: int = 1):
@@ -124,6 +124,9 @@ def test_chunked_inference_kernel_equals_the_autograd_form(attention, tau):
     chunks = [(t[positions[i:i + 4]], tm[positions[i:i + 4]], positions[i:i + 4]) for i in range(0, 11, 4)]
     got = chunked_scores(q, qm, chunks, 11, tau_a=tau, attention=attention, max_elements=150)
     assert torch.isfinite(got).all()
+    prepared = [unit_chunk(*c, dtype=q.dtype, device="cpu") for c in chunks]  # what a target index keeps
+    torch.testing.assert_close(chunked_scores(q, qm, [], 11, tau_a=tau, attention=attention, max_elements=150,
+                                              unit_chunks=prepared), got)
     torch.testing.assert_close(got.double(), direct, rtol=1e-5, atol=1e-6)
     torch.testing.assert_close(got.double(), brute_soft(q, qm, t, tm, tau, attention).masked_fill(~qm.any(1)[:, None], 0.0),
                                rtol=1e-5, atol=1e-6)
