@@ -108,8 +108,8 @@ def _soft_scores_no_grad(qn, q_norm, q_mask, tn, t_norm, t_mask, *, tau_a: float
             weights.mul_(q_norm[:, :, None, None]).mul_(t_norm)
         weights.masked_fill_(real == 0, torch.finfo(cos.dtype).min)
         weights.sub_(weights.amax(-1, keepdim=True)).exp_()
-    per_token = weights.sum(-1)  # softmax denominators, (Bq, m, Bt)
-    per_token = weights.mul_(cos).sum(-1).div_(per_token)
+    denominators = weights.sum(-1)  # of the softmax, (Bq, m, Bt)
+    per_token = weights.mul_(cos).sum(-1).div_(denominators)
     qm = q_mask.to(per_token.dtype)[:, :, None]
     return (per_token * qm).sum(1) / qm.sum(1).clamp_min(1.0)
 

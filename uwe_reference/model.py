@@ -66,7 +66,7 @@ class TargetIndex:
     chunks: list[tuple[torch.Tensor, torch.Tensor, torch.Tensor]]
     key: str
     _pooled: torch.Tensor | None = field(default=None, repr=False)
-    _unit_chunks: list | None = field(default=None, repr=False)
+    _unit_chunks: tuple[tuple[torch.dtype, torch.device], list] | None = field(default=None, repr=False)
 
     def pooled(self) -> torch.Tensor:
         if self._pooled is None:
@@ -227,11 +227,10 @@ class UWEModel:
         for start in range(0, len(texts), 256):  # length-sorted query groups: little query padding
             rows = order[start:start + 256]
             batch = packed.padded(rows, dtype=compute, device=device)
-            with torch.no_grad():
-                out[rows] = chunked_scores(batch.tokens, batch.mask, index.chunks, index.n_targets,
-                                           tau_a=self.config.tau_a, mode=self.config.scoring,
-                                           attention=self.config.attention, max_elements=self.max_elements,
-                                           unit_chunks=unit_chunks)
+            out[rows] = chunked_scores(batch.tokens, batch.mask, index.chunks, index.n_targets,  # runs without grad
+                                       tau_a=self.config.tau_a, mode=self.config.scoring,
+                                       attention=self.config.attention, max_elements=self.max_elements,
+                                       unit_chunks=unit_chunks)
         return out.numpy()
 
     def __repr__(self) -> str:

@@ -155,6 +155,8 @@ _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _safe_load(text: str):
+    # the loader is named literally, not through _SAFE_LOADER: the source scan in tests/reliability/test_security.py
+    # accepts yaml.load only with a visibly safe Loader
     return yaml.load(text, Loader=yaml.CSafeLoader) if hasattr(yaml, "CSafeLoader") else yaml.safe_load(text)
 
 
