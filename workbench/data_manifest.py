@@ -9,8 +9,7 @@ relative to the data directory, its sha256, and where its publisher serves it. T
   member inside it. The archive is downloaded once, each listed member is extracted, checked against its
   own sha256 (the archive's checksum is not published, so ``archive.sha256`` stays empty), and the zip is
   deleted afterwards. Member names with an absolute path or ``..`` are refused.
-* **manual**: the publisher only hands the file out through an interactive form (ESCO's download portal
-  mails a link after a privacy-statement step). ``fetch`` lists these with ``instructions`` instead of
+* **manual**: the publisher only hands the file out through an interactive form. ``fetch`` lists these with ``instructions`` instead of
   failing; a mirror given with ``--base-url`` can still serve them.
 
 Provenance of the pinned URLs. They were spot-checked offline against a stored copy of the public
@@ -31,6 +30,11 @@ directory.
   mirrors the git layout (e.g. ``usa_q_en_c_de_en_es_fr_it_nl_pl_pt`` without a corpus file), so the
   files are pinned to the git commits: data files to 59a5753, the re-sorted ``concept_mapping.tsv``
   files to 014982f.
+* ESCO zips: the publisher's download folder ``https://ec.europa.eu/esco/download/`` + the URL-quoted portal
+  file name (``esco_zip_name``), the pattern WorkRB downloads from (its ``workrb/data/esco.py``). The live URL
+  was not reachable from the machines this was written on; the pinned sha256 of the v1.1.1 zips decides.
+  Other versions and languages: ``workbench.esco_files`` (checksum recorded at first download).
+* Avature job-title similarity: github.com/Avature/jobtitlesimilarity-dataset at 2b9495d (byte-identical).
 * ESCO–O*NET crosswalk: the ESCO Secretariat's CSVs as redistributed in the MELO repository
   (``data/raw/crosswalks_original/onet_vs_esco/``); the ESCO portal itself serves no stable file URL.
 * TechWolf vacancy job-to-skill validation split: published on the Hugging Face hub as
@@ -93,10 +97,25 @@ _MELO = "Avature/melo-benchmark"
 _MELO_DATA = "59a5753ac136dd829fe53bbe29c90f8431d8f4b3"
 _MELO_CONCEPTS = "014982fef0abf5149b16e75b1043bd286ae4c98f"
 _MELO_LICENSE = "e27f9714934ecdcb712a8837866e32fed16e67c1"
+_AVATURE_JTS = "Avature/jobtitlesimilarity-dataset"
+_AVATURE_JTS_COMMIT = "2b9495dab922de9abe81a33d334e0d3a1d5fffaa"
 _WORKRB = ("techwolf-ai/workrb", "751be36e379b08c55cab53450e63277e344931e7")
 _ONET_ZIP = "https://www.onetcenter.org/dl_files/database/db_29_2_excel.zip"
 _ONET_PAGE = "https://www.onetcenter.org/database.html"
 _ESCO_PAGE = "https://esco.ec.europa.eu/en/use-esco/download"
+# The publisher's download folder: every classification zip sits there under its portal file name.
+ESCO_DOWNLOAD = "https://ec.europa.eu/esco/download/"
+
+
+def esco_zip_name(version: str, language: str) -> str:
+    """The portal's file name; the language-independent relations zip has an empty language (two spaces)."""
+    return f"ESCO dataset - v{version} - classification - {language} - csv.zip"
+
+
+def esco_url(name: str) -> str:
+    from urllib.parse import quote
+
+    return ESCO_DOWNLOAD + quote(name)
 
 
 def _raw(repo: str, commit: str, path: str) -> str:
@@ -108,12 +127,8 @@ def _raw(repo: str, commit: str, path: str) -> str:
 def _source(path: str) -> dict:
     """Where the publisher serves one data-directory path (keyword arguments of ManifestEntry)."""
     folder, _, name = path.rpartition("/")
-    if folder == "esco/v1.1.1":
-        language = "en" if " - en - " in name else "language independent"
-        return dict(page=_ESCO_PAGE, manual=True, instructions=(
-            f"ESCO hands its zips out through a form: on {_ESCO_PAGE} choose Version 'ESCO dataset - v1.1.1', "
-            f"Content 'classification', Language '{language}', File type 'csv'; accept the privacy statement, "
-            f"open the link mailed to you and save the zip unchanged as {path}"))
+    if folder.startswith("esco/v"):
+        return dict(url=esco_url(name), page=_ESCO_PAGE)
     if folder == "onet/29.2":
         return dict(page=_ONET_PAGE, archive=Archive(_ONET_ZIP, f"db_29_2_excel/{name}"))
     if folder == "crosswalks/esco-onet":
@@ -138,6 +153,9 @@ def _source(path: str) -> dict:
         commit = _MELO_CONCEPTS if name == "concept_mapping.tsv" else _MELO_DATA
         return dict(url=_raw(_MELO, commit, f"data/processed/melo/{dataset}/{name}"),
                     page=f"https://github.com/{_MELO}")
+    if folder.startswith("job-similarity/avature"):
+        inner = path.removeprefix("job-similarity/avature/")
+        return dict(url=_raw(_AVATURE_JTS, _AVATURE_JTS_COMMIT, inner), page=f"https://github.com/{_AVATURE_JTS}")
     if path == "job2skill/techwolf-vacancy/job_skill_val.parquet":
         return dict(url=_raw(*_WORKRB, "src/workbench/data/datasets/techwolf_vacancies/job_skill_val.parquet"),
                     page="https://huggingface.co/datasets/TechWolf/vacancy-job-to-skill")
@@ -336,6 +354,66 @@ cf395a6c7409c0a5a9a6e3a725edd53fab3146a77cfa2ed32b6051ab00377de5  job-normalizat
 2f1ed97374f11683f9cfc7715e783d8ab08d1cb1dd40b6e9b8050d3d99765b02  job-normalization/melo/nor_q_no_c_no/corpus_elements.tsv
 ae2753c94c0cbcf86834b91f3e8007e1b57e8d63e5fce60e6650de5598c2f533  job-normalization/melo/nor_q_no_c_no/logged_stats.txt
 cf395a6c7409c0a5a9a6e3a725edd53fab3146a77cfa2ed32b6051ab00377de5  job-normalization/melo/nor_q_no_c_no/queries.tsv
+98c00778c0040f692f8f057eff65c1ec749f550fcdc8b44faab8339a8938a858  job-normalization/melo/pol_q_pl_c_en/annotations.tsv
+9d55aee98d355ed6b1e990ad3adad703f314fb2ca0a7253e91e82a0f379983d0  job-normalization/melo/pol_q_pl_c_en/concept_mapping.tsv
+36a582207179d50d137f708a5eac4601ec29956ce1e48d0a6d1c86b21de11498  job-normalization/melo/pol_q_pl_c_en/corpus_elements.tsv
+8cfde9e5f215333d9a60d09f3218fc384c6a456a7b491f87228a759b4bb75d45  job-normalization/melo/pol_q_pl_c_en/logged_stats.txt
+c9f4ec9af0cf050c2119d161f2d4d57e7d07bb2b9a50752a362b46fbb477449f  job-normalization/melo/pol_q_pl_c_en/queries.tsv
+73686b8c7e064990a55fa2c880906bc9b06d1aa7eb2166859c57f5558d90805e  job-normalization/melo/pol_q_pl_c_pl/annotations.tsv
+ba010d963ad05f4afb72045c479f15c5492857c4395be89ed5dcdfbf0ded815b  job-normalization/melo/pol_q_pl_c_pl/concept_mapping.tsv
+1fd84fe61f142a139e16946d31bbbbb93bf54804a5d6887f9d88301707347079  job-normalization/melo/pol_q_pl_c_pl/corpus_elements.tsv
+0710006dcf08a09b2dbea86bf659c33a4ade0d41bf32340b9ffccff42ea93a90  job-normalization/melo/pol_q_pl_c_pl/logged_stats.txt
+c9f4ec9af0cf050c2119d161f2d4d57e7d07bb2b9a50752a362b46fbb477449f  job-normalization/melo/pol_q_pl_c_pl/queries.tsv
+64234743ff70474e9460c1e472ab03b18f4f13ab1bdfc035ed2ac050be6ad267  job-normalization/melo/prt_q_pt_c_en/annotations.tsv
+9d55aee98d355ed6b1e990ad3adad703f314fb2ca0a7253e91e82a0f379983d0  job-normalization/melo/prt_q_pt_c_en/concept_mapping.tsv
+36a582207179d50d137f708a5eac4601ec29956ce1e48d0a6d1c86b21de11498  job-normalization/melo/prt_q_pt_c_en/corpus_elements.tsv
+52eebdaa497d6429646a6169d9fa6fcb27f9534b65342d4dda537de6def9be1c  job-normalization/melo/prt_q_pt_c_en/logged_stats.txt
+603d0993f919f4bc3853a6d6c24f2c4f2302a7caa358cef80b2349030d54b8e7  job-normalization/melo/prt_q_pt_c_en/queries.tsv
+cd2b07e23db2889cf6e286d451922964ab0cc9bbb340948261d214572e341c07  job-normalization/melo/prt_q_pt_c_pt/annotations.tsv
+e33aea07a782e4ad89903ca8edac32dc889d765ddeaee79e75c2d1231ee546d4  job-normalization/melo/prt_q_pt_c_pt/concept_mapping.tsv
+df69cbaf4ae40efdf45a9fd53c59fa1d62a599183e61e5da30d4ccec37758b5f  job-normalization/melo/prt_q_pt_c_pt/corpus_elements.tsv
+3968ccf40f66baf04e22dea8949b003de070312fa579209689294a470a657ebe  job-normalization/melo/prt_q_pt_c_pt/logged_stats.txt
+603d0993f919f4bc3853a6d6c24f2c4f2302a7caa358cef80b2349030d54b8e7  job-normalization/melo/prt_q_pt_c_pt/queries.tsv
+67dfc32357556af5420077d866d6d6c0315e8976f5b7393533446ba5c93a06a4  job-normalization/melo/rou_q_ro_c_en/annotations.tsv
+549b477da1f4d543f0ee5b26b0dc0390abcad0490ed9a8e90f1abcbf7bd94a2a  job-normalization/melo/rou_q_ro_c_en/concept_mapping.tsv
+252513a76a8460e170d3f408e94d1e9e6369adece6feae3496dd8faa18c6518d  job-normalization/melo/rou_q_ro_c_en/corpus_elements.tsv
+0033d1330a00e71f7d7e04f15a52c17cedb2ab67b0ee4432e7efb5dafc09139c  job-normalization/melo/rou_q_ro_c_en/logged_stats.txt
+62d4039e472b6ede8b5e0b45bc8e00081e9717496acfe3266aa3f152624e172b  job-normalization/melo/rou_q_ro_c_en/queries.tsv
+618bcd1ae3a36d70347ae2b8a90784551791210a44b192ef448b517a60f0bb23  job-normalization/melo/rou_q_ro_c_ro/annotations.tsv
+608662c6788180528903548f3b2031ea0d871ce9f1ffdcf1285ce89756198c74  job-normalization/melo/rou_q_ro_c_ro/concept_mapping.tsv
+8f728753aaad951c705ea3c5674f776f8389a2ed56f6437f50338d7e694bc7f3  job-normalization/melo/rou_q_ro_c_ro/corpus_elements.tsv
+b00cd4a710940e2f39c656ad157e948d82bdeec61e0453ddfd6eb90423db70c7  job-normalization/melo/rou_q_ro_c_ro/logged_stats.txt
+62d4039e472b6ede8b5e0b45bc8e00081e9717496acfe3266aa3f152624e172b  job-normalization/melo/rou_q_ro_c_ro/queries.tsv
+46a5be65e58039140f4e0c52947f1f266ade7d6b801e1d8f773b8463f39dfd52  job-normalization/melo/svk_q_sk_c_en/annotations.tsv
+549b477da1f4d543f0ee5b26b0dc0390abcad0490ed9a8e90f1abcbf7bd94a2a  job-normalization/melo/svk_q_sk_c_en/concept_mapping.tsv
+252513a76a8460e170d3f408e94d1e9e6369adece6feae3496dd8faa18c6518d  job-normalization/melo/svk_q_sk_c_en/corpus_elements.tsv
+2dc16db3dbbe7117ad7db79c53ef00d738a2edc89743f1b4078885709fc25a14  job-normalization/melo/svk_q_sk_c_en/logged_stats.txt
+02af8d1f973e6fe3372bb5dfe1067310912fa18eeb6de7b2dd77c78411cc68a9  job-normalization/melo/svk_q_sk_c_en/queries.tsv
+77fbad3e832111c1fd738e9e9f17107be4161d7d1e687e056848bd4943e32ead  job-normalization/melo/svk_q_sk_c_sk/annotations.tsv
+147773c6459ae612087992671705e89aa8c9f4207a6e800a7578ae6a9bdd8498  job-normalization/melo/svk_q_sk_c_sk/concept_mapping.tsv
+dd78bedcc42fd63239d8266da943c3d4693a107ff316f6a725c7878e7976541b  job-normalization/melo/svk_q_sk_c_sk/corpus_elements.tsv
+817f27377d425e0808e128734838815c559b1c3b7d3ba34d58e0227701553b96  job-normalization/melo/svk_q_sk_c_sk/logged_stats.txt
+02af8d1f973e6fe3372bb5dfe1067310912fa18eeb6de7b2dd77c78411cc68a9  job-normalization/melo/svk_q_sk_c_sk/queries.tsv
+4b4cda82faad1ba241953182d6218dbdbdc6aa98b75d38ae67ec8afdf7458cd6  job-normalization/melo/svn_q_sl_c_en/annotations.tsv
+549b477da1f4d543f0ee5b26b0dc0390abcad0490ed9a8e90f1abcbf7bd94a2a  job-normalization/melo/svn_q_sl_c_en/concept_mapping.tsv
+252513a76a8460e170d3f408e94d1e9e6369adece6feae3496dd8faa18c6518d  job-normalization/melo/svn_q_sl_c_en/corpus_elements.tsv
+8ddc958445e9f0f690cbd8042bf7bb4175d9b541b71f14648fed3fb13cd426a7  job-normalization/melo/svn_q_sl_c_en/logged_stats.txt
+abe118c059c594cde5eb71f1cbaaa87b824da9487f382497d8dd099bb893d845  job-normalization/melo/svn_q_sl_c_en/queries.tsv
+fff3c026ac1768d2d40465542e90f90a78d50d91fb6e791d3765c9c7ef58c037  job-normalization/melo/svn_q_sl_c_sl/annotations.tsv
+cf5a33b42880d71069bc4cade651e1b03ea6a3c92c276166cecf815c06c78e14  job-normalization/melo/svn_q_sl_c_sl/concept_mapping.tsv
+603b612b162161976a3a35d9d4147b0786f58305e6f82a4f8280335c3895eb71  job-normalization/melo/svn_q_sl_c_sl/corpus_elements.tsv
+0db43c5343436892c104decfa1d932c438a8eac22ec61c587f9036cb2b957a18  job-normalization/melo/svn_q_sl_c_sl/logged_stats.txt
+abe118c059c594cde5eb71f1cbaaa87b824da9487f382497d8dd099bb893d845  job-normalization/melo/svn_q_sl_c_sl/queries.tsv
+19c8c8cbdc60b33c3aa0644128e18bc8023882e28e680b68fc6039d656ad9a3f  job-normalization/melo/swe_q_sv_c_en/annotations.tsv
+167947fe4e2b8be0bd7240f05b899417e06082bd009d4fb984e76b6390612a0c  job-normalization/melo/swe_q_sv_c_en/concept_mapping.tsv
+263cc401b49318861c9ab5c9f190a8c5eeff2b58f9ee94a44d580703b9296ef2  job-normalization/melo/swe_q_sv_c_en/corpus_elements.tsv
+6ce675a17c4351122c3320192cb142390e8ac05d5fe41e4af27ea0294ca5186b  job-normalization/melo/swe_q_sv_c_en/logged_stats.txt
+86b2861d602daaaf30de3d85f6631d945c9a83d0a177595ebcf1530a6ed0c365  job-normalization/melo/swe_q_sv_c_en/queries.tsv
+732e04d72fec65192a048b2ea502d3546fa14d11457d44a5526ad33de1c91c4a  job-normalization/melo/swe_q_sv_c_sv/annotations.tsv
+fe13a573af78715da90575e0d112689735948933c9599604901cb4f27847faee  job-normalization/melo/swe_q_sv_c_sv/concept_mapping.tsv
+f74c163b1be5c9331a3a8ce321977a2ddffb06e7c4e2eb990005cbd32046ef3e  job-normalization/melo/swe_q_sv_c_sv/corpus_elements.tsv
+484137b3f2d75e019a8072fba46633616574547046210edc3324d4fbdb5410a1  job-normalization/melo/swe_q_sv_c_sv/logged_stats.txt
+86b2861d602daaaf30de3d85f6631d945c9a83d0a177595ebcf1530a6ed0c365  job-normalization/melo/swe_q_sv_c_sv/queries.tsv
 91d140d2a94f872877e65f1a29e3ad5dd64da4b274d96d46c3f89133644d771d  job-normalization/melo/usa_q_en_c_de_en_es_fr_it_nl_pl_pt/annotations.tsv
 7e1057f668a1b8dc7276f53f7fa6b2c3f45f8e6b63dda4e69d79d5ddf3b71ffc  job-normalization/melo/usa_q_en_c_de_en_es_fr_it_nl_pl_pt/logged_stats.txt
 cc51657de449c2048eeb7957d433c3b690695ad116f06e53a830a81014fccf6e  job-normalization/melo/usa_q_en_c_de_en_es_fr_it_nl_pl_pt/queries.tsv
@@ -344,6 +422,41 @@ d6389b32d09ccc220fbcc6f28d737d0e76f41b9b7090d59c405b87265d5f3815  job-normalizat
 afe1a64350ff5538e63043bdda08b8bc8d6bebc23f41946f83ec322df9c00ead  job-normalization/melo/usa_q_en_c_en/corpus_elements.tsv
 8fefb062cebcb0af4d3a7cee41b16ac3ea97b451480f3b6afd29ef509f13a2c6  job-normalization/melo/usa_q_en_c_en/logged_stats.txt
 cc51657de449c2048eeb7957d433c3b690695ad116f06e53a830a81014fccf6e  job-normalization/melo/usa_q_en_c_en/queries.tsv
+c71d239df91726fc519c6eb72d318ec65820627232b2f796219e87dcf35d0ab4  job-similarity/avature/LICENSE
+87d40413b47fda8854b68ef9fca4ada690d7116829678dd7cc32902e9418b78b  job-similarity/avature/README.md
+4244d625456c7968cf28aa24fb8dc2b9bf72704dbf6d63b181e82097e97f78b7  job-similarity/avature/dataset/de/annotations.tsv
+4c9c7b92549a94b26041ef4b412ded5e9a26333c53c8815f77cfb3fa7bf4a89d  job-similarity/avature/dataset/de/corpus_documents.tsv
+bcfcadb5a3a8ef891115856b7574f4bb9b72f1e7a3c0a17cae1d1b8370eb8a97  job-similarity/avature/dataset/de/queries.tsv
+8e6d60dfc6d8b90329092900ebfd6f27d941bf566fef57492a916617231a7d6a  job-similarity/avature/dataset/en/annotations.tsv
+400cff357bfba7d0e749bd94b21677844cf143b8374eef0ddd9658e65dc75a11  job-similarity/avature/dataset/en/corpus_documents.tsv
+779dd6c659a362ad9d58d6851ba47ad941a82b4e0416fa758378117a28fc4fa8  job-similarity/avature/dataset/en/queries.tsv
+57568dc438d4b01b8340c51c76d42f3aecc02b7cd30dde3d08e280d22e060867  job-similarity/avature/dataset/es/annotations.tsv
+0b8f33c96c387efc428f8fb8d6cdaca84b0189c4b08b6e2aa31db0051a8de784  job-similarity/avature/dataset/es/corpus_documents.tsv
+3537a410d800ca19ffa431c45b6229f339b917f9c43d97b1bab330114c1bc3ef  job-similarity/avature/dataset/es/queries.tsv
+ea867b47d305dc044956599b0bd130880c005ea0eb441080778e7f6b375e5eab  job-similarity/avature/dataset/fr/annotations.tsv
+255b7461a04ab5d2eaa840140aaf7e4db4ea34a595e887e58210f0ba1118cbf0  job-similarity/avature/dataset/fr/corpus_documents.tsv
+8c930877323d7946442b3f33376e6d6aa143bd020ac53e11fd0f0572f558aab0  job-similarity/avature/dataset/fr/queries.tsv
+a9c172052234baf830a930d2413a88e223692035bda962d915dba98259d02db1  job-similarity/avature/dataset/it/annotations.tsv
+0c58e0aca8ca8a1e9606f7fcbe54d5254f2e4714ff0be885e3269fe1bdfdbfd1  job-similarity/avature/dataset/it/corpus_documents.tsv
+6673f582b7ea5d359d4818d0946b25f3fbe64c4fbacbcc6efe1ff77f8b2987bc  job-similarity/avature/dataset/it/queries.tsv
+70255c95418befd633b53016816e48d7e6c14eaf65d9a5d3311d0052e338d3fe  job-similarity/avature/dataset/ja/annotations.tsv
+166149d42088b24ebd4717866a5b015370eb42c372b6694c2a056acd4c11545b  job-similarity/avature/dataset/ja/corpus_documents.tsv
+06ef2472c20cffc3f58d14bbc3d75ec59c6c3dce5cbf056de58431dd445c0ed9  job-similarity/avature/dataset/ja/queries.tsv
+9a18c8b2e78838e07a199d23f147a28a831b14d8cbb1291b73b7d9bbb7e27ea0  job-similarity/avature/dataset/ko/annotations.tsv
+5d280154d7613635c6b21410b63ed10a1da9444801e13eb2126b596f0b63be77  job-similarity/avature/dataset/ko/corpus_documents.tsv
+8523e58eb42e1fe1557e95cf4d6b5b67ebcec2a9b761f0464be477068f4dc112  job-similarity/avature/dataset/ko/queries.tsv
+68e0807606bfb4147c126434046687f5fef6d947847ffeb23da6831144a9f51e  job-similarity/avature/dataset/nl/annotations.tsv
+fe2330b3b5585c46ecb6f32c62e03103a41697911e094852213ac950321755bf  job-similarity/avature/dataset/nl/corpus_documents.tsv
+19bf33dd844f5294d28bad2d5d260631402d0db7420813be2d585f2f6ab428c4  job-similarity/avature/dataset/nl/queries.tsv
+6955e135e639d60fc604fea78acf63101097ce93367a41a22df2428442d0a0b5  job-similarity/avature/dataset/pl/annotations.tsv
+084bf2d08db6e6bd1b194e741b18cee1a9eee3555242bf1c5a5acda44f352c36  job-similarity/avature/dataset/pl/corpus_documents.tsv
+ab0bd22c78aabfb01110382a2f78ba7540925db094b8fd3cac459b94e8136b79  job-similarity/avature/dataset/pl/queries.tsv
+d69d7eaa40828bb0d954d5a2d3c21c9f7e5242c479e649e3b6772e96ec770c18  job-similarity/avature/dataset/pt/annotations.tsv
+25cabe0c0874b0f23c7af80b6ea34e255f3c9dabaaa292596887e1803965e222  job-similarity/avature/dataset/pt/corpus_documents.tsv
+1b4f9176acdb1e024f10c165b6b9af8d11ff73a1e31b8286c20d75c979f23a81  job-similarity/avature/dataset/pt/queries.tsv
+759dcea0af24c7550ef813e3b668c9028b90d34756b6356807f647f0e44f1597  job-similarity/avature/dataset/zh/annotations.tsv
+da6615484ae06f03813ec9ae1ce5d6900c8495cdf2973eff989aa00745ac91fe  job-similarity/avature/dataset/zh/corpus_documents.tsv
+37fa68531029c0e4d41981e25c8d7abf5cdaa9e6bf76fa85e192cb6986d1d60e  job-similarity/avature/dataset/zh/queries.tsv
 72d3bce1eb76d424c42c2dbc5c937135dc5525ed9e58594f0f4b26d70fecc022  job2skill/techwolf-vacancy/job_skill_val.parquet
 423b54c95fd1f7297942f55fd3a1b8ef0a699333715c2f9388d82c98610feb50  onet/29.2/Abilities to Work Activities.xlsx
 e81f8cd47bd9e13199aa73514ac82b19e66dc07b40f971ab3da98ec9de49c4e2  onet/29.2/Abilities to Work Context.xlsx

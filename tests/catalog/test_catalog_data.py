@@ -109,13 +109,19 @@ def _logged(folder: Path, key: str) -> int:
     return int(re.search(rf"{key}:\s+(\d+)", text).group(1))
 
 
+# The publisher's Swedish folders log one accepted query more than their queries.tsv holds (2,883 logged,
+# 2,882 lines, no blank or duplicate id, every shipped query annotated): the files are the ground truth.
+_QUERIES_MISSING_FROM_PUBLISHED_FILES = {"swe_q_sv_c_en": 1, "swe_q_sv_c_sv": 1}
+
+
 def test_melo_sizes_match_the_publishers_statistics(real_data_dir, cache):
     folders, _ = scan(real_data_dir)
     for folder in folders:
         path = real_data_dir / MELO_DIR / folder
         ds = build(task_name(folder), real_data_dir, cache).dataset("test")
         excluded = ds.stats.get("excluded_queries_without_positives", 0)
-        assert ds.n_queries + excluded == _logged(path, "Accepted"), folder
+        missing = _QUERIES_MISSING_FROM_PUBLISHED_FILES.get(folder, 0)
+        assert ds.n_queries + excluded + missing == _logged(path, "Accepted"), folder
         assert ds.n_targets == _logged(path, "Corpus elements"), folder
 
 

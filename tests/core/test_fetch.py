@@ -13,14 +13,14 @@ import threading
 import zipfile
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 import pytest
 from click.testing import CliRunner
 
 from workbench import data_manifest, fetch as fetch_module
 from workbench.cli import main
-from workbench.data_manifest import MANIFEST, Archive, ManifestEntry
+from workbench.data_manifest import MANIFEST, Archive, ManifestEntry, esco_url, esco_zip_name
 from workbench.fetch import fetch
 
 
@@ -298,17 +298,19 @@ def test_cli_prints_one_line_per_file_and_exits_1_on_failure(server, tmp_path, m
 
 def test_manifest_covers_every_release_file_with_pinned_sources():
     paths = [e.path for e in MANIFEST]
-    assert len(paths) == len(set(paths)) == 232
+    assert len(paths) == len(set(paths)) == 327
     for entry in MANIFEST:
         assert re.fullmatch(r"[0-9a-f]{64}", entry.sha256)
-        if entry.manual:
-            assert entry.instructions and entry.page.startswith("https://")
+        if entry.path.startswith("esco/"):  # the publisher's download folder, file name URL-quoted
+            assert entry.url == "https://ec.europa.eu/esco/download/" + quote(entry.path.rsplit("/", 1)[1])
         elif entry.archive is not None:
             assert entry.archive.url.startswith("https://www.onetcenter.org/") and entry.archive.member
         else:
             # GitHub files are pinned to a commit, never to a branch that can move
             assert re.match(r"https://raw\.githubusercontent\.com/[^/]+/[^/]+/[0-9a-f]{40}/", entry.url), entry.url
-    assert sum(e.manual for e in MANIFEST) == 2  # the two ESCO zips (portal form)
+    assert not any(e.manual for e in MANIFEST)
+    assert esco_url(esco_zip_name("1.1.1", "")) == (
+        "https://ec.europa.eu/esco/download/ESCO%20dataset%20-%20v1.1.1%20-%20classification%20-%20%20-%20csv.zip")
 
 
 @pytest.mark.data
