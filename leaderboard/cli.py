@@ -39,3 +39,33 @@ def build(results_dir, out_dir, suite, data_dir, seed, n_bootstrap, split, stric
     click.echo(report.summary())
     if strict and report.refused:
         sys.exit(1)
+
+
+@leaderboard_cli.command("query-sets")
+@click.argument("results_dir", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--data-dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="Build each task's query set from these data files (the stronger reference).")
+@click.option("--suite", default="all", show_default=True, help="Tasks recorded with --data-dir.")
+@click.option("--split", default="test", show_default=True)
+@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Record file (default: the committed leaderboard/query_sets.json).")
+def query_sets(results_dir, data_dir, suite, split, out_path):
+    """Record the canonical query set of each task: from the data (--data-dir), or from RESULTS_DIR's
+    official files when all files of a task agree. Existing entries are kept."""
+    from workbench.catalog import suite_tasks
+
+    from .query_sets import RECORD_PATH, QuerySetRecord, from_data, record_from_results, write_record
+
+    path = out_path or RECORD_PATH
+    try:
+        entries = dict(QuerySetRecord.load(path).sets)
+        if results_dir is not None:
+            entries.update(record_from_results(results_dir))
+        for spec in suite_tasks(suite) if data_dir is not None else []:
+            if split in spec.splits.available:
+                key, found = from_data(spec, split, data_dir)
+                entries[(spec.name, spec.spec_hash, split, key)] = found
+    except WorkBenchError as err:
+        raise click.ClickException(str(err)) from None
+    write_record(entries, path)
+    click.echo(f"{len(entries)} query sets recorded in {path}")

@@ -16,10 +16,13 @@ from typing import Any
 
 from .aggregate import Board, ModelRow
 from .collect import Collection
-from .tables import LEAK_MARK, SIG_MARK, ci_text, legend, p_text, pct, zero_shot_text
+from .tables import (
+    LEAK_MARK, SIG_MARK, VARIANTS_NOTE, VARIANTS_TITLE, cell_zero_shot, ci_text, legend, p_text, pct, zero_shot_text,
+)
 from .transfer import Transfer
 
 _HERE = Path(__file__).parent
+SCRIPTS = ("sort.js", "filter.js")  # inlined as the page's one script, allowed by its hash
 
 
 def e(text: Any) -> str:
@@ -55,7 +58,7 @@ def _score_td(board: Board, model: str, task: str) -> str:
         return _td("", sort="", css="missing")
     marks = (f'<span class="sig" title="significantly below the best (p={p_text(cell.p_vs_best)})">{SIG_MARK}</span>'
              if cell.significant else "")
-    marks += f'<span class="leak" title="not zero-shot">{LEAK_MARK}</span>' if not cell.zero_shot else ""
+    marks += f'<span class="leak" title="not zero-shot">{LEAK_MARK}</span>' if cell.zero_shot is False else ""
     return _td(e(pct(cell.score)) + marks, sort=_num(cell.score), css="best" if cell.is_best else "", raw=True)
 
 
@@ -69,24 +72,58 @@ def _macro_td(row: ModelRow, metric: str, n_tasks: int) -> str:
     return _td(text, sort=_num(value), css="best" if metric == "map" and row.rank == 1 else "", raw=True)
 
 
-def ranking_table(board: Board) -> str:
+def _row_attrs(r: ModelRow) -> str:
+    """What the filters read: zero-shot status, parameter count (empty when unknown) and model kind."""
+    css = "" if r.complete else ' class="incomplete"'
+    return (f'{css} data-model="{e(r.name)}" data-zero-shot="{cell_zero_shot(r.zero_shot)}" '
+            f'data-params="{r.record.parameters or ""}" data-kind="{e(r.record.kind)}"')
+
+
+def ranking_table(board: Board, rows: list[ModelRow] | None = None, table_id: str = "ranking") -> str:
+    """The main ranking (or, with `rows` and `table_id`, the variants table). Rank and model are the
+    sticky `pin` columns; the score columns scroll inside the table's own container."""
+    rows = board.main if rows is None else rows
+    variant = table_id != "ranking"
     n = len(board.tasks)
-    head = [_th("Rank", "rank", "num"), _th("Model", "model", css="text"),
-            _th("Macro MAP [95 % CI]", "macro_map", "num", "desc"), _th("Macro RP@10 [95 % CI]", "macro_rp10", "num", "desc"),
-            _th("Tasks", "tasks", "num", "desc"), _th("Zero-shot", "zero_shot")]
+    head = [_th("Rank", "rank", "num", css="pin rank"), _th("Model", "model", css="pin name")]
+    head += [_th("Variant of", "variant_of", css="text")] if variant else []
+    head += [_th("Macro MAP [95 % CI]", "macro_map", "num", "desc"), _th("Macro RP@10 [95 % CI]", "macro_rp10", "num", "desc"),
+             _th("Tasks", "tasks", "num", "desc"), _th("Zero-shot", "zero_shot"), _th("Params", "params", "num", "desc"),
+             _th("Type", "kind")]
     head += [_th(f"{g} avg", f"group:{g}", "num", "desc") for g in board.groups]
     head += [_th(t.name, f"task:{t.name}", "num", "desc") for t in board.tasks]
-    rows = []
-    for i, r in enumerate(board.models, 1):
-        cells = [_td(str(r.rank) if r.rank else "—", sort=str(r.rank) if r.rank else ""),
-                 _td(f'<a href="#model-{i}">{e(r.name)}</a>', sort=r.name, css="text", raw=True),
-                 _macro_td(r, "map", n), _macro_td(r, "rp@10", n),
-                 _td(f"{r.tasks_completed}/{n}", sort=str(r.tasks_completed)), _td(zero_shot_text(r))]
+    anchors = {m.name: i for i, m in enumerate(board.models, 1)}
+    body = []
+    for r in rows:
+        params = r.record.parameters
+        cells = [_td(str(r.rank) if r.rank else "—", sort=str(r.rank) if r.rank else "", css="pin rank"),
+                 _td(f'<a href="#model-{anchors[r.name]}">{e(r.name)}</a>', sort=r.name, css="pin name", raw=True)]
+        cells += [_td(r.record.variant_of or "", css="text")] if variant else []
+        cells += [_macro_td(r, "map", n), _macro_td(r, "rp@10", n),
+                  _td(f"{r.tasks_completed}/{n}", sort=str(r.tasks_completed)), _td(zero_shot_text(r)),
+                  _td(f"{params / 1e6:.1f}M" if params else "?", sort=str(params or "")), _td(r.record.kind)]
         cells += [_td(pct(r.group_means[g]), sort=_num(r.group_means[g])) for g in board.groups]
         cells += [_score_td(board, r.name, t.name) for t in board.tasks]
-        css = "" if r.complete else ' class="incomplete"'
-        rows.append(f'<tr{css} data-model="{e(r.name)}">' + "".join(cells) + "</tr>")
-    return _table("ranking", head, rows)
+        body.append(f"<tr{_row_attrs(r)}>" + "".join(cells) + "</tr>")
+    return _table(table_id, head, body)
+
+
+def variants_section(board: Board) -> str:
+    if not board.variants:
+        return ""
+    return (f'<section id="variants-section"><h2>{e(VARIANTS_TITLE)}</h2><p class="note">{e(VARIANTS_NOTE.replace("`", ""))}</p>'
+            f'<div class="scroll board">{ranking_table(board, board.variants, "variants")}</div></section>')
+
+
+FILTERS = """<form class="filters" id="filters" role="search">
+<label><input type="checkbox" id="filter-zero-shot"> zero-shot only</label>
+<label>parameters (millions) <input type="number" id="filter-params-min" min="0" step="any" placeholder="min" size="6">
+to <input type="number" id="filter-params-max" min="0" step="any" placeholder="max" size="6"></label>
+<label>type <select id="filter-kind"><option value="">any</option><option value="embedding">embedding</option>
+<option value="scoring">scoring</option></select></label>
+<label>search <input type="search" id="filter-search" placeholder="model name"></label>
+<output id="filter-count"></output>
+</form>"""
 
 
 def task_sections(board: Board) -> str:
@@ -94,16 +131,16 @@ def task_sections(board: Board) -> str:
     parts = []
     for spec in board.tasks:
         cells = sorted((c for c in board.cells.values() if c.task == spec.name), key=lambda c: (-c.score, c.model))
-        head = [_th("Model", "model", css="text"), _th(spec.main_score, "score", "num", "desc"), _th("95 % CI"),
+        head = [_th("Model", "model", css="name"), _th(spec.main_score, "score", "num", "desc"), _th("95 % CI"),
                 _th("p vs best", "p", "num"), _th("Zero-shot", "zero_shot"), _th("Queries", "queries", "num"),
                 _th("Revision", "revision", css="text"), _th("Test note", css="text")]
         rows = []
         for c in cells:
             rows.append(f'<tr data-model="{e(c.model)}">' + "".join([
-                _td(f'<a href="#model-{names[c.model]}">{e(c.model)}</a>', sort=c.model, css="text", raw=True),
+                _td(f'<a href="#model-{names[c.model]}">{e(c.model)}</a>', sort=c.model, css="name", raw=True),
                 _score_td(board, c.model, spec.name), _td(ci_text(c.ci)),
                 _td(p_text(c.p_vs_best) + (" " + SIG_MARK if c.significant else ""), sort=_num(c.p_vs_best)),
-                _td("yes" if c.zero_shot else "no"), _td(str(c.n_queries), sort=str(c.n_queries)),
+                _td(cell_zero_shot(c.zero_shot)), _td(str(c.n_queries), sort=str(c.n_queries)),
                 _td(c.result.model.revision, css="text"), _td(c.test_note or "", css="text")]) + "</tr>")
         info = (f"version {spec.version} · group {e(spec.group)} · main score {e(spec.main_score)} · "
                 f"spec <code>{e(spec.spec_hash[:12])}</code> · {len(cells)} models")
@@ -157,6 +194,7 @@ def model_cards(board: Board) -> str:
                  ("Parameters", e(f"{m.parameters:,}" if m.parameters else "unknown")),
                  ("Embedding dim", e(m.embedding_dim or "—")), ("License", e(m.license)),
                  ("Training data", e(", ".join(m.training_data) or "none declared")),
+                 ("Variant of", e(m.variant_of or "— (a submitted model)")),
                  ("Trained on", e(", ".join(m.trained_on) if m.trained_on else ("[]" if m.trained_on == [] else "—"))),
                  ("Not zero-shot on", e(", ".join(r.not_zero_shot) or "—")),
                  ("Latency", e(f"{r.latency_ms:.2f} ms/query" if r.latency_ms else "not recorded")),
@@ -200,15 +238,16 @@ def notes_section(board: Board, collection: Collection) -> str:
 
 
 def render(board: Board, collection: Collection, transfer: Transfer | None, plots: list[str], out_dir: Path) -> str:
-    script = (_HERE / "sort.js").read_text(encoding="utf-8")
+    script = "\n".join((_HERE / name).read_text(encoding="utf-8") for name in SCRIPTS)
     if "</script" in script.lower():
-        raise AssertionError("sort.js may not contain </script")
+        raise AssertionError(f"{SCRIPTS} may not contain </script")
     script_hash = "'sha256-" + base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii") + "'"
     title = f"WorkBench leaderboard — {'suite ' + board.suite if board.suite else f'{len(board.tasks)} tasks'}, split {board.split}"
-    nav_extra = ('<a href="#plots-section">Plots</a>' if plots else "") + ('<a href="#transfer-section">Transfer</a>' if transfer else "")
+    nav_extra = ('<a href="#variants-section">Variants</a>' if board.variants else "")
+    nav_extra += ('<a href="#plots-section">Plots</a>' if plots else "") + ('<a href="#transfer-section">Transfer</a>' if transfer else "")
     parts = {
         "title": e(title), "legend": e(legend(board).replace("**bold**", "bold on green")), "ranking": ranking_table(board), "tasks": task_sections(board),
-        "transfer": transfer_section(transfer), "cards": model_cards(board), "plots": plots_section(out_dir, plots),
+        "filters": FILTERS, "variants": variants_section(board), "transfer": transfer_section(transfer), "cards": model_cards(board), "plots": plots_section(out_dir, plots),
         "validation": validation_section(collection), "notes": notes_section(board, collection), "nav_extra": nav_extra,
         "script": script, "script_hash": script_hash,
     }

@@ -50,7 +50,8 @@ def legend(board: Board) -> str:
             f"{board.n_bootstrap} resamples of the queries, seed {board.seed}). "
             f"Marks: **bold** = best on the task; {SIG_MARK} = significantly below the best "
             f"(paired randomisation test on per-query values, p < {ALPHA}, uncorrected); "
-            f"{LEAK_MARK} = not zero-shot (declared training data overlaps the task). "
+            f"{LEAK_MARK} = not zero-shot (declared training data overlaps the task); zero-shot is unknown when a model "
+            "declares no training data or declares it undisclosed. "
             "A model missing a task gets no macro score (Tasks k/n).")
 
 
@@ -62,7 +63,7 @@ def cell_text(cell: Cell | None) -> str:
         text = f"{BEST_MARK}{text}{BEST_MARK}"
     if cell.significant:
         text += SIG_MARK
-    if not cell.zero_shot:
+    if cell.zero_shot is False:
         text += LEAK_MARK
     return text
 
@@ -80,7 +81,19 @@ def macro_text(row: ModelRow, metric: str, n_tasks: int) -> str:
 
 
 def zero_shot_text(row: ModelRow) -> str:
-    return "yes" if not row.not_zero_shot else f"no ({len(row.not_zero_shot)})"
+    """yes / no (k tasks) / unknown (no training data declared, or "undisclosed")."""
+    if row.not_zero_shot:
+        return f"no ({len(row.not_zero_shot)})"
+    return "unknown" if row.unknown_zero_shot else "yes"
+
+
+def cell_zero_shot(value: bool | None) -> str:
+    return "unknown" if value is None else ("yes" if value else "no")
+
+
+VARIANTS_TITLE = "Variants of submitted models"
+VARIANTS_NOTE = ("Transfer runs, ablations and replicates: models whose card names `variant_of`. They are not ranked; "
+                 "their marks compare them with the best submitted model.")
 
 
 def md_table(header: list[str], rows: list[list[str]]) -> list[str]:
@@ -120,12 +133,9 @@ def to_markdown(board: Board, collection: Collection, transfer: Transfer | None,
     title = f"suite `{md(board.suite)}`" if board.suite else f"{len(tasks)} tasks"
     lines = [f"# WorkBench leaderboard — {title}, split `{md(board.split)}`", "", legend(board), ""]
 
-    lines += ["## Ranking", ""]
-    header = ["Rank", "Model", "Macro MAP [95 % CI]", "Macro RP@10 [95 % CI]", "Tasks", "Zero-shot"] + [f"{md(g)} avg" for g in board.groups]
-    rows = [[str(r.rank) if r.rank else "—", md(r.name), macro_text(r, "map", len(tasks)), macro_text(r, "rp@10", len(tasks)),
-             f"{r.tasks_completed}/{len(tasks)}", zero_shot_text(r)] + [pct(r.group_means[g]) for g in board.groups]
-            for r in board.models]
-    lines += md_table(header, rows) + [""]
+    lines += ["## Ranking", ""] + ranking_md(board, board.main) + [""]
+    if board.variants:
+        lines += [f"## {VARIANTS_TITLE}", "", VARIANTS_NOTE, ""] + ranking_md(board, board.variants, variant=True) + [""]
 
     lines += ["## Per-task scores", "", "Each task's main score on the leaderboard split.", ""]
     header = ["Model"] + [f"{md(t.name)} ({md(t.main_score)})" for t in tasks]
@@ -160,6 +170,16 @@ def to_markdown(board: Board, collection: Collection, transfer: Transfer | None,
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
+def ranking_md(board: Board, rows: list[ModelRow], variant: bool = False) -> list[str]:
+    n = len(board.tasks)
+    header = ["Rank", "Model"] + (["Variant of"] if variant else []) + [
+        "Macro MAP [95 % CI]", "Macro RP@10 [95 % CI]", "Tasks", "Zero-shot"] + [f"{md(g)} avg" for g in board.groups]
+    body = [[str(r.rank) if r.rank else "—", md(r.name)] + ([md(r.record.variant_of)] if variant else [])
+            + [macro_text(r, "map", n), macro_text(r, "rp@10", n), f"{r.tasks_completed}/{n}", zero_shot_text(r)]
+            + [pct(r.group_means[g]) for g in board.groups] for r in rows]
+    return md_table(header, body)
+
+
 def validation_md(collection: Collection) -> list[str]:
     lines = ["## Validation", "",
              f"{collection.files_seen} result files read, {len(collection.accepted)} accepted, "
@@ -187,7 +207,7 @@ def _num(value: float | None) -> str:
 
 def to_csv(board: Board) -> str:
     tasks = [t.name for t in board.tasks]
-    header = ["rank", "model", "revision", "tasks_completed", "tasks_total", "zero_shot", "not_zero_shot_tasks"]
+    header = ["rank", "model", "variant_of", "revision", "tasks_completed", "tasks_total", "zero_shot", "not_zero_shot_tasks"]
     for metric in HEADLINE:
         header += [f"macro_{metric}", f"macro_{metric}_ci_low", f"macro_{metric}_ci_high"]
     header += ["macro_map_p_vs_best"] + [f"group:{g}" for g in board.groups]
@@ -197,15 +217,15 @@ def to_csv(board: Board) -> str:
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow([_csv_safe(h) for h in header])
     for r in board.models:
-        row = [r.rank or "", r.name, r.record.revision, r.tasks_completed, len(tasks),
-               str(not r.not_zero_shot).lower(), ";".join(r.not_zero_shot)]
+        row = [r.rank or "", r.name, r.record.variant_of or "", r.record.revision, r.tasks_completed, len(tasks),
+               cell_zero_shot(r.zero_shot), ";".join(r.not_zero_shot)]
         for metric in HEADLINE:
             ci = r.macro_ci.get(metric)
             row += [_num(r.macro.get(metric)), _num(ci[0] if ci else None), _num(ci[1] if ci else None)]
         row += [_num(r.macro_p_vs_best)] + [_num(r.group_means[g]) for g in board.groups]
         for t in tasks:
             c = board.cell(r.name, t)
-            row += ([_num(c.score), _num(c.ci[0]), _num(c.ci[1]), _num(c.p_vs_best), str(c.zero_shot).lower()]
+            row += ([_num(c.score), _num(c.ci[0]), _num(c.ci[1]), _num(c.p_vs_best), cell_zero_shot(c.zero_shot)]
                     if c else ["", "", "", "", ""])
         writer.writerow([_csv_safe(v) for v in row])
     return buf.getvalue()
@@ -234,7 +254,7 @@ def to_data(board: Board, collection: Collection, transfer: Transfer | None, plo
                 continue
             cells[t.name] = {"score": _r(c.score), "scores": {k: _r(v) for k, v in c.scores.items()}, "ci95": _ci(c.ci),
                              "best": c.is_best, "p_vs_best": _r(c.p_vs_best), "significant": c.significant,
-                             "test_note": c.test_note, "zero_shot": c.zero_shot, "queries": c.n_queries,
+                             "test_note": c.test_note, "zero_shot": cell_zero_shot(c.zero_shot), "queries": c.n_queries,
                              "revision": c.result.model.revision, "created_at": c.result.created_at,
                              "latency_ms": _r(c.latency_ms), "file": c.path}
         models.append({"rank": r.rank, "name": r.name, "complete": r.complete, "tasks_completed": r.tasks_completed,
@@ -242,7 +262,8 @@ def to_data(board: Board, collection: Collection, transfer: Transfer | None, plo
                        "macro": {m: _r(v) for m, v in r.macro.items()}, "macro_ci95": {m: _ci(v) for m, v in r.macro_ci.items()},
                        "macro_p_vs_best": _r(r.macro_p_vs_best), "macro_significant": r.macro_significant,
                        "macro_test_note": r.macro_test_note, "group_means": {g: _r(v) for g, v in r.group_means.items()},
-                       "not_zero_shot": r.not_zero_shot, "latency_ms": _r(r.latency_ms),
+                       "not_zero_shot": r.not_zero_shot, "zero_shot": cell_zero_shot(r.zero_shot),
+                       "section": "variants" if r.is_variant else "main", "latency_ms": _r(r.latency_ms),
                        "model": r.record.model_dump(mode="json"), "tasks": cells})
     data = {"suite": board.suite, "split": board.split, "seed": board.seed, "n_bootstrap": board.n_bootstrap,
             "alpha": ALPHA, "headline": list(HEADLINE), "tasks": tasks, "models": models, "notes": board.notes,

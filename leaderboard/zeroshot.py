@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 from typing import Any
 
+from workbench.model import UNDISCLOSED
 from workbench.spec import TaskSpec
 
 
@@ -47,6 +48,20 @@ def declared_training(model_record: Any) -> set[str]:
             if ":" in str(entry):
                 out.add(_family(_norm(entry).split(":", 1)[0]))
     return out
+
+
+def training_declared(model_record: Any) -> bool:
+    """False when zero-shot status cannot be known: no training data declared at all, or "undisclosed"."""
+    entries = {_norm(e) for e in (getattr(model_record, "training_data", None) or []) if str(e).strip()}
+    return bool(entries) and UNDISCLOSED not in entries
+
+
+def zero_shot(model_record: Any, task_spec: TaskSpec) -> bool | None:
+    """True / False for a model that declares its training data (see `overlaps`); None (unknown) when it
+    declares none or only "undisclosed" — unless its declared `trained_on` already overlaps the task."""
+    if overlaps(model_record, task_spec):
+        return False
+    return True if training_declared(model_record) else None
 
 
 def overlaps(model_record: Any, task_spec: TaskSpec) -> bool:

@@ -7,6 +7,11 @@ from pathlib import Path
 import pytest
 
 from esco_fixture import ESCO_VERSION_DIR, write_esco_release
+from fast_loop import pytest_collection_finish, pytest_ignore_collect, pytest_runtest_call, pytest_runtest_setup  # noqa: F401
+
+# No test may reach the internet: a run that lacks a data file reports it instead of fetching it. Tests
+# of the fetch itself serve their files from 127.0.0.1 and turn this off for themselves.
+os.environ.setdefault("WORKBENCH_OFFLINE", "1")
 
 
 @pytest.fixture

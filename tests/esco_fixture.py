@@ -62,6 +62,36 @@ def _csv_bytes(header, rows) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
+def classification_zip(language: str) -> str:
+    return f"ESCO dataset - v1.1.1 - classification - {language} - csv.zip"
+
+
+def translated(label: str, language: str) -> str:
+    """A fixture 'translation': the label tagged with its language, non-ASCII like most ESCO languages."""
+    return label if language == "en" else f"{label} «{language}»"
+
+
+def write_esco_language(root: Path, language: str, skills=FIXTURE_SKILLS, occupations=FIXTURE_OCCUPATIONS,
+                        leave_out: tuple[str, ...] = ()) -> Path:
+    """Another language's classification zip (skills_<ll>.csv, occupations_<ll>.csv, multi-line label
+    cells) in the v1.1.1 layout; concepts whose slug is in ``leave_out`` are missing from it."""
+    folder = root / ESCO_VERSION_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    tr = lambda text: translated(text, language)  # noqa: E731
+    skill_rows = [["KnowledgeSkillCompetence", skill_uri(s), t, "sector-specific", tr(label),
+                   "\n".join(map(tr, alts)), "", "released", "2016-12-20T17:43:43Z", "", "",
+                   "http://data.europa.eu/esco/concept-scheme/skills", tr(f"Description of {label}.")]
+                  for s, label, alts, t in skills if s not in leave_out]
+    occ_rows = [["Occupation", occupation_uri(o), isco, tr(label), "\n".join(map(tr, alts)), "", "released",
+                 "2016-07-05T13:58:41Z", "", "", "", "http://data.europa.eu/esco/concept-scheme/occupations",
+                 tr(f"{label} description"), f"{isco}.1"]
+                for o, label, alts, isco, _, _ in occupations if o not in leave_out]
+    with zipfile.ZipFile(folder / classification_zip(language), "w") as archive:
+        archive.writestr(f"skills_{language}.csv", _csv_bytes(SKILL_HEADER, skill_rows))
+        archive.writestr(f"occupations_{language}.csv", _csv_bytes(OCC_HEADER, occ_rows))
+    return folder
+
+
 def write_esco_release(root: Path, skills=FIXTURE_SKILLS, occupations=FIXTURE_OCCUPATIONS) -> Path:
     """Write the two official v1.1.1 zips (classification-en and relations) under root/esco/v1.1.1."""
     folder = root / ESCO_VERSION_DIR

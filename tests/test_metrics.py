@@ -112,6 +112,7 @@ def ranx_per_query(scores, relevance, ranx_metrics):
     return {m: np.array([run.scores[m][q] for q in qid]) for m in ranx_metrics}
 
 
+@pytest.mark.slow  # ranx compiles its metrics with numba on first use
 @FAST
 @given(
     seed=st.integers(0, 2**32 - 1),

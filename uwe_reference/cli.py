@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from .recipes import ABLATIONS, GRAPHS, RECIPES
+from .recipes import ABLATIONS, GRAPHS, RECIPES, SAMPLERS
 
 
 def _split(value: str | None) -> list[str]:
@@ -29,14 +29,18 @@ def uwe_cli():
               help="Override the soft late interaction's attention temperature (training and scoring).")
 @click.option("--base-model", default=None,
               help="Override the recipe's backbone: all-MiniLM-L6-v2, all-mpnet-base-v2 or a local folder.")
+@click.option("--sampler", type=click.Choice(SAMPLERS), default=None,
+              help="Batches: edges per graph independently, or one skill set per step shared by every graph.")
+@click.option("--sentence-padding", type=click.FloatRange(0, 1), default=None,
+              help="Probability of appending a random non-matching training sentence to a sentence (paper 0.8).")
 @click.option("--tag", default=None, help="Suffix for the model name (e.g. the hardware: h100); not learned from.")
 @click.option("--compile", "compile_mode", type=click.Choice(["auto", "on", "off"]), default=None,
               help="torch.compile the backbone (auto: on CUDA only).")
 @click.option("--threads", type=int, default=None, help="torch CPU threads (1 is often fastest on a shared machine).")
 @click.option("--no-resume", is_flag=True, help="Start over in --output instead of resuming its last checkpoint.")
 @click.option("--no-progress", is_flag=True)
-def train_command(recipe, output, data_dir, graphs, ablations, max_steps, seed, tau_a, base_model, tag, compile_mode,
-                  threads, no_resume, no_progress):
+def train_command(recipe, output, data_dir, graphs, ablations, max_steps, seed, tau_a, base_model, sampler,
+                  sentence_padding, tag, compile_mode, threads, no_resume, no_progress):
     """Train UWE with a recipe; resumes from the last checkpoint in --output."""
     from workbench.errors import WorkBenchError
 
@@ -50,7 +54,7 @@ def train_command(recipe, output, data_dir, graphs, ablations, max_steps, seed, 
     try:
         config = get_recipe(recipe).with_options(graphs=_split(graphs) or None, ablations=names,
                                                  max_steps=max_steps, seed=seed, tau_a=tau_a, base_model=base_model,
-                                                 tag=tag)
+                                                 tag=tag, sampler=sampler, sentence_padding=sentence_padding)
         runtime = {"threads": threads, "compile": compile_mode}
         config = config.model_copy(update={k: v for k, v in runtime.items() if v is not None})
         model_dir = train(config, output, data_dir=data_dir, resume=not no_resume, progress=not no_progress)

@@ -17,6 +17,11 @@ batch holds the distinct non-skill items and distinct skills of those edges, and
 comes from ALL known edges among them, so a skill shared by two in-batch jobs is a positive of both,
 never a false negative. A batch is a pure function of (seed, graph, step): resuming needs no
 sampler state.
+
+The paper's form (`SharedSkillsSampler`, recipe field ``sampler="shared-skills"``): a step samples one
+set of skills and, for those skills, their jobs, sentences and aliases, so every graph's loss sees the
+same skills. Sentence padding (``sentence_padding`` = p, paper 0.8): each sentence gets a random
+training sentence that matches none of the batch's skills appended with probability p.
 """
 from __future__ import annotations
 
@@ -278,13 +283,16 @@ class Batch:
     left_texts: list[str]
     skill_texts: list[str]
     positives: torch.Tensor  # (len(left_texts), len(skill_texts)) bool
+    pads: list[str | None] | None = None  # per left text: the sentence appended to it (sentence padding), or None
 
 
 class GraphSampler:
     """Deterministic batches of one graph: batch(step) depends only on (seed, graph, step)."""
 
-    def __init__(self, data: TrainingData, name: str, batch_size: int, seed: int, per_edge: bool = False):
+    def __init__(self, data: TrainingData, name: str, batch_size: int, seed: int, per_edge: bool = False,
+                 sentence_padding: float = 0.0):
         self.graph = data.graphs[name]
+        self.sentence_padding = float(sentence_padding)
         self.skill_texts = data.skill_texts
         self.batch_size = int(batch_size)
         self.seed = int(seed)
@@ -309,10 +317,111 @@ class GraphSampler:
         idx = self._permutation(epoch)[window * self.batch_size:(window + 1) * self.batch_size]
         edges = self.graph.edges[idx]
         if self.per_edge:
-            return Batch(self.graph.name, [self.graph.left_texts[i] for i in edges[:, 0]],
-                         [self.skill_texts[i] for i in edges[:, 1]], torch.eye(len(edges), dtype=torch.bool))
-        lefts = pd.unique(edges[:, 0])
-        skills = pd.unique(edges[:, 1])
-        positives = torch.from_numpy(self.adjacency[lefts][:, skills].toarray() > 0)
-        return Batch(self.graph.name, [self.graph.left_texts[i] for i in lefts],
-                     [self.skill_texts[i] for i in skills], positives)
+            lefts, skills = edges[:, 0], edges[:, 1]
+            positives = torch.eye(len(edges), dtype=torch.bool)
+        else:
+            lefts, skills = pd.unique(edges[:, 0]), pd.unique(edges[:, 1])
+            positives = torch.from_numpy(self.adjacency[lefts][:, skills].toarray() > 0)
+        return _padded_batch(self.graph.name, [self.graph.left_texts[i] for i in lefts],
+                             [self.skill_texts[i] for i in skills], positives, self.graph, self.adjacency,
+                             pd.unique(skills), self.sentence_padding, self.seed, step)
+
+
+# -- the paper's form: one skill set per step, shared by every graph ------------------------------
+PAD_SALT, ITEM_SALT, SKILL_SALT = 104729, 15485863, 32452843  # separate RNG streams per purpose
+
+
+def pad_sentences(texts: list[str], graph: Graph, adjacency: sp.csr_matrix, batch_skills: np.ndarray,
+                  probability: float, rng: np.random.Generator) -> tuple[list[str], list[str | None]]:
+    """Append to each sentence, with `probability`, one random training sentence that matches no batch skill.
+
+    The pad is drawn from this graph's own sentences (training data only: no val/test sentence can be
+    drawn) that have no edge to any skill of the batch, so it never carries a positive of the sentence's
+    skills nor of any in-batch negative. Appended rather than prepended: with 64-token truncation a
+    long pad in front could cut the matching sentence off. Returns (padded texts, pad per text or None).
+    """
+    if probability <= 0 or not texts:
+        return list(texts), [None] * len(texts)
+    linked = np.asarray(adjacency[:, batch_skills].sum(axis=1)).ravel() > 0
+    pool = np.flatnonzero(~linked)
+    draws = rng.random(len(texts)) < probability
+    picks = rng.integers(0, max(1, pool.size), size=len(texts))
+    out, pads = [], []
+    for text, draw, pick in zip(texts, draws, picks):
+        pad = graph.left_texts[pool[pick]] if draw and pool.size else None
+        out.append(text if pad is None else f"{text} {pad}")
+        pads.append(pad)
+    return out, pads
+
+
+class SharedSkillsSampler:
+    """The paper's batches: one set of skills per step and, for those skills, items of every graph.
+
+    A step's skills are the union of one window per graph of a seeded per-epoch permutation of the
+    skills that graph links (`batch_size // len(graphs)` each, so a sparse graph such as ``sentence``
+    still contributes its share). Every graph's batch then holds ALL the step's skills as candidates
+    and, for each step skill it links, one of that skill's items drawn at random; its positive mask
+    comes from all known edges among them (false negatives masked). Every loss term thus sees the same
+    skills, and the skill encodings can be computed once per step. A step's batches are a pure function
+    of (seed, step): resuming needs no sampler state.
+    """
+
+    def __init__(self, data: TrainingData, graphs: list[str], batch_size: int, seed: int,
+                 sentence_padding: float = 0.0):
+        self.data, self.graphs = data, list(graphs)
+        self.seed, self.sentence_padding = int(seed), float(sentence_padding)
+        n_skills = len(data.skill_uris)
+        self.adjacency = {g: data.graphs[g].adjacency(n_skills) for g in self.graphs}
+        self.by_skill = {g: adj.tocsc() for g, adj in self.adjacency.items()}  # column s: the items of skill s
+        self.linked = {g: np.flatnonzero(np.diff(self.by_skill[g].indptr)) for g in self.graphs}
+        empty = [g for g in self.graphs if self.linked[g].size == 0]
+        if empty:
+            raise WorkBenchError(f"training graph(s) {empty} have no edges (check the data directory and partition)")
+        self.per_graph = max(1, int(batch_size) // len(self.graphs))
+        self._perms: dict[tuple[str, int], np.ndarray] = {}
+
+    def _code(self, graph: str) -> int:
+        return GRAPHS.index(graph) if graph in GRAPHS else 99
+
+    def _window(self, graph: str, step: int) -> np.ndarray:
+        skills = self.linked[graph]
+        size = min(self.per_graph, skills.size)
+        epoch, window = divmod(int(step), max(1, skills.size // size))
+        if (graph, epoch) not in self._perms:
+            self._perms = {k: v for k, v in self._perms.items() if k[0] != graph}  # keep one epoch per graph
+            rng = np.random.default_rng([self.seed, SKILL_SALT, self._code(graph), epoch])
+            self._perms[(graph, epoch)] = rng.permutation(skills)
+        return self._perms[(graph, epoch)][window * size:(window + 1) * size]
+
+    def step_skills(self, step: int) -> np.ndarray:
+        """The step's skill indices: per-graph windows, concatenated in graph order, duplicates dropped."""
+        return pd.unique(np.concatenate([self._window(g, step) for g in self.graphs]))
+
+    def batches(self, step: int) -> dict[str, Batch]:
+        skills = self.step_skills(step)
+        skill_texts = [self.data.skill_texts[i] for i in skills]
+        out = {}
+        for g in self.graphs:
+            rng = np.random.default_rng([self.seed, ITEM_SALT, self._code(g), int(step)])
+            cols = self.by_skill[g]
+            items = []
+            for s in skills:
+                own = cols.indices[cols.indptr[s]:cols.indptr[s + 1]]
+                if own.size:
+                    items.append(own[rng.integers(own.size)])
+            lefts = pd.unique(np.asarray(items, dtype=np.int64))
+            positives = torch.from_numpy(self.adjacency[g][lefts][:, skills].toarray() > 0)
+            texts = [self.data.graphs[g].left_texts[i] for i in lefts]
+            out[g] = _padded_batch(g, texts, skill_texts, positives, self.data.graphs[g], self.adjacency[g],
+                                   skills, self.sentence_padding, self.seed, step)
+        return out
+
+
+def _padded_batch(name: str, texts: list[str], skill_texts: list[str], positives: torch.Tensor, graph: Graph,
+                  adjacency: sp.csr_matrix, skills: np.ndarray, padding: float, seed: int, step: int) -> Batch:
+    """A Batch, its sentences padded (sentence graph only) from a stream seeded by (seed, graph, step)."""
+    pads: list[str | None] = [None] * len(texts)
+    if name == "sentence" and padding > 0:
+        rng = np.random.default_rng([int(seed), PAD_SALT, GRAPHS.index(name), int(step)])
+        texts, pads = pad_sentences(texts, graph, adjacency, skills, padding, rng)
+    return Batch(name, texts, skill_texts, positives, pads)

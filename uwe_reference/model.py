@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from workbench.errors import WorkBenchError
 from workbench.io import stable_hash
 from workbench.model import ModelInfo
+from workbench.weights import ST_MARKERS, is_sentence_transformers_folder
 
 from .encoder import DEFAULT_MAX_SEQ_LENGTH, Encoder, PackedTokens, parameter_count, resolve_base_model
 from .late_interaction import chunked_scores, unit_chunk
@@ -35,7 +36,6 @@ DEVICE_INDEX_BYTES = 4 * 2**30  # target spaces up to this size (float16 tokens)
 # normalised float32 target tokens kept per index up to this size (SkillNorm's 13.9k skills: 131 MiB);
 # without them a batch-1 query re-normalises the whole target space
 UNIT_CHUNK_BYTES = 2**30
-_BACKBONE_MARKERS = ("modules.json", "config_sentence_transformers.json")
 
 
 class UWEConfig(BaseModel):
@@ -55,6 +55,7 @@ class UWEConfig(BaseModel):
     seed: int | None = None
     ablations: list[str] = Field(default_factory=list)
     steps: int | None = None
+    variant_of: str | None = None  # the recipe's own model when graphs, ablations, steps or tau_a differ
 
 
 @dataclass
@@ -170,6 +171,7 @@ class UWEModel:
             license="Apache-2.0",
             training_data=list(config.training_data),
             trained_on=list(config.trained_on) or None,
+            variant_of=config.variant_of,
             settings=settings,
             description=f"UWE reference bi-encoder ({config.base_model} backbone, {config.scoring} scoring, "
                         f"tau_a={config.tau_a}), one model for every task",
@@ -329,7 +331,7 @@ def load_uwe(
     model is then named `<name>-scored-tau0.3` unless `name` is given, so its results never land in the
     trained temperature's folder.
     """
-    from workbench.baselines._hashing import folder_revision
+    from workbench.hashing import folder_revision
 
     folder = Path(directory).expanduser()
     if not folder.is_dir():
@@ -337,12 +339,13 @@ def load_uwe(
     config = read_config(folder)
     if tau_a is not None and tau_a != config.tau_a:
         try:
-            config = UWEConfig.model_validate({**config.model_dump(), "tau_a": tau_a})
+            config = UWEConfig.model_validate({**config.model_dump(), "tau_a": tau_a,
+                                               "variant_of": config.variant_of or config.name})
         except ValueError:
             raise WorkBenchError(f"{folder}: tau_a must be a number > 0, got {tau_a!r}") from None
         name = name or f"{config.name}-scored-tau{config.tau_a:g}"
-    if not any((folder / m).is_file() for m in _BACKBONE_MARKERS):
-        raise WorkBenchError(f"{folder}: has {CONFIG_FILE} but no sentence-transformers backbone ({_BACKBONE_MARKERS[0]})")
+    if not is_sentence_transformers_folder(folder):
+        raise WorkBenchError(f"{folder}: has {CONFIG_FILE} but no sentence-transformers backbone ({ST_MARKERS[0]})")
     encoder = Encoder.from_folder(folder, device=device, max_seq_length=config.max_seq_length)
     return UWEModel(encoder, config, folder_revision(folder), folder=folder, cache_dir=cache_dir,
                     disk_cache=disk_cache, batch_size=batch_size, name=name, show_progress=show_progress)
@@ -359,7 +362,7 @@ def uwe_from_base(
     **kwargs: Any,
 ) -> UWEModel:
     """An untrained backbone with the UWE scorer (the "base + late interaction" reference point)."""
-    from workbench.baselines._hashing import folder_revision
+    from workbench.hashing import folder_revision
 
     device = kwargs.pop("device", None)
     folder = resolve_base_model(base_model, kwargs.get("cache_dir"))

@@ -5,7 +5,11 @@
   graph per step, 300 steps. Measured here with one torch thread: a step costs ~3.8 CPU-s (job 0.7,
   sentence 2.2 — 64-token sentences dominate —, alias 0.7, AdamW 0.15), so ~1,150 CPU-s of training plus
   ~40 s of loading and checkpoints. Peak lr 1e-4 (a little above the paper's 8e-5: the run is short).
-- ``paper``: all-mpnet-base-v2, 512 edges per graph per step, AdamW, peak lr 8e-5, 10 % warm-up then
+- ``cpu-paper``: cpu-small's backbone and budget with the paper's batches: one set of 64 skills per step
+  shared by the three graphs, sentence padding p 0.8, attention from token cosines (chosen on val in
+  earlier runs, docs/uwe.md); 250 steps of ~4.5 CPU-s (measured, one thread), checkpoints every 25.
+- ``paper``: all-mpnet-base-v2, one set of 512 skills per step shared by the three graphs (their jobs,
+  sentences and aliases; ``sampler="shared-skills"``), sentences padded with p 0.8, AdamW, peak lr 8e-5, 10 % warm-up then
   linear decay, bf16/fp16 autocast and torch.compile on CUDA. The step count is not in the notes we
   have; 3,000 steps is ~27 passes over our (ESCO-only) job graph, far smaller than the paper's 3.3M pairs.
 
@@ -15,13 +19,16 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from workbench.errors import WorkBenchError
 
 # The three training graphs (see data.py); defined here so the CLI can import it without torch/pandas.
 GRAPHS = ("job", "sentence", "alias")
 ABLATIONS = ("realign", "one-directional", "pooled", "plain", "cosine-attention")
+# How a step's batches are drawn (data.py): edges per graph independently, or the paper's one skill set
+# per step shared by every graph (batch_size = skills per step).
+SAMPLERS = ("per-graph", "shared-skills")
 # The "plain" reference recipe: sentence-transformers' MultipleNegativesSymmetricRankingLoss in our loop.
 # Every sampled edge is its own row (a skill shared by two edges of a batch is a false negative of the
 # other), one positive per row, pooled cosine, scale 20 (τ 0.05) and weight 1 on every graph.
@@ -36,7 +43,11 @@ class RecipeConfig(BaseModel):
     base_model: str = "all-MiniLM-L6-v2"
     max_seq_length: int = Field(64, ge=1)
     graphs: list[str] = Field(default_factory=lambda: list(GRAPHS))
-    batch_size: int = Field(64, ge=2, description="edges sampled per graph per step (distinct items kept)")
+    batch_size: int = Field(64, ge=2, description="per-graph: edges per graph per step (distinct items kept); "
+                                                 "shared-skills: skills per step")
+    sampler: Literal["per-graph", "shared-skills"] = "per-graph"
+    # probability that a training sentence gets a random non-matching training sentence appended (paper 0.8)
+    sentence_padding: float = Field(0.0, ge=0, le=1)
     max_steps: int = Field(100, ge=1)
     lr: float = Field(8e-5, gt=0)
     warmup_ratio: float = Field(0.1, ge=0, lt=1)
@@ -72,6 +83,12 @@ class RecipeConfig(BaseModel):
             raise ValueError(f"graphs must be a non-empty subset of {list(GRAPHS)}, got {value}")
         return [g for g in GRAPHS if g in value]  # canonical order: the realign anchor is job when present
 
+    @model_validator(mode="after")
+    def _plain_is_per_edge(self) -> "RecipeConfig":
+        if self.loss == "plain" and self.sampler != "per-graph":
+            raise ValueError("the plain loss pairs each sampled edge with its own row: it needs sampler='per-graph'")
+        return self
+
     def ablations(self) -> list[str]:
         out = []
         if self.realign_random:
@@ -100,11 +117,23 @@ class RecipeConfig(BaseModel):
             changed.append(f"{self.max_steps}steps")
         if default is not None and self.tau_a != default.tau_a:
             changed.append(f"tau{self.tau_a:g}")
+        if default is not None and self.sampler != default.sampler:
+            changed.append(self.sampler)
+        if default is not None and self.sentence_padding != default.sentence_padding:
+            changed.append(f"pad{self.sentence_padding:g}")
         return "-".join([name, *self.ablations(), *changed, *([self.tag] if self.tag else [])])
+
+    def variant_of(self) -> str | None:
+        """The recipe's own model name when this run changes graphs, ablations, steps or tau_a (a tag alone
+        does not): the leaderboard lists such a run beside the main ranking, as a variant of that model."""
+        plain = f"uwe-{self.name}"
+        untagged = self.model_name().removesuffix(f"-{self.tag}") if self.tag else self.model_name()
+        return plain if untagged != plain else None
 
     def with_options(self, *, graphs: list[str] | None = None, ablations: list[str] | None = None,
                      max_steps: int | None = None, seed: int | None = None, tau_a: float | None = None,
-                     base_model: str | None = None, tag: str | None = None) -> "RecipeConfig":
+                     base_model: str | None = None, tag: str | None = None, sampler: str | None = None,
+                     sentence_padding: float | None = None) -> "RecipeConfig":
         """A copy with the CLI's experiment switches applied (validated)."""
         update: dict = {}
         if graphs:
@@ -121,7 +150,7 @@ class RecipeConfig(BaseModel):
                 # whose size follows the token norms (7-12 for MiniLM: near-hard MaxSim at τa 0.1)
                 update["attention"] = "cosine"
             elif ablation == "plain":
-                update.update(loss="plain", scoring="pooled", symmetric=True,
+                update.update(loss="plain", scoring="pooled", symmetric=True, sampler="per-graph",
                               temperatures={g: PLAIN_TEMPERATURE for g in GRAPHS}, loss_weights={g: 1.0 for g in GRAPHS})
             else:
                 raise WorkBenchError(f"unknown ablation {ablation!r}; known: {', '.join(ABLATIONS)}")
@@ -135,6 +164,10 @@ class RecipeConfig(BaseModel):
             update["base_model"] = str(base_model)
         if tag is not None:
             update["tag"] = tag
+        if sampler is not None:
+            update["sampler"] = sampler
+        if sentence_padding is not None:
+            update["sentence_padding"] = float(sentence_padding)
         return RecipeConfig.model_validate({**self.model_dump(), **update})
 
 
@@ -142,8 +175,11 @@ RECIPES: dict[str, RecipeConfig] = {
     # tiny batches gain nothing from intra-op threads, and on a shared machine 2 threads can be 5x slower
     "tiny": RecipeConfig(name="tiny", batch_size=8, max_steps=30, lr=2e-4, checkpoint_every=30, threads=1),
     "cpu-small": RecipeConfig(name="cpu-small", batch_size=32, max_steps=300, lr=1e-4, checkpoint_every=50),
+    # the paper's batches at the cpu-small budget (~1,150 CPU-s of training: ~4.5 CPU-s a step at 64 skills)
+    "cpu-paper": RecipeConfig(name="cpu-paper", batch_size=64, max_steps=250, lr=1e-4, sampler="shared-skills",
+                              sentence_padding=0.8, attention="cosine", checkpoint_every=25),
     "paper": RecipeConfig(name="paper", base_model="all-mpnet-base-v2", batch_size=512, max_steps=3000, lr=8e-5,
-                          checkpoint_every=250),
+                          sampler="shared-skills", sentence_padding=0.8, checkpoint_every=250),
 }
 
 

@@ -29,7 +29,9 @@ from workbench.errors import WorkBenchError
 from workbench.audit import PAIRS_FILE, write_pairs
 from workbench.io import atomic_write_json, stable_hash
 
-from .data import GraphSampler, build_training_data
+from . import distributed
+from .data import GraphSampler, SharedSkillsSampler, build_training_data
+from .distributed import encode_global
 from .encoder import BASE_MODELS, Encoder, resolve_base_model
 from .late_interaction import late_interaction_scores
 from .loss import bidirectional_infonce
@@ -59,10 +61,13 @@ def _lr_lambda(total: int, warmup: int):
     return factor
 
 
-def graph_loss(encoder: Encoder, batch, config: RecipeConfig) -> torch.Tensor:
-    """Loss of one graph's batch: left items (jobs/sentences/aliases) ↔ skills, both directions."""
-    left = encoder(batch.left_texts)
-    skills = encoder(batch.skill_texts)
+def graph_loss(encoder: Encoder, batch, config: RecipeConfig, skills=None) -> torch.Tensor:
+    """Loss of one graph's batch: left items (jobs/sentences/aliases) ↔ skills, both directions.
+
+    `skills`: the batch's skill texts already encoded (the shared-skills sampler encodes them once per step).
+    """
+    left = encode_global(encoder, batch.left_texts)
+    skills = encode_global(encoder, batch.skill_texts) if skills is None else skills
     positives = batch.positives.to(left.tokens.device)  # the plain recipe's sampler gives the identity
     kw = dict(tau_a=config.tau_a, mode=config.scoring, attention=config.attention)
     # the scorer runs in float32 even under autocast: raw token dot products are ~10², and bf16 rounding
@@ -76,6 +81,41 @@ def graph_loss(encoder: Encoder, batch, config: RecipeConfig) -> torch.Tensor:
             scores_tq = late_interaction_scores(st, skills.mask, lt, left.mask, **kw)
     return bidirectional_infonce(scores_qt, positives, config.temperatures[batch.graph], scores_tq=scores_tq,
                                  symmetric=config.symmetric, mask_other_positives=config.mask_other_positives)
+
+
+def make_samplers(data, config: RecipeConfig):
+    """The shared-skills sampler, or one GraphSampler per graph (see data.py)."""
+    if config.sampler == "shared-skills":
+        return SharedSkillsSampler(data, config.graphs, config.batch_size, config.seed, config.sentence_padding)
+    return {g: GraphSampler(data, g, config.batch_size, config.seed, per_edge=config.loss == "plain",
+                            sentence_padding=config.sentence_padding) for g in config.graphs}
+
+
+def backward_step(encoder: Encoder, samplers, step: int, config: RecipeConfig, amp, scaler) -> dict[str, float]:
+    """Accumulate one step's gradients; returns the unweighted loss per graph.
+
+    Per-graph batches: a backward per graph, so only one graph's activations are alive at a time.
+    Shared skills: the step's skills are encoded once and every graph's loss is taken on those same
+    encodings, then one backward (the skill embeddings are pulled by all relations at once).
+    """
+    device_type = encoder.device.type
+    if isinstance(samplers, SharedSkillsSampler):
+        batches = samplers.batches(step)
+        with torch.autocast(device_type, dtype=amp, enabled=amp is not None):
+            skills = encode_global(encoder, next(iter(batches.values())).skill_texts)
+            losses = {g: graph_loss(encoder, b, config, skills=skills) for g, b in batches.items()}
+            total = sum(config.loss_weights[g] * loss for g, loss in losses.items())
+        (scaler.scale(total) if scaler else total).backward()
+        return {g: float(loss.detach()) for g, loss in losses.items()}
+    losses = {}
+    for g in config.graphs:
+        batch = samplers[g].batch(step)
+        with torch.autocast(device_type, dtype=amp, enabled=amp is not None):
+            loss = graph_loss(encoder, batch, config)
+        weighted = config.loss_weights[g] * loss
+        (scaler.scale(weighted) if scaler else weighted).backward()
+        losses[g] = float(loss.detach())
+    return losses
 
 
 # -- checkpoints ----------------------------------------------------------------------------------
@@ -92,7 +132,8 @@ def _checkpoints(output_dir: Path) -> list[tuple[int, Path]]:
     return sorted(found)
 
 
-def _save_checkpoint(output_dir: Path, step: int, encoder, optimizer, scheduler, scaler, history, config) -> None:
+def _save_checkpoint(output_dir: Path, step: int, encoder, optimizer, scheduler, scaler, history, config,
+                     rank_rng=None) -> None:
     from safetensors.torch import save_file
 
     root = output_dir / "checkpoints"
@@ -105,6 +146,7 @@ def _save_checkpoint(output_dir: Path, step: int, encoder, optimizer, scheduler,
             "scheduler": scheduler.state_dict(),
             "scaler": scaler.state_dict() if scaler is not None else {},
             "rng_cpu": torch.get_rng_state(),
+            "rng_cpu_ranks": rank_rng or [],  # under torchrun: every rank's state, in rank order
             "rng_cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
         }
         torch.save(state, staging / STATE_FILE)
@@ -135,7 +177,9 @@ def _load_checkpoint(path: Path, encoder, optimizer, scheduler, scaler, config) 
     scheduler.load_state_dict(state["scheduler"])
     if scaler is not None and state.get("scaler"):
         scaler.load_state_dict(state["scaler"])
-    torch.set_rng_state(state["rng_cpu"])
+    rank, size = distributed.world()
+    ranks_rng = state.get("rng_cpu_ranks") or []
+    torch.set_rng_state(ranks_rng[rank] if len(ranks_rng) == size else state["rng_cpu"])
     if state.get("rng_cuda") and torch.cuda.is_available():
         torch.cuda.set_rng_state_all(state["rng_cuda"])
     return int(meta["step"]), list(meta.get("history", []))
@@ -177,7 +221,7 @@ def _save_model(encoder, config: RecipeConfig, data, steps: int, model_dir: Path
         scoring=config.scoring, tau_a=config.tau_a, attention=config.attention,
         max_seq_length=config.max_seq_length, training_data=data.training_data_names(),
         trained_on=list(config.graphs), recipe=config.name, seed=config.seed,
-        ablations=config.ablations(), steps=steps,
+        ablations=config.ablations(), steps=steps, variant_of=config.variant_of(),
     )
     save_uwe(encoder, uwe_config, model_dir)
     # what the model saw, beside it, so `workbench audit --model-dir` can check it against eval data
@@ -225,7 +269,9 @@ def train(config: RecipeConfig, output_dir: str | os.PathLike, data_dir: str | o
     data_dir = resolve_data_dir(data_dir)  # fail before touching the output folder
     output_dir = Path(output_dir)
     model_dir = output_dir / "model"
-    _prepare_output(output_dir, config, resume)
+    distributed.init_from_env(config.device)  # under torchrun: join the other ranks (distributed.py)
+    _prepare_output(output_dir, config, resume)  # every rank checks the folder; the writes are idempotent
+    distributed.barrier()
     done = _checkpoints(output_dir)
     if resume and (model_dir / "uwe_config.json").is_file() and done and done[-1][0] >= config.max_steps:
         return model_dir
@@ -244,12 +290,12 @@ def _train(config, output_dir, model_dir, data_dir, resume, progress, done, star
     data = build_training_data(data_dir, config.graphs)
     if config.realign_random:
         data = data.realign(config.seed)
-    encoder = Encoder.from_folder(resolve_base_model(config.base_model), device=config.device,
+    encoder = Encoder.from_folder(resolve_base_model(config.base_model), device=distributed.rank_device(config.device),
                                   max_seq_length=config.max_seq_length)
     device = encoder.device
-    torch.manual_seed(config.seed)  # after loading: model construction may consume RNG differently
-    samplers = {g: GraphSampler(data, g, config.batch_size, config.seed, per_edge=config.loss == "plain")
-                for g in config.graphs}
+    rank = distributed.world()[0]
+    torch.manual_seed(config.seed + rank)  # after loading: model construction may consume RNG differently
+    samplers = make_samplers(data, config)
     optimizer = torch.optim.AdamW(encoder.parameters(), lr=config.lr, weight_decay=config.weight_decay)
     warmup = int(math.ceil(config.warmup_ratio * config.max_steps))
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, _lr_lambda(config.max_steps, warmup))
@@ -264,7 +310,7 @@ def _train(config, output_dir, model_dir, data_dir, resume, progress, done, star
 
     from tqdm.auto import tqdm
 
-    bar = tqdm(total=config.max_steps, initial=step, desc=f"uwe {config.name}", disable=not progress,
+    bar = tqdm(total=config.max_steps, initial=step, desc=f"uwe {config.name}", disable=not progress or rank != 0,
                file=sys.stderr, dynamic_ncols=True)
     ema = history[-1]["loss"] if history else None
     encoder.train()
@@ -272,15 +318,8 @@ def _train(config, output_dir, model_dir, data_dir, resume, progress, done, star
         while step < config.max_steps:
             t0, c0 = time.perf_counter(), time.process_time()
             optimizer.zero_grad(set_to_none=True)
-            losses = {}
-            for g in config.graphs:
-                batch = samplers[g].batch(step)
-                with torch.autocast(device.type, dtype=amp, enabled=amp is not None):
-                    loss = graph_loss(encoder, batch, config)
-                weighted = config.loss_weights[g] * loss
-                # backward per graph: only one graph's activations are alive at a time
-                (scaler.scale(weighted) if scaler else weighted).backward()
-                losses[g] = float(loss.detach())
+            losses = backward_step(encoder, samplers, step, config, amp, scaler)
+            distributed.sum_gradients(encoder.parameters())  # under torchrun: the global batch's gradient
             if scaler:
                 scaler.unscale_(optimizer)
             if config.max_grad_norm:
@@ -302,20 +341,26 @@ def _train(config, output_dir, model_dir, data_dir, resume, progress, done, star
             bar.set_postfix(loss=f"{ema:.4f}", refresh=False)
             bar.update(1)
             if step % config.checkpoint_every == 0 or step == config.max_steps:
-                _save_checkpoint(output_dir, step, encoder, optimizer, scheduler, scaler, history, config)
+                rank_rng = distributed.gather_rng_states()
+                if rank == 0:  # the ranks hold identical weights and optimizer states
+                    _save_checkpoint(output_dir, step, encoder, optimizer, scheduler, scaler, history, config,
+                                     rank_rng=rank_rng)
+                distributed.barrier()
             _on_step_end(step)
     finally:
         bar.close()
 
     encoder.eval()
-    _save_model(encoder, config, data, config.max_steps, model_dir)
-    atomic_write_json(output_dir / "train_log.json", {
-        "recipe": config.model_dump(mode="json"),
-        "wall_seconds_this_session": round(time.perf_counter() - started, 1),
-        "train_seconds_total": round(sum(h["seconds"] for h in history), 1),
-        "train_cpu_seconds_total": round(sum(h.get("cpu_seconds", 0.0) for h in history), 1),
-        "device": str(device), "torch_threads": torch.get_num_threads(),
-        "training_pairs": data.counts(),
-        "history": history,
-    })
+    if rank == 0:
+        _save_model(encoder, config, data, config.max_steps, model_dir)
+        atomic_write_json(output_dir / "train_log.json", {
+            "recipe": config.model_dump(mode="json"),
+            "wall_seconds_this_session": round(time.perf_counter() - started, 1),
+            "train_seconds_total": round(sum(h["seconds"] for h in history), 1),
+            "train_cpu_seconds_total": round(sum(h.get("cpu_seconds", 0.0) for h in history), 1),
+            "device": str(device), "torch_threads": torch.get_num_threads(), "processes": distributed.world()[1],
+            "training_pairs": data.counts(),
+            "history": history,
+        })
+    distributed.barrier()
     return model_dir

@@ -2,6 +2,12 @@
 
 Importing this package stays light (no torch, no sentence-transformers): heavy
 libraries load only when a model that needs them is built.
+
+    import workbench
+    rows = workbench.evaluate(model, tasks="esco-jobnorm", split="test", output="results")
+
+`model` may be a SentenceTransformer, an object with `encode(sentences, **kwargs)`, a callable
+texts -> array, a workbench model or a model spec (docs/models.md).
 """
 from __future__ import annotations
 
@@ -13,6 +19,8 @@ _LAZY = {
     "evaluate_scores": "workbench.metrics",
     "RankingDataset": "workbench.dataset",
     "load_model": "workbench.registry",
+    "evaluate": "workbench.api",
+    "as_model": "workbench.adapters",
 }
 
 

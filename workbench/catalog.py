@@ -1,12 +1,22 @@
-"""The task catalog: every YAML file shipped in `tasks/` (package `workbench.task_files`), and named suites."""
+"""The task catalog: every YAML file shipped in `tasks/` (package `workbench.task_files`), and named suites.
+
+Files whose name starts with ``_`` are declarations, not task files: ``_suites.yaml`` (suites made of
+other suites and tasks) and ``_esco_languages.yaml`` (the ESCO tasks' language variants, see
+`workbench.variants`). A variant is resolved by name (``esco-jobnorm-de``, ``esco-jobnorm-de-en``) and
+through the suites its declaration names; `list_tasks` lists task files only.
+"""
 from __future__ import annotations
 
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
 from .errors import WorkBenchError
 from .spec import TaskSpec, load_task_spec
+from .variants import declaration, parse_variant_name, suite_members, variant_spec
 
 # Suites are declared in the task files (`suites:`); `all` is every task.
 ALL_SUITE = "all"
@@ -18,8 +28,14 @@ def task_files_dir() -> Path:
 
 @lru_cache(maxsize=None)
 def _catalog() -> dict[str, TaskSpec]:
+    from .registry import task_folders
+
     specs: dict[str, TaskSpec] = {}
-    for path in sorted(task_files_dir().glob("*.yaml")):
+    # our task files first, then those of installed packages (entry points `workbench.tasks`)
+    plugin_files = [path for _, folder in task_folders() for path in sorted(folder.glob("*.yaml"))]
+    for path in [*sorted(task_files_dir().glob("*.yaml")), *plugin_files]:
+        if path.name.startswith("_"):
+            continue
         spec = load_task_spec(path)
         if spec.name in specs:
             raise WorkBenchError(f"{path}: task name {spec.name!r} is defined twice in the catalog")
@@ -31,24 +47,84 @@ def list_tasks() -> list[TaskSpec]:
     return list(_catalog().values())
 
 
+def _variant(name: str) -> TaskSpec | None:
+    decl = declaration(str(task_files_dir()))
+    if decl is None:
+        return None
+    parsed = parse_variant_name(name, set(decl.tasks) & set(_catalog()))
+    return variant_spec(_catalog()[parsed[0]], parsed[1], parsed[2], decl) if parsed else None
+
+
 def get_task_spec(name: str) -> TaskSpec:
     catalog = _catalog()
     if name in catalog:
         return catalog[name]
+    variant = _variant(name)
+    if variant is not None:
+        return variant
     path = Path(name)
-    if path.suffix in (".yaml", ".yml") and path.exists():
+    if path.suffix in (".yaml", ".yml") or "/" in name or "\\" in name:  # a path, not a task name
+        if not path.is_file():
+            raise WorkBenchError(f"no such task file: {name}")
         return load_task_spec(path)
     raise WorkBenchError(f"unknown task {name!r}; known tasks: {', '.join(sorted(catalog))} (or pass a path to a task .yaml file)")
 
 
+class CompositeSuite(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    description: str = Field(min_length=10)
+    members: list[str] = Field(min_length=1)
+
+
+@lru_cache(maxsize=None)
+def composite_suites() -> dict[str, CompositeSuite]:
+    path = task_files_dir() / "_suites.yaml"
+    if not path.is_file():
+        return {}
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    try:
+        return {str(name): CompositeSuite.model_validate(body) for name, body in raw.items()}
+    except ValidationError as err:
+        first = err.errors()[0]
+        raise WorkBenchError(f"{path}: {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
+
+
+def _variant_suites() -> dict[str, str]:
+    decl = declaration(str(task_files_dir()))
+    return dict(decl.suites) if decl else {}
+
+
+def variants_note() -> str:
+    """One line for `tasks list`: the task variants that have no file of their own."""
+    decl = declaration(str(task_files_dir()))
+    if decl is None:
+        return ""
+    return (f"+ language variants of {', '.join(decl.tasks)}: <task>-<ll> and cross-lingual <task>-<ll>-<tt> for "
+            f"{len(decl.languages)} ESCO v{decl.release} languages ({' '.join(decl.languages)}); "
+            f"suites {', '.join(decl.suites)}")
+
+
 def suite_names() -> list[str]:
     names = {suite for spec in _catalog().values() for suite in spec.suites}
-    return sorted(names | {ALL_SUITE})
+    return sorted(names | set(composite_suites()) | set(_variant_suites()) | {ALL_SUITE})
 
 
-def suite_tasks(suite: str) -> list[TaskSpec]:
+def suite_tasks(suite: str, _seen: tuple[str, ...] = ()) -> list[TaskSpec]:
     if suite == ALL_SUITE:
         return list_tasks()
+    if suite in _seen:
+        raise WorkBenchError(f"tasks/_suites.yaml: suite {suite!r} contains itself ({' -> '.join(_seen + (suite,))})")
+    if suite in composite_suites():
+        members: dict[str, TaskSpec] = {}
+        for item in composite_suites()[suite].members:
+            specs = suite_tasks(item, _seen + (suite,)) if item in suite_names() else [get_task_spec(item)]
+            for spec in specs:
+                members.setdefault(spec.name, spec)
+        return list(members.values())
+    if suite in _variant_suites():
+        decl = declaration(str(task_files_dir()))
+        return [variant_spec(_catalog()[base], q, t, decl) for base, q, t in suite_members(decl, _variant_suites()[suite])]
     members = [spec for spec in _catalog().values() if suite in spec.suites]
     if not members:
         raise WorkBenchError(f"unknown suite {suite!r}; known suites: {', '.join(suite_names())}")

@@ -40,19 +40,37 @@ class _Group(click.Group):
 
 
 data_dir_option = click.option("--data-dir", type=click.Path(file_okay=False), default=None,
-                               help="Data directory (default: $WORKBENCH_DATA_DIR).")
+                               help="Data directory (default: $WORKBENCH_DATA_DIR, else a per-user folder; docs/data.md).")
+no_fetch_option = click.option("--no-fetch", is_flag=True,
+                               help="Never download missing data files: name them and the command that gets them "
+                                    "(also: WORKBENCH_OFFLINE=1). Default: fetch them first, from $WORKBENCH_DATA_URL "
+                                    "if set, else from the publishers.")
 cache_dir_option = click.option("--cache-dir", type=click.Path(file_okay=False), default=None,
                                 help="Cache for embeddings and checksums (default: $WORKBENCH_CACHE_DIR or ~/.cache/workbench).")
 model_setting_option = click.option(
     "--model-setting", "-s", "model_setting", multiple=True, metavar="KEY=VALUE",
-    help="A model setting, e.g. device=cuda, batch_size=128, fp16=true, max_seq_length=64, "
+    help="A model setting, e.g. name=my-model (the name of a folder or hub model on the board; else its model "
+         "card's), device=cuda, batch_size=128, fp16=true, max_seq_length=64, "
          "devices='[\"cuda:0\",\"cuda:1\"]' (VALUE is read as JSON when it parses, else as text). "
          "Given to every model that accepts it; `workbench models list --json` shows each model's settings.")
 
 
 class _Main(_Group):
-    lazy = {"leaderboard": ("workbench.leaderboard.cli", "leaderboard_cli"),
-            "uwe": ("workbench.uwe_reference.cli", "uwe_cli")}
+    """Also offers the plugins' command groups (entry points `workbench.commands`, e.g. `uwe`)."""
+
+    lazy = {"leaderboard": ("workbench.leaderboard.cli", "leaderboard_cli")}
+
+    def list_commands(self, ctx):
+        from .registry import COMMANDS
+
+        return sorted({*super().list_commands(ctx), *COMMANDS.names()})
+
+    def get_command(self, ctx, name):
+        from .registry import COMMANDS
+
+        if name not in self.commands and name not in self.lazy and COMMANDS.find(name) == name:
+            self.add_command(COMMANDS.get(name), name)
+        return super().get_command(ctx, name)
 
 
 @click.group(cls=_Main)
@@ -90,7 +108,7 @@ def _task_row(spec, data_dir, with_sizes: bool) -> dict:
 def tasks_list(as_json, suite, no_sizes, data_dir):
     """List tasks (with sizes per split when the data directory is available)."""
     from .catalog import list_tasks, suite_tasks
-    from .settings import resolve_data_dir
+    from .settings import fetching, resolve_data_dir
 
     specs = suite_tasks(suite) if suite else list_tasks()
     with_sizes = not no_sizes
@@ -102,7 +120,8 @@ def tasks_list(as_json, suite, no_sizes, data_dir):
                 raise
             click.echo(f"note: {err}; sizes not shown", err=True)
             with_sizes = False
-    rows = [_task_row(spec, data_dir, with_sizes) for spec in specs]
+    with fetching(False):  # listing never downloads: a task whose files are missing shows no sizes
+        rows = [_task_row(spec, data_dir, with_sizes) for spec in specs]
     if as_json:
         click.echo(json.dumps(rows, indent=1))
         return
@@ -110,6 +129,14 @@ def tasks_list(as_json, suite, no_sizes, data_dir):
         sizes = row.get("sizes") or {}
         size_text = "  ".join(f"{s}: {v['queries']}×{v['targets']}" for s, v in sizes.items())
         click.echo(f"{row['name']:<32} v{row['version']}  {row['group']:<20} {size_text}")
+    unsized = sum(1 for row in rows if "error" in row)
+    if unsized:
+        click.echo(f"note: {unsized} task(s) without sizes from {data_dir} (`tasks list` fetches no missing file, "
+                   "a run does; `--json` says why for each)", err=True)
+    if not suite:
+        from .catalog import variants_note
+
+        click.echo(variants_note())
 
 
 @tasks.command("show")
@@ -124,20 +151,49 @@ def tasks_show(name):
     click.echo(yaml.safe_dump(spec.model_dump(mode="json"), sort_keys=False, allow_unicode=True))
 
 
+@tasks.command("export")
+@click.argument("name")
+@click.option("--format", "fmt", required=True, type=click.Choice(["hf", "beir"]),
+              help="hf: a datasets.DatasetDict saved to disk (BEIR/MTEB retrieval columns); beir: corpus.jsonl, queries.jsonl, qrels/<split>.tsv.")
+@click.option("--split", default="test", show_default=True)
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path))
+@data_dir_option
+def tasks_export(name, fmt, split, out, data_dir):
+    """Write one split of task NAME (queries, corpus, qrels) for other tools."""
+    from .export import export_task
+    from .task import load_task
+
+    try:
+        folder = export_task(load_task(name, data_dir=data_dir), split, out, fmt)
+    except WorkBenchError as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(f"{name} split {split} written to {folder} ({fmt})")
+
+
 @tasks.command("validate")
 @click.argument("files", nargs=-1, required=True, type=click.Path())
-def tasks_validate(files):
-    """Validate task files against the schema."""
-    from .sources import get_loader
-    from .spec import load_task_spec
+@click.option("--data-dir", type=click.Path(file_okay=False), default=None,
+              help="Also build each task from this data directory and print its sizes per split "
+                   "(nothing is downloaded: a missing file is reported).")
+def tasks_validate(files, data_dir):
+    """Check task files: schema, file name = `name:`, loader and split method; with data, build them."""
+    from .settings import resolve_data_dir
+    from .validate import validate_task_file
 
-    for path in files:
-        spec = load_task_spec(path)
-        try:  # a loader name that no code provides would only fail at run time
-            get_loader(spec.source.loader)
+    root = resolve_data_dir(data_dir) if data_dir is not None else None
+    failed = 0
+    for path in files:  # one bad file never hides the verdict on the others
+        try:
+            spec, sizes = validate_task_file(path, root)
         except WorkBenchError as err:
-            raise WorkBenchError(f"{path}: invalid task file\n  source.loader: {err}") from None
-        click.echo(f"ok: {path} ({spec.key})")
+            failed += 1
+            click.echo(f"error: {err}", err=True)
+            continue
+        built = "  ".join(f"{split}: {n['queries']}×{n['targets']} ({n['positives']} positives)"
+                          for split, n in sizes.items())
+        click.echo(f"ok: {path} ({spec.key})" + (f"  {built}" if built else ""))
+    if failed:
+        sys.exit(2)
 
 
 # ---------------------------------------------------------------- run
@@ -147,30 +203,50 @@ def tasks_validate(files):
 @click.option("--tasks", "task_selection", required=True, help="Comma-separated task names, suite names or task files.")
 @click.option("--split", default="test", show_default=True)
 @click.option("--output", default="results", show_default=True, type=click.Path(file_okay=False))
-@click.option("--limit", type=int, default=None, help="Only the first N queries per task (results marked unofficial).")
+@click.option("--limit", type=click.IntRange(min=1), default=None,
+              help="Only the first N queries per task (results marked unofficial).")
 @click.option("--ties", type=click.Choice(["average", "pessimistic", "optimistic"]), default="average", show_default=True)
 @click.option("--shard", default=None, help="I/N: run every N-th (model, task) item starting at I.")
 @click.option("--no-progress", is_flag=True)
+@click.option("--executor", type=click.Choice(["local", "ray"]), default="local", show_default=True,
+              help="ray: the (model, task) items as work on a Ray cluster (pip install 'workbench-bench[ray]'; docs/scale.md).")
+@click.option("--address", default=None, help="With --executor ray: 'auto' or HOST:PORT of a running cluster (default: start a local one).")
 @click.option("--threads", type=click.IntRange(min=1), default=None,
               help="CPU threads for model inference (default: the libraries' own choice). On a shared machine 1 can be faster.")
 @model_setting_option
 @data_dir_option
+@no_fetch_option
 @cache_dir_option
-def run(models, task_selection, split, output, limit, ties, shard, no_progress, threads, model_setting, data_dir, cache_dir):
-    """Evaluate models on tasks and write result files."""
+def run(models, task_selection, split, output, limit, ties, shard, no_progress, executor, address, threads, model_setting,
+        data_dir, no_fetch, cache_dir):
+    """Evaluate models on tasks and write result files (missing data files are fetched first; docs/data.md)."""
     if threads:
         _limit_threads(threads)
     from .catalog import resolve_task_list
     from .registry import load_model
     from .runner import parse_shard, run as run_all
-    from .settings import resolve_data_dir
+    from .settings import fetch_allowed, fetching, resolve_data_dir
 
     names = [m.strip() for item in models for m in item.split(",") if m.strip()]
+    if not names:
+        raise WorkBenchError(f"--model {','.join(models)!r} names no model")
     specs = resolve_task_list(task_selection)
+    if specs and all(s.splits.available and split not in s.splits.available for s in specs):
+        offered = sorted({name for s in specs for name in s.splits.available})
+        raise WorkBenchError(f"--split {split!r}: none of the {len(specs)} tasks offers it (offered: {', '.join(offered)})")
     settings = _settings_per_model(names, parse_model_settings(model_setting))
-    report = run_all(names, specs, split=split, output=Path(output), load_model=load_model,
-                     data_dir=resolve_data_dir(data_dir), cache_dir=cache_dir, limit=limit, ties=ties,
-                     shard=parse_shard(shard), progress=not no_progress, model_settings=settings)
+    if address and executor != "ray":
+        raise WorkBenchError("--address is for --executor ray")
+    if executor == "ray":
+        from functools import partial
+
+        from .ray_executor import run_on_ray
+
+        run_all = partial(run_on_ray, address=address)
+    with fetching(fetch_allowed() and not no_fetch):
+        report = run_all(names, specs, split=split, output=Path(output), load_model=load_model,
+                         data_dir=resolve_data_dir(data_dir), cache_dir=cache_dir, limit=limit, ties=ties,
+                         shard=parse_shard(shard), progress=not no_progress, model_settings=settings)
     click.echo(f"{len(report.written)} written, {len(report.reused)} reused, {len(report.failed)} failed → {output}")
     if report.failed:
         for model, task, err in report.failed:
@@ -240,7 +316,7 @@ def models_list(as_json):
         click.echo(json.dumps(rows, indent=1, default=str))
         return
     for row in rows:
-        click.echo(f"{row['name']:<24} {row['kind']:<10} {row.get('description', '')}")
+        click.echo(f"{row['name']:<24} {row['kind'] or '?':<10} {row.get('description', '')}  [from {row['origin']}]")
 
 
 # ---------------------------------------------------------------- data
@@ -271,20 +347,23 @@ def data_verify(sums, data_dir):
 @data.command("fetch")
 @click.option("--only", "only", multiple=True,
               help="Only paths matching this glob or folder prefix, e.g. 'onet/' or '*.csv' (repeatable).")
-@click.option("--base-url", default=None, help="A mirror laid out like the data directory, used instead of the publishers.")
+@click.option("--base-url", default=None,
+              help="A mirror laid out like the data directory, used instead of the publishers (default: $WORKBENCH_DATA_URL).")
 @click.option("--dry-run", is_flag=True, help="List what would be downloaded; send no request.")
 @data_dir_option
 def data_fetch(only, base_url, dry_run, data_dir):
-    """Download the official releases into the data directory, resuming and checking every sha256."""
+    """Download the official releases into the data directory, resuming and checking every sha256.
+
+    An ESCO zip of another version or language (--only 'esco/v1.2.0/ESCO dataset - v1.2.0 - classification
+    - de - csv.zip') comes from the publisher's download folder; its sha256 is recorded at first download.
+    """
     import os
 
     from .fetch import fetch
-    from .settings import DATA_DIR_ENV
+    from .settings import DATA_DIR_ENV, data_url, default_data_dir
 
-    target = data_dir if data_dir is not None else os.environ.get(DATA_DIR_ENV)
-    if not target:
-        raise WorkBenchError(f"no data directory: pass --data-dir or set {DATA_DIR_ENV}")
-    report = fetch(target, only=list(only) or None, base_url=base_url, dry_run=dry_run)
+    target = data_dir or os.environ.get(DATA_DIR_ENV) or default_data_dir()  # fetch creates it
+    report = fetch(target, only=list(only) or None, base_url=data_url(base_url), dry_run=dry_run)
     for result in report.results:
         click.echo(result.line())
     click.echo(report.summary())
@@ -342,7 +421,7 @@ def audit(pairs_file, model_dir, task_selection, splits, cross, as_json, data_di
 @data_dir_option
 def latency(model_name, task_name, split, n_queries, output, model_setting, data_dir):
     """Milliseconds per single query (batch 1) against the task's pre-encoded target space."""
-    from .baselines.latency import measure_latency
+    from .latency import measure_latency
     from .registry import load_model
     from .results import read_result, result_path, write_result
     from .task import load_task
@@ -378,6 +457,69 @@ def results_merge(shards, out):
 
     copied = merge_result_dirs([Path(s) for s in shards], Path(out))
     click.echo(f"{copied} result files merged into {out}")
+
+
+@results.command("reproduce")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--sample", type=click.IntRange(min=1), default=20, show_default=True, help="Queries re-scored per file.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the query sample.")
+@data_dir_option
+@cache_dir_option
+def results_reproduce(files, sample, seed, data_dir, cache_dir):
+    """Re-score a random sample of each file's queries with its model and compare the per-query values
+    (a file whose values were made up fails; its model must load here)."""
+    from .registry import load_model
+    from .reproduce import reproduce
+    from .settings import resolve_data_dir
+
+    bad = 0
+    for path in files:  # one file that cannot be checked never hides the verdict on the others
+        try:
+            outcome = reproduce(Path(path), load_model=load_model, data_dir=resolve_data_dir(data_dir),
+                                cache_dir=cache_dir, sample=sample, seed=seed)
+        except WorkBenchError as err:
+            bad += 1
+            click.echo(f"error: {path}: {err}", err=True)
+            continue
+        bad += not outcome.ok
+        click.echo(outcome.summary())
+    if bad:
+        sys.exit(1)
+
+
+@results.command("export")
+@click.argument("results_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--format", "fmt", required=True, type=click.Choice(["mteb", "parquet"]),
+              help="mteb: MTEB's results layout (OUT/results/<model>/<revision>/<task>.json); parquet: one per-query table.")
+@click.option("--out", required=True, type=click.Path(path_type=Path), help="Folder (mteb) or .parquet file (parquet).")
+def results_export(results_dir, fmt, out):
+    """Export the official result files under RESULTS_DIR to another tool's format."""
+    from .export import export_results_mteb, export_results_parquet
+
+    try:
+        report = export_results_mteb(results_dir, out) if fmt == "mteb" else export_results_parquet(results_dir, out)
+    except WorkBenchError as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(report.summary("MTEB task results" if fmt == "mteb" else "parquet file"))
+
+
+@results.command("check")
+@click.argument("folders", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--board", "board_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("leaderboard/results"),
+              show_default=True, help="Results already on the board (canonical checksums, names taken); skipped if absent.")
+@click.option("--data-dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="Check data checksums against these files instead of the board's.")
+def results_check(folders, board_dir, data_dir):
+    """Check model result folders (RESULTS/MODEL) for submission: one line per problem, exit 1 if any."""
+    from .leaderboard.submission import check_submission
+
+    failed = False
+    for folder in folders:
+        report = check_submission(folder, board_dir if board_dir.is_dir() else None, data_dir=data_dir)
+        for line in report.lines():
+            click.echo(line)
+        failed |= not report.ok
+    sys.exit(1 if failed else 0)
 
 if __name__ == "__main__":
     main()

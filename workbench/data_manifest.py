@@ -33,7 +33,8 @@ directory.
 * ESCO zips: the publisher's download folder ``https://ec.europa.eu/esco/download/`` + the URL-quoted portal
   file name (``esco_zip_name``), the pattern WorkRB downloads from (its ``workrb/data/esco.py``). The live URL
   was not reachable from the machines this was written on; the pinned sha256 of the v1.1.1 zips decides.
-  Other versions and languages: ``workbench.esco_files`` (checksum recorded at first download).
+  Other versions and languages: ``publisher_entry`` (same URL pattern; the checksum is recorded at first
+  download in ``DATA_DIR/SHA256SUMS.local``, see docs/data.md).
 * Avature job-title similarity: github.com/Avature/jobtitlesimilarity-dataset at 2b9495d (byte-identical).
 * ESCO–O*NET crosswalk: the ESCO Secretariat's CSVs as redistributed in the MELO repository
   (``data/raw/crosswalks_original/onet_vs_esco/``); the ESCO portal itself serves no stable file URL.
@@ -47,6 +48,7 @@ directory.
 from __future__ import annotations
 
 import fnmatch
+import re
 from dataclasses import dataclass
 
 
@@ -116,6 +118,24 @@ def esco_url(name: str) -> str:
     from urllib.parse import quote
 
     return ESCO_DOWNLOAD + quote(name)
+
+
+# esco/v{version}/ + the portal's file name, the same version twice; the language is empty for the relations zip
+_ESCO_PATH = re.compile(r"esco/v(?P<version>[0-9][0-9A-Za-z.]*)/ESCO dataset - v(?P=version) - classification - "
+                        r"(?P<language>[a-z]{2,3}(?:-[A-Za-z]{2,4})?)? - csv\.zip")
+
+
+def publisher_entry(path: str, sha256: str = "") -> ManifestEntry | None:
+    """An entry for a path the manifest does not list but whose publisher URL follows a known pattern.
+
+    Only the ESCO classification zips (any version, any language, the relations zip with its empty
+    language). ``sha256`` is "" when nothing is pinned: the fetch then records the checksum of the first
+    download (``SHA256SUMS.local``) and passes the recorded one here afterwards. None for any other path.
+    """
+    match = _ESCO_PATH.fullmatch(path)
+    if match is None:
+        return None
+    return ManifestEntry(path=path, sha256=sha256, url=esco_url(path.rsplit("/", 1)[1]), page=_ESCO_PAGE)
 
 
 def _raw(repo: str, commit: str, path: str) -> str:

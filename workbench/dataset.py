@@ -6,7 +6,9 @@ Policies (named in the task file, recorded in results):
 - queries without any positive are excluded and counted in ``stats``;
 - ``exclude_self``: where a query is itself a member of the target space (similarity tasks), that
   target is removed from the query's ranking (``excluded``), so no model is charged for ranking the
-  query first.
+  query first;
+- ``exclude_pairs`` (from the loader): further (query, target) pairs removed from a query's ranking, e.g.
+  a corpus title identical to the query title; such a pair may not also be relevant.
 """
 from __future__ import annotations
 
@@ -18,6 +20,8 @@ import pandas as pd
 import scipy.sparse as sp
 
 from .errors import WorkBenchError
+
+MAX_GRADE = 1e6  # far above any published grading scale, far below float32 overflow in a sum of grades
 
 
 @dataclass(frozen=True)
@@ -75,31 +79,11 @@ class RankingDataset:
         duplicate_queries: str = "merge",
         duplicate_targets: str = "keep",
         exclude_self: bool = False,
+        exclude_pairs: pd.DataFrame | None = None,
         origin: str = "dataset",
     ) -> "RankingDataset":
         """queries: id, text[, split]; targets: id, text; qrels: query_id, target_id[, grade] (grade > 0)."""
-        _require_columns(queries, ["id", "text"], f"{origin} queries")
-        _require_columns(targets, ["id", "text"], f"{origin} targets")
-        _require_columns(qrels, ["query_id", "target_id"], f"{origin} relevance pairs")
-        if len(targets) == 0:
-            raise WorkBenchError(f"{origin}: the target space is empty")
-        # Plain object ids: pandas 3's Arrow-backed strings make `isin` a per-value Python loop
-        # (16 % of a warm suite run, measured with py-spy).
-        queries = queries.astype({"id": object})
-        targets = targets.astype({"id": object})
-        qrels = qrels.astype({"query_id": object, "target_id": object})
-        _require_unique(queries["id"], f"{origin} query id")
-        _require_unique(targets["id"], f"{origin} target id")
-        queries = queries.copy()
-        if "split" not in queries:
-            queries["split"] = "full"
-        qrels = qrels.copy()
-        if "grade" not in qrels:
-            qrels["grade"] = 1.0
-        bad = qrels[~(qrels["grade"].astype(float) > 0)]
-        if len(bad):
-            raise WorkBenchError(f"{origin}: relevance grades must be > 0, got {bad['grade'].iloc[0]!r} for query {bad['query_id'].iloc[0]!r}")
-
+        queries, targets, qrels = _checked_frames(queries, targets, qrels, origin)
         stats: dict = {}
         known_q = qrels["query_id"].isin(queries["id"])
         known_t = qrels["target_id"].isin(targets["id"])
@@ -108,17 +92,10 @@ class RankingDataset:
         qrels = qrels[known_q & known_t]
 
         if duplicate_targets == "merge":
-            canonical = targets.groupby("text", sort=False)["id"].transform("first")
-            id_map = dict(zip(targets["id"], canonical))
-            stats["merged_duplicate_targets"] = int(len(targets) - canonical.nunique())
-            targets = targets[targets["id"] == canonical]
-            qrels = qrels.assign(target_id=qrels["target_id"].map(id_map))
+            targets, qrels, stats["merged_duplicate_targets"] = _merge_duplicates(targets, ["text"], qrels, "target_id")
         if duplicate_queries == "merge":
-            canonical = queries.groupby(["split", "text"], sort=False)["id"].transform("first")
-            id_map = dict(zip(queries["id"], canonical))
-            stats["merged_duplicate_queries"] = int(len(queries) - canonical.nunique())
-            queries = queries[queries["id"] == canonical]
-            qrels = qrels.assign(query_id=qrels["query_id"].map(id_map))
+            queries, qrels, stats["merged_duplicate_queries"] = _merge_duplicates(queries, ["split", "text"], qrels,
+                                                                                  "query_id")
 
         qrels = qrels.groupby(["query_id", "target_id"], sort=False, as_index=False)["grade"].max()
         with_pos = queries["id"].isin(qrels["query_id"])
@@ -129,21 +106,11 @@ class RankingDataset:
 
         q_index = pd.Index(queries["id"])
         t_index = pd.Index(targets["id"])
-        rows = q_index.get_indexer(qrels["query_id"])
-        cols = t_index.get_indexer(qrels["target_id"])
-        relevance = sp.csr_matrix(
-            (qrels["grade"].to_numpy(np.float32), (rows, cols)), shape=(len(q_index), len(t_index))
-        )
-        relevance.sort_indices()
-        excluded = None
-        if exclude_self:
-            self_cols = t_index.get_indexer(q_index)
-            has = self_cols >= 0
-            stats["excluded_self_targets"] = int(has.sum())
-            excluded = sp.csr_matrix((np.ones(int(has.sum()), dtype=bool), (np.flatnonzero(has), self_cols[has])),
-                                     shape=relevance.shape)
-            if relevance.multiply(excluded).nnz:
-                raise WorkBenchError(f"{origin}: a query is relevant to itself; exclude_self would remove a positive")
+        relevance = _relevance_matrix(q_index, t_index, qrels)
+        excluded = _exclusions(q_index, t_index, exclude_self, exclude_pairs, stats)
+        if excluded is not None and relevance.multiply(excluded).nnz:
+            raise WorkBenchError(f"{origin}: a query is relevant to itself or to a target the loader excludes "
+                                 f"from its ranking; the exclusion would remove a positive")
         return cls(
             query_ids=queries["id"].astype(str).to_numpy(object),
             query_texts=queries["text"].astype(str).to_numpy(object),
@@ -154,6 +121,80 @@ class RankingDataset:
             stats={k: v for k, v in stats.items() if v},
             excluded=excluded,
         )
+
+
+def _checked_frames(queries: pd.DataFrame, targets: pd.DataFrame, qrels: pd.DataFrame,
+                    origin: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The three frames with their columns and ids checked, plain object ids, and the default split and grade."""
+    _require_columns(queries, ["id", "text"], f"{origin} queries")
+    _require_columns(targets, ["id", "text"], f"{origin} targets")
+    _require_columns(qrels, ["query_id", "target_id"], f"{origin} relevance pairs")
+    if len(targets) == 0:
+        raise WorkBenchError(f"{origin}: the target space is empty")
+    # Plain object ids: with pandas 3's Arrow-backed strings `isin` is a per-value Python loop,
+    # which would dominate building a large dataset.
+    queries = queries.astype({"id": object})
+    targets = targets.astype({"id": object})
+    qrels = qrels.astype({"query_id": object, "target_id": object})
+    _require_unique(queries["id"], f"{origin} query id")
+    _require_unique(targets["id"], f"{origin} target id")
+    queries = queries.copy()
+    if "split" not in queries:
+        queries["split"] = "full"
+    qrels = qrels.copy()
+    if "grade" not in qrels:
+        qrels["grade"] = 1.0
+    grades = qrels["grade"].astype(float)
+    # grades are summed in float32 by nDCG: a huge or infinite grade turns a score into inf/inf = NaN
+    bad = qrels[~((grades > 0) & (grades <= MAX_GRADE))]
+    if len(bad):
+        raise WorkBenchError(f"{origin}: relevance grades must be > 0 and at most {MAX_GRADE:g}, got "
+                             f"{bad['grade'].iloc[0]!r} for query {bad['query_id'].iloc[0]!r} ({len(bad)} such pairs)")
+    return queries, targets, qrels
+
+
+def _merge_duplicates(items: pd.DataFrame, same: list[str], qrels: pd.DataFrame,
+                      id_column: str) -> tuple[pd.DataFrame, pd.DataFrame, int]:
+    """Items equal in the `same` columns become their first one; qrels[id_column] follow. Returns the count merged."""
+    canonical = items.groupby(same, sort=False)["id"].transform("first")
+    id_map = dict(zip(items["id"], canonical))
+    merged = int(len(items) - canonical.nunique())
+    return items[items["id"] == canonical], qrels.assign(**{id_column: qrels[id_column].map(id_map)}), merged
+
+
+def _relevance_matrix(q_index: pd.Index, t_index: pd.Index, qrels: pd.DataFrame) -> sp.csr_matrix:
+    rows = q_index.get_indexer(qrels["query_id"])
+    cols = t_index.get_indexer(qrels["target_id"])
+    relevance = sp.csr_matrix(
+        (qrels["grade"].to_numpy(np.float32), (rows, cols)), shape=(len(q_index), len(t_index))
+    )
+    relevance.sort_indices()
+    return relevance
+
+
+def _exclusions(q_index: pd.Index, t_index: pd.Index, exclude_self: bool, pairs: pd.DataFrame | None,
+                stats: dict) -> sp.csr_matrix | None:
+    """Boolean (query, target) matrix of targets removed from a query's ranking, or None when there are none."""
+    rows, cols = [], []
+    if exclude_self:
+        self_cols = t_index.get_indexer(q_index)
+        has = self_cols >= 0
+        stats["excluded_self_targets"] = int(has.sum())
+        rows.append(np.flatnonzero(has))
+        cols.append(self_cols[has])
+    if pairs is not None and len(pairs):
+        r = q_index.get_indexer(pairs["query_id"].astype(object))
+        c = t_index.get_indexer(pairs["target_id"].astype(object))
+        known = (r >= 0) & (c >= 0)
+        stats["excluded_pairs"] = int(known.sum())
+        rows.append(r[known])
+        cols.append(c[known])
+    if not rows:
+        return None
+    row, col = np.concatenate(rows), np.concatenate(cols)
+    matrix = sp.csr_matrix((np.ones(len(row), dtype=bool), (row, col)), shape=(len(q_index), len(t_index)))
+    matrix.sum_duplicates()
+    return matrix
 
 
 def _require_columns(frame: pd.DataFrame, columns: Iterable[str], what: str) -> None:

@@ -20,6 +20,11 @@ For every manifest entry (see `workbench.data_manifest`) that is not already pre
 
 ``base_url`` points at a mirror laid out like the data directory: every file, archive members and
 manual entries included, is then fetched from ``BASE_URL/<path>``.
+
+A path the manifest does not list but whose publisher URL follows a known pattern (an ESCO zip of any
+version or language: ``data_manifest.publisher_entry``) is fetched too; having no pinned sha256, its
+checksum is recorded at first download in ``DATA_DIR/SHA256SUMS.local`` and required from then on.
+``fetch_plan`` / ``fetch_planned`` serve a run that lacks some files (``datafiles.resolve_source_files``).
 """
 from __future__ import annotations
 
@@ -27,6 +32,7 @@ import hashlib
 import http.client
 import os
 import posixpath
+import sys
 import time
 import zipfile
 from collections.abc import Sequence
@@ -39,6 +45,7 @@ from urllib.request import Request, urlopen
 from . import __version__
 from . import data_manifest
 from .data_manifest import ManifestEntry
+from .datafiles import LOCAL_SUMS, read_local_sums, record_local_sum
 from .errors import WorkBenchError
 from .io import atomic_write_bytes, sha256_file
 
@@ -275,6 +282,86 @@ def _fetch_archive(url: str, entries: list[ManifestEntry], root: Path, *, timeou
 
 
 # ---------------------------------------------------------------- entry point
+def _select_entries(manifest: Sequence[ManifestEntry] | None,
+                    only: str | Sequence[str] | None, root: Path) -> list[ManifestEntry]:
+    entries = list(data_manifest.MANIFEST if manifest is None else manifest)
+    if only:
+        chosen = [e for e in entries if e.matches(only)]
+        if manifest is None:  # e.g. an ESCO zip of another version or language: the publisher's URL pattern
+            recorded = read_local_sums(root)
+            listed = {e.path for e in chosen}
+            for pattern in [only] if isinstance(only, str) else only:
+                path = pattern.strip().removeprefix("./")
+                extra = data_manifest.publisher_entry(path, recorded.get(path, ""))
+                if extra is not None and path not in listed:
+                    chosen.append(extra)
+        entries = chosen
+        if not entries:
+            raise WorkBenchError(f"--only {only!r} matches no file of the manifest")
+    return entries
+
+
+def _source_url(entry: ManifestEntry, base_url: str | None) -> str | None:
+    """Where ``entry`` is downloaded from: the mirror, else the publisher's archive or file URL."""
+    if base_url:
+        return _join_url(base_url, entry.path)
+    if entry.archive is not None:
+        return entry.archive.url
+    return entry.url
+
+
+def _plan_entry(entry: ManifestEntry, root: Path, base_url: str | None,
+                dry_run: bool) -> tuple[FileResult | None, str | None, str]:
+    """(final result, url, note): a final result when nothing is to be downloaded, else the URL to fetch."""
+    if not _safe_relpath(entry.path):
+        return FileResult(entry.path, "failed", "refused unsafe path (absolute or with '..')"), None, ""
+    dest = root / entry.path
+    note = ""
+    if dest.is_file():
+        if not entry.sha256:  # not pinned and not recorded: a copy put there by hand is taken as it is
+            return FileResult(entry.path, "skipped", "present, no checksum pinned or recorded"), None, ""
+        got = sha256_file(dest)
+        if got == entry.sha256.lower():
+            return FileResult(entry.path, "skipped", "present, checksum ok"), None, ""
+        note = f"replaces a copy with checksum {got[:12]}…"
+    if entry.manual and not base_url:
+        detail = "; ".join(x for x in (entry.instructions, note) if x)
+        return FileResult(entry.path, "manual", detail, entry.page), None, note
+    url = _source_url(entry, base_url)
+    if not url:
+        detail = f"no download URL in the manifest; see {entry.page or 'its publisher'}"
+        return FileResult(entry.path, "failed", detail), None, note
+    if dry_run:
+        via = f" member {entry.archive.member}" if entry.archive is not None and not base_url else ""
+        return FileResult(entry.path, "would download", f"{url}{via}" + (f"; {note}" if note else ""), url), url, note
+    return None, url, note
+
+
+class _OrderedResults:
+    """Puts results into ``report`` in manifest order: a later result for a path replaces its placeholder."""
+
+    def __init__(self, report: FetchReport):
+        self.report = report
+        self.slots: dict[str, int] = {}  # path -> index in report.results
+
+    def put(self, result: FileResult) -> None:
+        if result.path in self.slots:
+            self.report.results[self.slots[result.path]] = result
+        else:
+            self.slots[result.path] = len(self.report.results)
+            self.report.results.append(result)
+
+
+def _write_sums(root: Path) -> None:
+    sums = root / "SHA256SUMS"
+    if sums.exists():
+        return
+    try:  # lets `workbench data verify` check the folder afterwards
+        atomic_write_bytes(sums, data_manifest.sums_text().encode("utf-8"))
+    except OSError:
+        pass
+
+
 def fetch(data_dir: str | os.PathLike, *, only: str | Sequence[str] | None = None, base_url: str | None = None,
           retries: int = 3, timeout: float = 30, progress: bool = True,
           manifest: Sequence[ManifestEntry] | None = None, dry_run: bool = False) -> FetchReport:
@@ -284,57 +371,22 @@ def fetch(data_dir: str | os.PathLike, *, only: str | Sequence[str] | None = Non
     ``base_url``: a mirror in the data-directory layout used instead of the publishers.
     ``dry_run``: say what would be downloaded, without any request.
     """
-    official = manifest is None
-    entries = list(data_manifest.MANIFEST if official else manifest)
-    if only:
-        entries = [e for e in entries if e.matches(only)]
-        if not entries:
-            raise WorkBenchError(f"--only {only!r} matches no file of the manifest")
     root = Path(data_dir).expanduser()
     if not dry_run:
         root.mkdir(parents=True, exist_ok=True)
     root = root.resolve()
+    entries = _select_entries(manifest, only, root)
     report = FetchReport(root)
-    slots: dict[str, int] = {}  # path -> index in report.results, to keep manifest order
-
-    def put(result: FileResult) -> None:
-        if result.path in slots:
-            report.results[slots[result.path]] = result
-        else:
-            slots[result.path] = len(report.results)
-            report.results.append(result)
+    results = _OrderedResults(report)
 
     direct: list[tuple[ManifestEntry, str, str]] = []
     archives: dict[str, list[ManifestEntry]] = {}
     for entry in entries:
-        if not _safe_relpath(entry.path):
-            put(FileResult(entry.path, "failed", "refused unsafe path (absolute or with '..')"))
+        final, url, note = _plan_entry(entry, root, base_url, dry_run)
+        if final is not None:
+            results.put(final)
             continue
-        dest = root / entry.path
-        note = ""
-        if dest.is_file():
-            got = sha256_file(dest)
-            if got == entry.sha256.lower():
-                put(FileResult(entry.path, "skipped", "present, checksum ok"))
-                continue
-            note = f"replaces a copy with checksum {got[:12]}…"
-        if entry.manual and not base_url:
-            put(FileResult(entry.path, "manual", "; ".join(x for x in (entry.instructions, note) if x), entry.page))
-            continue
-        if base_url:
-            url = _join_url(base_url, entry.path)
-        elif entry.archive is not None:
-            url = entry.archive.url
-        else:
-            url = entry.url
-        if not url:
-            put(FileResult(entry.path, "failed", f"no download URL in the manifest; see {entry.page or 'its publisher'}"))
-            continue
-        if dry_run:
-            via = f" member {entry.archive.member}" if entry.archive is not None and not base_url else ""
-            put(FileResult(entry.path, "would download", f"{url}{via}" + (f"; {note}" if note else ""), url))
-            continue
-        put(FileResult(entry.path, "failed", "not attempted"))  # placeholder keeps the order
+        results.put(FileResult(entry.path, "failed", "not attempted"))  # placeholder keeps the order
         if entry.archive is not None and not base_url:
             archives.setdefault(url, []).append(entry)
         else:
@@ -343,19 +395,70 @@ def fetch(data_dir: str | os.PathLike, *, only: str | Sequence[str] | None = Non
     for entry, url, note in direct:
         dest = root / entry.path
         try:
-            how = _fetch_file(url, dest, entry.sha256, timeout=timeout, retries=retries, progress=progress,
-                              label=entry.path)
-            put(FileResult(entry.path, how, note, url))
+            how = _fetch_file(url, dest, entry.sha256 or None, timeout=timeout, retries=retries,
+                              progress=progress, label=entry.path)
+            if not entry.sha256:
+                note = _record_first_download(root, entry.path)
+            results.put(FileResult(entry.path, how, note, url))
         except _FetchError as err:
-            put(FileResult(entry.path, "failed", _explain(err, url, entry, dest, bool(base_url)), url))
+            results.put(FileResult(entry.path, "failed", _explain(err, url, entry, dest, bool(base_url)), url))
     for url, members in archives.items():
         for result in _fetch_archive(url, members, root, timeout=timeout, retries=retries, progress=progress):
-            put(result)
+            results.put(result)
 
-    sums = root / "SHA256SUMS"
-    if official and not dry_run and not sums.exists():
-        try:  # lets `workbench data verify` check the folder afterwards
-            atomic_write_bytes(sums, data_manifest.sums_text().encode("utf-8"))
-        except OSError:
-            pass
+    if manifest is None and not dry_run:
+        _write_sums(root)
+    return report
+
+
+# ---------------------------------------------------------------- on demand
+def _record_first_download(root: Path, path: str) -> str:
+    """Pin a file the manifest does not pin at its first download; later fetches and runs check it."""
+    digest = sha256_file(root / path)
+    record_local_sum(root, path, digest)
+    return f"sha256 {digest} recorded in {LOCAL_SUMS}"
+
+
+def fetch_plan(root: Path, paths: Sequence[str], base_url: str | None) -> tuple[list[ManifestEntry], list[str]]:
+    """What fetches each data-directory path (a file, or a folder: every file under it): its manifest
+    entries, else the publisher's URL pattern (ESCO zips), else the mirror. Returns (entries, paths nobody serves)."""
+    recorded = read_local_sums(root)
+    entries: list[ManifestEntry] = []
+    unknown: list[str] = []
+    for rel in paths:
+        folder = rel.rstrip("/") + "/"
+        listed = [e for e in data_manifest.MANIFEST if e.path == rel or e.path.startswith(folder)]
+        if not listed:
+            extra = data_manifest.publisher_entry(rel, recorded.get(rel, ""))
+            if extra is None and base_url:  # a curator's mirror may serve files no publisher does
+                extra = ManifestEntry(path=rel, sha256=recorded.get(rel, ""))
+            listed = [extra] if extra is not None else []
+        entries += listed
+        unknown += [] if listed else [rel]
+    return entries, unknown
+
+
+def fetch_planned(root: Path, entries: Sequence[ManifestEntry], *, base_url: str | None, what: str,
+                  progress: bool = True) -> FetchReport:
+    """Fetch ``entries`` (from ``fetch_plan``) before a run reads them; one process at a time per data
+    directory. Raises WorkBenchError naming every file that could not be fetched and why.
+
+    The lock file lives in the user's cache, not in the data directory: a shared data folder gets no
+    stray file from a fetch that cannot happen (two users may then both download a file; each rename
+    is atomic and checked, so the result is the same)."""
+    from filelock import FileLock
+
+    from .settings import resolve_cache_dir
+
+    print(f"{what}: fetching {len(entries)} file(s) into {root} from {base_url or 'the publishers'}", file=sys.stderr)
+    lock = resolve_cache_dir() / "fetch-locks" / f"{hashlib.sha256(str(root).encode()).hexdigest()[:16]}.lock"
+    try:
+        lock.parent.mkdir(parents=True, exist_ok=True)
+        with FileLock(str(lock)):
+            report = fetch(root, manifest=entries, base_url=base_url, progress=progress)
+    except OSError as err:  # an unwritable data directory or cache
+        raise WorkBenchError(f"{what}: cannot fetch into {root}: {err}") from None
+    if report.failed:
+        lines = "\n  ".join(r.line() for r in report.failed)
+        raise WorkBenchError(f"{what}: could not fetch {len(report.failed)} file(s) into {root}:\n  {lines}")
     return report

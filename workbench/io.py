@@ -32,8 +32,13 @@ def _umask() -> int:
     return current
 
 
+def json_text(obj: Any) -> str:
+    """The one JSON layout of WorkBench's files: sorted keys, indent 1, UTF-8 text, a final newline."""
+    return json.dumps(obj, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+
 def atomic_write_json(path: Path, obj: Any) -> None:
-    atomic_write_bytes(path, (json.dumps(obj, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8"))
+    atomic_write_bytes(path, json_text(obj).encode("utf-8"))
 
 
 def sha256_file(path: Path, chunk: int = 1 << 20) -> str:

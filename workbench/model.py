@@ -12,6 +12,9 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 Role = Literal["query", "target"]
+# Declarations of training data that name no data set: trained on nothing (lexical, random), and trained on
+# data its authors do not name. An empty `training_data` declares nothing (zero-shot "unknown").
+NOT_TRAINED, UNDISCLOSED = "none", "undisclosed"
 
 
 class ModelInfo(BaseModel):
@@ -25,8 +28,13 @@ class ModelInfo(BaseModel):
     parameters: int | None = None
     embedding_dim: int | None = None
     license: str = "unknown"
+    # declared training data (task names or sources). [] declares nothing: zero-shot is "unknown" on the
+    # board, never "yes"; ["none"]: trained on nothing (lexical, random); ["undisclosed"]: trained, unnamed
     training_data: list[str] = Field(default_factory=list, description="declared training data (task names or sources)")
     trained_on: list[str] | None = None
+    # the submitted model this one is a transfer run, ablation or replicate of: the leaderboard lists
+    # it in its own section instead of the main ranking (one row per submitted model)
+    variant_of: str | None = None
     settings: dict[str, Any] = Field(default_factory=dict)
     description: str = ""
     multilingual: bool = False
@@ -65,5 +73,6 @@ class ScoringModel(Protocol):
 def model_kind(model: Any) -> str:
     kind = getattr(getattr(model, "info", None), "kind", None)
     if kind not in ("embedding", "scoring"):
-        raise TypeError(f"{type(model).__name__} has no info.kind of 'embedding' or 'scoring'")
+        raise TypeError(f"{type(model).__name__} has no info.kind of 'embedding' or 'scoring'; adapt a "
+                        "SentenceTransformer, an encoder or a callable with workbench.as_model(model)")
     return kind

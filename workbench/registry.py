@@ -1,125 +1,231 @@
-"""Model registry: names -> factories, and `load_model(spec)` for names, `uwe:DIR` and local folders.
+"""Registries: names -> objects, filled from entry points and from code; `load_model(spec)` for every way in.
 
-Importing this module is light: factories import their libraries (torch, sentence-transformers,
-bm25s, ...) only when called. `registered_models()` reads static model cards, never weights.
+One small generic `Registry` holds lazy entries ("module:object" strings, imported on first use, as
+lm-evaluation-harness does) and eager ones (objects registered from code). Each registry reads one
+entry-point group of the installed distributions, so WorkBench's own plugins (the baselines, the UWE
+reference model) and third-party packages register the same way, through their `pyproject.toml`:
 
-    load_model("bm25")                          # a registered name
+    [project.entry-points."workbench.models"]          # a name -> a model factory
+    my-model = "my_package.models:my_model"
+    [project.entry-points."workbench.model_loaders"]   # LOADER:ARG specs, e.g. uwe:DIR
+    uwe = "workbench.uwe_reference.model:load_uwe"
+    [project.entry-points."workbench.tasks"]           # a package whose folder holds task files
+    my-tasks = "my_package.tasks"
+    [project.entry-points."workbench.source_loaders"]  # a task file's source.loader (workbench.sources)
+    my_loader = "my_package.loaders:load"
+    [project.entry-points."workbench.commands"]        # a click group: `workbench NAME ...`
+    uwe = "workbench.uwe_reference.cli:uwe_cli"
+
+The core imports no plugin: it only reads entry points. Importing this module is light; factories
+import their libraries (torch, sentence-transformers, bm25s, ...) when called, and
+`registered_models()` reads static model cards, never weights.
+
+    load_model("bm25")                              # a registered name
     load_model("all-MiniLM-L6-v2", batch_size=32)
-    load_model("uwe:runs/uwe-v1")               # the UWE reference model (workbench.uwe_reference)
-    load_model("/models/my-st-model")           # a local sentence-transformers folder
+    load_model("uwe:runs/uwe-v1")                   # LOADER:ARG (a registered model loader)
+    load_model("/models/my-st-model", name="mine")  # a local sentence-transformers folder
+    load_model("sentence-transformers/all-MiniLM-L6-v2@main")  # a Hugging Face hub id
 """
 from __future__ import annotations
 
 import copy
+import importlib
 import inspect
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from .errors import WorkBenchError
+from .weights import ST_MARKERS, is_hub_id, is_sentence_transformers_folder
 
-UWE_PREFIX = "uwe:"
+MODELS_GROUP = "workbench.models"
+LOADERS_GROUP = "workbench.model_loaders"
+TASKS_GROUP = "workbench.tasks"
+COMMANDS_GROUP = "workbench.commands"
+# The loader that reads sentence-transformers folders and hub ids (a plugin registers it; the core names it).
+ST_LOADER = "sentence-transformers"
 CARD_KEYS = ("kind", "embedding_dim", "parameters", "license", "training_data", "multilingual", "weights", "notes")
-_ST_MARKERS = ("modules.json", "config_sentence_transformers.json")
 _POSITIONAL = ("path_or_name", "directory", "path")  # the folder a factory is called with, not a setting
 
 
+@dataclass
+class _Entry:
+    target: Any  # the object, or a "module:object" string not imported yet
+    origin: str  # where it comes from: "code" or "<distribution> <version> (entry point <group>)"
+
+
+class Registry:
+    """Names (case-insensitive when unambiguous) -> objects; entries of `group` come from entry points."""
+
+    def __init__(self, what: str, group: str | None):
+        self.what, self.group = what, group
+        self._entries: dict[str, _Entry] = {}
+        self._lock = threading.RLock()
+        self._scanned = group is None
+
+    def _scan(self) -> None:
+        """Read the entry-point group once; an entry registered from code keeps its place."""
+        with self._lock:
+            if self._scanned:
+                return
+            self._scanned = True
+            from importlib.metadata import entry_points
+
+            for point in entry_points(group=self.group):
+                dist = getattr(point, "dist", None)
+                source = f"{dist.name} {dist.version}" if dist is not None else "an installed package"
+                self._entries.setdefault(point.name, _Entry(point.value, f"{source} (entry point {self.group})"))
+
+    def add(self, name: str, target: Any, *, origin: str = "code", replace: bool = False) -> None:
+        with self._lock:
+            self._scan()
+            existing = self.find(name)
+            if existing is not None and not replace and self._entries[existing].target is not target:
+                raise WorkBenchError(f"{self.what} name {name!r} is already registered; "
+                                     "pass replace=True to override it")
+            if existing is not None:
+                del self._entries[existing]
+            self._entries[name] = _Entry(target, origin)
+
+    def remove(self, name: str) -> None:
+        with self._lock:
+            found = self.find(name)
+            if found is None:
+                raise WorkBenchError(f"{self.what} name {name!r} is not registered")
+            del self._entries[found]
+
+    def find(self, name: str) -> str | None:
+        """The registered spelling of `name`: exact, else the one case-insensitive match."""
+        self._scan()
+        if name in self._entries:
+            return name
+        folded = [key for key in self._entries if key.casefold() == name.casefold()]
+        return folded[0] if len(folded) == 1 else None
+
+    def names(self) -> list[str]:
+        self._scan()
+        return sorted(self._entries, key=str.casefold)
+
+    def origin(self, name: str) -> str:
+        return self._entries[self.find(name) or name].origin
+
+    def get(self, name: str) -> Any:
+        """The object registered as `name`, importing a lazy "module:object" entry on first use."""
+        found = self.find(name)
+        if found is None:
+            raise KeyError(name)
+        entry = self._entries[found]
+        if isinstance(entry.target, str):
+            entry.target = _import_object(entry.target, f"{self.what} {found!r} ({entry.origin})")
+        return entry.target
+
+
+def _import_object(reference: str, what: str) -> Any:
+    """"package.module:attr.attr" -> the object; "package.module" -> the module."""
+    module_name, _, attrs = reference.partition(":")
+    try:
+        obj = importlib.import_module(module_name.strip())
+        for attr in filter(None, attrs.strip().split(".")):
+            obj = getattr(obj, attr)
+    except (ImportError, AttributeError) as err:
+        raise WorkBenchError(f"{what}: cannot import {reference!r} ({type(err).__name__}: {err})") from None
+    return obj
+
+
+# ----------------------------------------------------------------------------- models
 @dataclass(frozen=True)
 class Registration:
+    """A model factory with what can be said about it before it is built."""
+
     name: str
     factory: Callable[..., Any]
     description: str
     card: dict[str, Any] = field(default_factory=dict)
 
 
-_REGISTRY: dict[str, Registration] = {}
-_lock = threading.RLock()
-_builtins_state = {"done": False}
+MODELS = Registry("model", MODELS_GROUP)
+MODEL_LOADERS = Registry("model loader", LOADERS_GROUP)
+TASK_FOLDERS = Registry("task folder", TASKS_GROUP)
+COMMANDS = Registry("command", COMMANDS_GROUP)
 
 
-def register(
-    name: str,
-    factory: Callable[..., Any],
-    *,
-    description: str,
-    kind: str | None = None,
-    card: dict[str, Any] | None = None,
-    replace: bool = False,
-) -> None:
-    """Register a model factory under `name`.
+def model_card(*, description: str, **card: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Attach a description and a static card to a factory named by a `workbench.models` entry point."""
+    _check_card("(factory)", card)
+
+    def attach(factory: Callable[..., Any]) -> Callable[..., Any]:
+        factory.workbench_card = {"description": description, **card}
+        return factory
+
+    return attach
+
+
+def _check_name(name: Any) -> None:
+    if not isinstance(name, str) or not name.strip() or name != name.strip():
+        raise WorkBenchError(f"model name must be a non-empty string without surrounding spaces, got {name!r}")
+    if ":" in name or "/" in name or "\\" in name:
+        raise WorkBenchError(f"model name {name!r} may not contain ':' (LOADER:ARG specs) or a path separator")
+
+
+def _check_card(name: str, card: dict[str, Any]) -> None:
+    unknown = set(card) - set(CARD_KEYS)
+    if unknown:
+        raise WorkBenchError(f"model {name!r}: unknown card field(s) {sorted(unknown)}; expected {list(CARD_KEYS)}")
+    if card.get("kind") not in (None, "embedding", "scoring"):
+        raise WorkBenchError(f"model {name!r}: kind must be 'embedding' or 'scoring', got {card.get('kind')!r}")
+
+
+def register(name: str, factory: Callable[..., Any], *, description: str, kind: str | None = None,
+             card: dict[str, Any] | None = None, replace: bool = False) -> None:
+    """Register a model factory under `name` from code (plugins use the `workbench.models` entry points).
 
     card: static metadata shown by `registered_models()` without building the model
     (kind, embedding_dim, parameters, license, training_data, multilingual, weights, notes).
     Re-registering the same factory is a no-op; a different factory needs replace=True.
     """
-    if not isinstance(name, str) or not name.strip() or name != name.strip():
-        raise WorkBenchError(f"model name must be a non-empty string without surrounding spaces, got {name!r}")
-    if name.lower().startswith(UWE_PREFIX) or "/" in name or "\\" in name:
-        raise WorkBenchError(f"model name {name!r} may not start with {UWE_PREFIX!r} or contain a path separator")
+    _check_name(name)
     if not callable(factory):
         raise WorkBenchError(f"model {name!r}: factory must be callable, got {type(factory).__name__}")
-    card = dict(card or {})
-    unknown = set(card) - set(CARD_KEYS)
-    if unknown:
-        raise WorkBenchError(f"model {name!r}: unknown card field(s) {sorted(unknown)}; expected {list(CARD_KEYS)}")
-    if kind is not None:
-        card["kind"] = kind
-    if card.get("kind") not in (None, "embedding", "scoring"):
-        raise WorkBenchError(f"model {name!r}: kind must be 'embedding' or 'scoring', got {card.get('kind')!r}")
-    entry = Registration(name=name, factory=factory, description=description, card=card)
-    with _lock:
-        existing = _find(name)
-        if existing is not None and not replace:
-            if existing.factory is factory:
-                _REGISTRY[existing.name] = entry
-                return
-            raise WorkBenchError(f"model name {name!r} is already registered; pass replace=True to override it")
-        if existing is not None:
-            del _REGISTRY[existing.name]
-        _REGISTRY[name] = entry
+    card = dict(card or {}, **({"kind": kind} if kind is not None else {}))
+    _check_card(name, card)
+    existing = MODELS.find(name)
+    if existing is not None and not replace and _registration(existing).factory is factory:
+        replace = True  # the same factory again: refresh its description and card
+    MODELS.add(name, Registration(name, factory, description, card), replace=replace)
 
 
 def unregister(name: str) -> None:
-    with _lock:
-        existing = _find(name)
-        if existing is None:
-            raise WorkBenchError(f"model name {name!r} is not registered")
-        del _REGISTRY[existing.name]
+    MODELS.remove(name)
 
 
-def _find(name: str) -> Registration | None:
-    if name in _REGISTRY:
-        return _REGISTRY[name]
-    folded = [entry for key, entry in _REGISTRY.items() if key.casefold() == name.casefold()]
-    return folded[0] if len(folded) == 1 else None
-
-
-def _ensure_builtins() -> None:
-    with _lock:
-        if _builtins_state["done"]:
-            return
-        _builtins_state["done"] = True
-        try:
-            from workbench.baselines import register_builtins
-        except ImportError as err:  # the baselines sub-package is part of the install; say so if it is not
-            _builtins_state["done"] = False
-            raise WorkBenchError(f"built-in baselines unavailable: {err}") from err
-        register_builtins()
+def _registration(name: str) -> Registration:
+    """The Registration of a registered name; an entry point naming a bare factory gets one here."""
+    target = MODELS.get(name)
+    if isinstance(target, Registration):
+        return target
+    if not callable(target):
+        raise WorkBenchError(f"model {name!r} ({MODELS.origin(name)}): entry point names a {type(target).__name__}, "
+                             "expected a model factory")
+    card = dict(getattr(target, "workbench_card", {}))
+    description = card.pop("description", None) or (inspect.getdoc(target) or "").split("\n", 1)[0]
+    _check_name(name)
+    _check_card(name, card)
+    return Registration(name, target, description, card)
 
 
 def registered_names() -> list[str]:
-    _ensure_builtins()
-    return sorted(_REGISTRY, key=str.casefold)
+    return MODELS.names()
 
 
 def registered_models() -> list[dict[str, Any]]:
-    """One dict per registered name: name, kind, description and the static card (no weights loaded)."""
-    _ensure_builtins()
+    """One dict per registered name: name, kind, description, origin and the static card (no weights loaded)."""
     rows = []
     for name in registered_names():
-        entry = _REGISTRY[name]
-        row = {"name": entry.name, "kind": entry.card.get("kind"), "description": entry.description}
+        entry = _registration(name)
+        row = {"name": name, "kind": entry.card.get("kind"), "description": entry.description,
+               "origin": MODELS.origin(name)}
         row.update({k: copy.deepcopy(v) for k, v in entry.card.items() if k != "kind"})
         row["settings"] = _accepted_settings(entry.factory)
         rows.append(row)
@@ -147,14 +253,11 @@ def _call(what: str, factory: Callable[..., Any], args: tuple, settings: dict[st
     return factory(*args, **settings)
 
 
-def is_sentence_transformers_folder(path: Path) -> bool:
-    return path.is_dir() and any((path / marker).is_file() for marker in _ST_MARKERS)
-
-
 def load_model(spec: str, **settings: Any) -> Any:
-    """Build a model from a registered name, `uwe:DIR`, or a local sentence-transformers folder.
+    """Build a model from a registered name, `LOADER:ARG` (e.g. `uwe:DIR`), a local sentence-transformers
+    folder or a hub id `org/name[@revision]`.
 
-    Settings are passed to the factory (e.g. batch_size, device, prompts for embedding models;
+    Settings are passed to the factory (e.g. batch_size, device, prompts, name for embedding models;
     k1/b for bm25). trust_remote_code is False unless passed explicitly.
     """
     what, factory, args = _resolve(spec)
@@ -162,57 +265,58 @@ def load_model(spec: str, **settings: Any) -> Any:
 
 
 def accepted_settings(spec: str) -> list[str]:
-    """The settings `load_model(spec, ...)` accepts (no weights loaded; a `uwe:` spec imports its loader)."""
+    """The settings `load_model(spec, ...)` accepts (no weights loaded; a loader spec imports its loader)."""
     _, factory, _ = _resolve(spec)
     return [s for s in _accepted_settings(factory()) if s not in _POSITIONAL]
+
+
+def _loader(name: str, spec: str) -> Callable[..., Any]:
+    try:
+        return MODEL_LOADERS.get(name)
+    except KeyError:
+        installed = ", ".join(MODEL_LOADERS.names())
+        raise WorkBenchError(f"model {spec!r}: no model loader {name!r} is installed "
+                             f"(entry point group {LOADERS_GROUP}; installed: {installed})") from None
 
 
 def _resolve(spec: str) -> tuple[str, Callable[[], Callable[..., Any]], tuple]:
     """(description, a callable giving the factory, the factory's positional arguments) for a model spec;
     the factory comes through a callable so that naming a model imports nothing heavy."""
     if not isinstance(spec, str) or not spec.strip():
-        raise WorkBenchError(f"model must be a registered name, 'uwe:DIR' or a local folder, got {spec!r}")
+        raise WorkBenchError(f"model must be a registered name, 'LOADER:ARG', a local folder or a hub id, got {spec!r}")
     spec = spec.strip()
-    _ensure_builtins()
-    entry = _find(spec)
-    if entry is not None:
-        return f"model {entry.name!r}", lambda: entry.factory, ()
-
-    if spec.lower().startswith(UWE_PREFIX):
-        directory = spec[len(UWE_PREFIX):]
-        if not directory:
-            raise WorkBenchError("'uwe:' needs a folder: uwe:DIR (a trained UWE reference model)")
-        return f"model {spec!r}", lambda: _uwe_loader(spec), (directory,)
-
+    name = MODELS.find(spec)
+    if name is not None:
+        return f"model {name!r}", lambda: _registration(name).factory, ()
+    prefix, sep, argument = spec.partition(":")
+    if sep and MODEL_LOADERS.find(prefix) is not None:
+        if not argument:
+            raise WorkBenchError(f"{prefix + ':'!r} needs an argument: {prefix}:DIR")
+        return f"model {spec!r}", lambda: _loader(prefix, spec), (argument,)
     path = Path(spec).expanduser()
-    if path.exists():
-        if is_sentence_transformers_folder(path):
-            def st_class():
-                from workbench.baselines.sentence_transformers import SentenceTransformerModel
-
-                return SentenceTransformerModel
-
-            return f"model folder {str(path)!r}", st_class, (path,)
+    if path.exists() and not is_sentence_transformers_folder(path):
         raise WorkBenchError(
             f"model {spec!r}: {path} exists but is not a sentence-transformers folder; a local path must be a "
-            f"sentence-transformers model folder containing {' or '.join(_ST_MARKERS)}"
+            f"sentence-transformers model folder containing {' or '.join(ST_MARKERS)}"
         )
-    names = ", ".join(registered_names()) or "(none)"
+    if path.exists() or is_hub_id(spec):
+        where = f"model folder {str(path)!r}" if path.exists() else f"hub model {spec!r}"
+        return where, lambda: _loader(ST_LOADER, spec), (path if path.exists() else spec,)
+    # no names at all: the package metadata that lists the entry points is missing (a source tree never installed)
+    names = ", ".join(registered_names()) or "none: is WorkBench installed? run pip install -e ."
+    loaders = ", ".join(f"{n}:ARG" for n in MODEL_LOADERS.names()) or "none installed"
     raise WorkBenchError(
-        f"unknown model {spec!r}: not a registered name (registered: {names}), not 'uwe:DIR', and no such local "
-        f"folder (a local path must be a sentence-transformers model folder containing {' or '.join(_ST_MARKERS)})"
+        f"unknown model {spec!r}: not a registered name (registered: {names}), not LOADER:ARG ({loaders}), not a "
+        f"hub id (org/name[@revision]) and no such local folder (a local path must be a sentence-transformers "
+        f"model folder containing {' or '.join(ST_MARKERS)})"
     )
 
 
-def _uwe_loader(spec: str) -> Callable[..., Any]:
-    try:
-        from workbench.uwe_reference.model import load_uwe
-    except ImportError as err:
-        missing = getattr(err, "name", None)
-        if missing in ("workbench.uwe_reference", "workbench.uwe_reference.model") or "load_uwe" in str(err):
-            raise WorkBenchError(
-                f"{spec!r}: the UWE reference loader (workbench.uwe_reference.model.load_uwe) is not available "
-                "in this install"
-            ) from None
-        raise WorkBenchError(f"{spec!r}: the UWE reference model needs a library that failed to import: {err}") from err
-    return load_uwe
+def task_folders() -> list[tuple[str, Path]]:
+    """(origin, folder) of every `workbench.tasks` entry point: a package whose folder holds task files."""
+    folders = []
+    for name in TASK_FOLDERS.names():
+        target = TASK_FOLDERS.get(name)
+        location = getattr(target, "__path__", None) or [Path(getattr(target, "__file__", "")).parent]
+        folders.extend((TASK_FOLDERS.origin(name), Path(p)) for p in location)
+    return folders

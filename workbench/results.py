@@ -1,34 +1,36 @@
 """Versioned result files: one JSON file per (model, task, split).
 
-Per-query scores are stored compactly (little-endian float32, base64) next to the query ids' hash,
+Per-query scores are stored compactly (little-endian float32, zlib, base64: `per_query_codec`, which
+also reads the older uncompressed form) next to the query ids' hash,
 so the leaderboard can recompute aggregates, bootstrap intervals and paired tests, and reject
 files whose stored aggregates disagree with their per-query values.
 """
 from __future__ import annotations
 
-import base64
 import json
+import os
 import re
+import stat
+import unicodedata
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError, field_validator
 
-from . import __version__
+from . import __version__, per_query_codec
 from .errors import WorkBenchError
 from .io import atomic_write_json, sha256_text, stable_hash
+from .metrics.names import parse_metric
+from .schema import Strict
 
 SCHEMA_VERSION = 1
 AGGREGATE_TOLERANCE = 1e-6
+RANGE_TOLERANCE = 1e-6  # float32 rounding of a value at a bound
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class TaskRecord(_Strict):
+class TaskRecord(Strict):
     name: str
     version: int
     group: str
@@ -41,7 +43,7 @@ class TaskRecord(_Strict):
     synthetic: bool = False
 
 
-class ModelRecord(_Strict):
+class ModelRecord(Strict):
     name: str
     revision: str
     kind: str
@@ -50,29 +52,42 @@ class ModelRecord(_Strict):
     license: str = "unknown"
     training_data: list[str] = Field(default_factory=list)
     trained_on: list[str] | None = None
+    variant_of: str | None = None  # see ModelInfo.variant_of
     settings: dict[str, Any] = Field(default_factory=dict)
     prompts: dict[str, str | None] = Field(default_factory=dict)
 
+    @field_validator("name")
+    @classmethod
+    def _visible_name(cls, name: str) -> str:
+        """A board row needs a visible name that reads the same everywhere: no control characters, no
+        bidirectional overrides or other invisible format characters (Unicode categories Cc, Cf)."""
+        if not name.strip():
+            raise ValueError("a model name must not be empty or blank")
+        hidden = [c for c in name if unicodedata.category(c) in ("Cc", "Cf")]
+        if hidden:
+            raise ValueError(f"a model name must not hold control or format characters (found {hidden[0]!r})")
+        return name
 
-class PerQuery(_Strict):
+
+class PerQuery(Strict):
     query_ids_sha256: str
     query_ids: list[str] | None = None
     encoding: str = "float32-le-base64"
     values: dict[str, str]
 
     def decode(self) -> dict[str, np.ndarray]:
-        return {name: np.frombuffer(base64.b64decode(blob), dtype="<f4").astype(np.float64)
-                for name, blob in self.values.items()}
+        """float32 values per metric, from blobs of either form of `per_query_codec`."""
+        return {name: per_query_codec.unpack(blob) for name, blob in self.values.items()}
 
 
-class Timing(_Strict):
+class Timing(Strict):
     encode_seconds: float = 0.0
     scoring_seconds: float = 0.0
     total_seconds: float = 0.0
     texts_encoded: int = 0
 
 
-class ResultFile(_Strict):
+class ResultFile(Strict):
     schema_version: int
     workbench_version: str
     created_at: str
@@ -95,11 +110,19 @@ class ResultFile(_Strict):
         return self.scores[self.task.main_score]
 
     def check_aggregates(self) -> None:
-        """Stored aggregates must equal the mean of the per-query values (detects edited files)."""
+        """Stored aggregates must equal the mean of the per-query values (detects edited files), every value
+        must lie in its metric's range, and `official` must agree with the run's limit."""
+        limited = self.config.get("limit") is not None
+        if self.official and limited:
+            raise WorkBenchError(f"official: true, but config.limit is {self.config['limit']!r}: "
+                                 "a --limit run is never official")
         try:
             decoded = self.per_query.decode()
         except ValueError as err:  # binascii.Error is a ValueError
             raise WorkBenchError(f"per-query values are not float32 little-endian base64 ({err})") from None
+        ids = self.per_query.query_ids
+        if ids is not None and sha256_text("\n".join(ids)) != self.per_query.query_ids_sha256:
+            raise WorkBenchError("per_query.query_ids do not hash to per_query.query_ids_sha256")
         if set(decoded) != set(self.scores):
             raise WorkBenchError(f"metrics in scores {sorted(self.scores)} differ from per-query metrics {sorted(decoded)}")
         for name, values in decoded.items():
@@ -107,14 +130,28 @@ class ResultFile(_Strict):
                 raise WorkBenchError(f"per-query {name}: {len(values)} values for {self.sizes.get('queries')} queries")
             if not np.isfinite(values).all():
                 raise WorkBenchError(f"per-query {name} holds NaN/inf values")
+            low, high = metric_range(name)
+            outside = (values < low - RANGE_TOLERANCE) | (values > high + RANGE_TOLERANCE)
+            if outside.any():
+                raise WorkBenchError(f"per-query {name} holds {int(outside.sum())} values outside [{low}, {high}] "
+                                     f"(e.g. {values[outside][0]:g})")
             if not abs(float(values.mean()) - self.scores[name]) <= AGGREGATE_TOLERANCE:  # also catches a NaN score
                 raise WorkBenchError(
                     f"stored {name} = {self.scores[name]:.6f} but the per-query values average {values.mean():.6f}: file was edited or corrupted"
                 )
 
 
+def metric_range(name: str) -> tuple[float, float]:
+    """Every metric of `metrics.names` (AP, RR, R-precision, nDCG, recall, hit, precision) is a fraction."""
+    try:
+        parse_metric(name)
+    except ValueError as err:
+        raise WorkBenchError(str(err)) from None
+    return 0.0, 1.0
+
+
 def encode_per_query(query_ids: list[str], values: dict[str, np.ndarray], keep_ids: bool = True) -> PerQuery:
-    blobs = {name: base64.b64encode(np.asarray(v, dtype="<f4").tobytes()).decode("ascii") for name, v in values.items()}
+    blobs = {name: per_query_codec.pack(v) for name, v in values.items()}
     return PerQuery(query_ids_sha256=sha256_text("\n".join(query_ids)), query_ids=list(query_ids) if keep_ids else None, values=blobs)
 
 
@@ -144,10 +181,17 @@ def write_result(path: Path, result: ResultFile) -> None:
     atomic_write_json(path, result.model_dump(mode="json"))
 
 
-def read_result(path: Path, *, check: bool = True) -> ResultFile:
+def read_result(path: Path, *, check: bool = True,
+                canonical_queries: Callable[[dict], int | None] | None = None) -> ResultFile:
+    """Read and validate a result file. Only a regular file is opened (a named pipe would block forever).
+
+    A file holding more per-query data than its query count allows is refused before anything is
+    decoded; so is, with `canonical_queries` (the raw JSON -> the canonical query count of its task, or
+    None when unknown), a file claiming another count than its task's.
+    """
     path = Path(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(_read_regular(path).decode("utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
         raise WorkBenchError(f"{path}: not a readable JSON result file ({err})") from None
     if not isinstance(data, dict):
@@ -157,6 +201,9 @@ def read_result(path: Path, *, check: bool = True) -> ResultFile:
         raise WorkBenchError(
             f"{path}: schema_version {version!r} is not supported (this is workbench {__version__}, schema {SCHEMA_VERSION})"
         )
+    problem = _oversized(data, canonical_queries(data) if canonical_queries is not None else None)
+    if problem:
+        raise WorkBenchError(f"{path}: {problem}")
     try:
         result = ResultFile.model_validate(data)
     except ValidationError as err:
@@ -169,3 +216,38 @@ def read_result(path: Path, *, check: bool = True) -> ResultFile:
         except WorkBenchError as err:
             raise WorkBenchError(f"{path}: {err}") from None
     return result
+
+
+def _read_regular(path: Path) -> bytes:
+    """The bytes of `path` if it is a regular file (after links); opening with O_NONBLOCK never waits for a
+    writer at a named pipe, and the type is checked on the opened file itself (no check-then-open race)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(f"{path} is not a regular file (named pipe, device or folder); it is not read")
+        with os.fdopen(os.dup(fd), "rb") as handle:
+            return handle.read()
+    finally:
+        os.close(fd)
+
+
+def _oversized(data: dict, expected_queries: int | None) -> str | None:
+    """Checks on the raw JSON by the query count, before any per-query value is validated or decoded."""
+    sizes, per_query = data.get("sizes"), data.get("per_query")
+    queries = sizes.get("queries") if isinstance(sizes, dict) else None
+    if not isinstance(queries, int) or isinstance(queries, bool) or queries < 0:
+        return f"sizes.queries must be a non-negative integer, got {queries!r}"
+    if expected_queries is not None and queries != expected_queries:
+        return f"sizes.queries is {queries}, but the task's canonical query set has {expected_queries} queries"
+    if not isinstance(per_query, dict):
+        return None  # the schema check names it
+    ids = per_query.get("query_ids")
+    if isinstance(ids, list) and len(ids) != queries:
+        return f"per_query.query_ids lists {len(ids)} ids for {queries} queries"
+    values = per_query.get("values")
+    if per_query.get("encoding", "float32-le-base64") == "float32-le-base64" and isinstance(values, dict):
+        for name, blob in values.items():
+            problem = per_query_codec.size_problem(name, blob, queries) if isinstance(blob, str) else None
+            if problem:
+                return problem
+    return None

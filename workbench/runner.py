@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -14,10 +15,11 @@ from .datafiles import file_identity
 from .errors import WorkBenchError
 from .io import atomic_write_json, stable_hash
 from .model import ModelInfo
-from .results import read_result, result_path, write_result
+from . import result_store
 from .settings import resolve_cache_dir
 from .spec import TaskSpec
 from .task import Task
+from .weights import is_hub_id
 
 
 @dataclass
@@ -48,34 +50,6 @@ def work_items(models: list[str], tasks: list[TaskSpec], shard: tuple[int, int] 
     return items
 
 
-def _variant_path(path: Path, ties: str, limit: int | None) -> Path:
-    """Non-default run settings get their own file, so a --limit or --ties run never replaces the official result."""
-    tags = ([f"ties-{ties}"] if ties != "average" else []) + ([f"limit{limit}"] if limit is not None else [])
-    return path.with_name(f"{path.stem}__{'__'.join(tags)}{path.suffix}") if tags else path
-
-
-def _check_owner(path: Path, model_name: str) -> None:
-    """Refuse to overwrite another model's result whose name maps to the same file (e.g. 'a b' and 'a_b')."""
-    if not path.exists():
-        return
-    try:
-        owner = read_result(path, check=False).model.name
-    except WorkBenchError:
-        return  # unreadable: nothing finished to protect
-    if owner != model_name:
-        raise WorkBenchError(f"{path} holds the result of model {owner!r}; model {model_name!r} maps to the same file: "
-                             "give one of them another name or use another --output")
-
-
-def _reusable(path: Path, expected_fingerprint: str) -> bool:
-    if not path.exists():
-        return False
-    try:
-        return read_result(path).fingerprint == expected_fingerprint
-    except WorkBenchError:
-        return False  # malformed or edited: recompute and overwrite
-
-
 def run(
     models: list[str],
     tasks: list[TaskSpec],
@@ -93,43 +67,103 @@ def run(
     log: Callable[[str], None] = lambda msg: print(msg, file=sys.stderr),
 ) -> RunReport:
     output = Path(output)
-    output.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(output / ".workbench.lock"))
-    try:
-        lock.acquire(timeout=0)
-    except Timeout:
-        raise WorkBenchError(f"another workbench run is writing to {output} (lock {output / '.workbench.lock'}); wait for it or use another --output") from None
     report = RunReport()
     loaded: dict[str, object] = {}
-    try:
+    with output_lock(output):
         for model_name, spec in work_items(models, tasks, shard):
             task = Task(spec, data_dir=data_dir, cache_dir=cache_dir)
             try:
-                if spec.splits.available and split not in spec.splits.available:
-                    log(f"skip {spec.name}: no {split!r} split (offers {spec.splits.available})")
+                if lacks_split(spec, split, log):
                     continue
                 if model_name not in loaded:
-                    loaded[model_name] = load_model_lazily(model_name, load_model, cache_dir,
-                                                           settings=(model_settings or {}).get(model_name))
-                model = loaded[model_name]
-                path = _variant_path(result_path(output, model.info.name, spec.name, spec.version, split), ties, limit)
-                _check_owner(path, model.info.name)
-                config = {"ties": ties, "limit": limit}
-                if _reusable(path, task.result_fingerprint(model.info, split, config)):
-                    log(f"reuse {path} (task, data, model and settings unchanged)")
-                    report.reused.append(path)
-                    continue
-                log(f"run {model.info.name} on {spec.key} [{split}]")
-                result = task.evaluate(model, split, limit=limit, ties=ties, progress=progress)
-                write_result(path, result)
-                report.written.append(path)
-                log(f"  {spec.main_score} = {result.main_score:.4f}  ({result.sizes['queries']} queries × {result.sizes['targets']} targets) → {path}")
-            except WorkBenchError as err:
-                report.failed.append((model_name, spec.name, str(err)))
-                log(f"FAILED {model_name} on {spec.name}: {err}")
+                    loaded[model_name] = _load(model_name, load_model, cache_dir, (model_settings or {}).get(model_name))
+                path, written = evaluate_into(loaded[model_name], task, split, output, ties=ties, limit=limit,
+                                              settings=(model_settings or {}).get(model_name), progress=progress,
+                                              log=log)
+                (report.written if written else report.reused).append(path)
+            except Exception as err:  # noqa: BLE001 - one bad item never stops the others (Ctrl-C still does)
+                message = str(err) if isinstance(err, WorkBenchError) else _one_line(err)
+                report.failed.append((model_name, spec.name, message))
+                log(f"FAILED {model_name} on {spec.name}: {message}")
+    return report
+
+
+def _one_line(err: Exception) -> str:
+    """An unexpected error (a library's, or a bug) as one line with its type, for the run's failure list."""
+    text = str(err).strip()
+    return f"{type(err).__name__}: {text.splitlines()[0][:300]}" if text else type(err).__name__
+
+
+def _load(name: str, load_model: Callable[..., object], cache_dir: Path | None, settings: dict[str, Any] | None):
+    """A model that fails to load (truncated weights, a broken config.json, a setting of the wrong type) fails
+    its own items with one line; the other models of the run still run."""
+    try:
+        return load_model_lazily(name, load_model, cache_dir, settings=settings)
+    except WorkBenchError:
+        raise
+    except Exception as err:  # noqa: BLE001 - third-party loaders raise anything; reported, the run goes on
+        raise WorkBenchError(f"model {name} could not be loaded ({_one_line(err)})") from None
+
+
+def lacks_split(spec: TaskSpec, split: str, log: Callable[[str], None]) -> bool:
+    """A task that does not offer the split is skipped (and said so), not failed."""
+    if spec.splits.available and split not in spec.splits.available:
+        log(f"skip {spec.name}: no {split!r} split (offers {spec.splits.available})")
+        return True
+    return False
+
+
+def written_line(result, path: Path) -> str:
+    return (f"  {result.task.main_score} = {result.main_score:.4f}  ({result.sizes['queries']} queries × "
+            f"{result.sizes['targets']} targets) → {path}")
+
+
+@contextmanager
+def output_lock(output: Path):
+    """One run at a time writes to an output folder (local and Ray runs alike)."""
+    lock = FileLock(str(output / ".workbench.lock"))
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+        lock.acquire(timeout=0)
+    except Timeout:  # (a TimeoutError, hence an OSError: caught first)
+        raise WorkBenchError(f"another workbench run is writing to {output} (lock {output / '.workbench.lock'}); wait for it or use another --output") from None
+    except OSError as err:  # a file where the folder should be, a read-only parent, ...
+        raise WorkBenchError(f"output folder {output} cannot be written ({err.strerror or err})") from None
+    try:
+        yield
     finally:
         lock.release()
-    return report
+
+
+def result_file_for(info: ModelInfo, task: Task, split: str, output: Path, *, ties: str, limit: int | None,
+                    settings: dict[str, Any] | None = None) -> tuple[Path, bool]:
+    """The result file of (model, task, split) under `output` and whether a finished file there can be reused
+    (the one decision both executors make before computing anything; the result store decides).
+    `settings`: the model settings given to the run, which get a file of their own."""
+    spec = task.spec
+    config = {"ties": ties, "limit": limit}
+    path = result_store.planned_path(output, model=info.name, task=spec.name, version=spec.version, split=split,
+                                     ties=ties, limit=limit, settings=settings)
+    wanted = result_store.identity(model=info.name, revision=info.revision, settings=info.settings, task=spec.name,
+                                   version=spec.version, spec_hash=spec.spec_hash, split=split, config=config)
+    return path, result_store.decide(path, wanted, task.result_fingerprint(info, split, config))
+
+
+def evaluate_into(model, task: Task, split: str, output: Path, *, ties: str = "average", limit: int | None = None,
+                  settings: dict[str, Any] | None = None, progress: bool = True,
+                  log: Callable[[str], None] = lambda msg: None) -> tuple[Path, bool]:
+    """One (model, task, split) of a run: reuse the finished result file or compute and store it.
+    Returns (path, True when written / False when reused). `workbench run` and `workbench.evaluate` both
+    come through here, so a result file is placed and reused by the same rules whichever way it is made."""
+    path, reusable = result_file_for(model.info, task, split, output, ties=ties, limit=limit, settings=settings)
+    if reusable:
+        log(f"reuse {path} (task, data, model and settings unchanged)")
+        return path, False
+    log(f"run {model.info.name} on {task.spec.key} [{split}]")
+    result = task.evaluate(model, split, limit=limit, ties=ties, progress=progress)
+    result_store.store(path, result)
+    log(written_line(result, path))
+    return path, True
 
 
 # ----------------------------------------------------------------------------- lazy model loading
@@ -262,6 +296,8 @@ def load_model_lazily(name: str, load_model: Callable[..., object], cache_dir: P
     when a valid memo exists. The memo is kept per (model, settings): settings such as prompts or
     max_seq_length change the model's info."""
     settings = dict(settings or {})
+    if is_hub_id(name):  # a branch (refs/main) can move to a new commit without a change to any snapshot file
+        return load_model(name, **settings)
     cache_root = resolve_cache_dir(cache_dir)
     memo = _ModelMemo(cache_root)
     key = _memo_key(name) + (f" {json.dumps(settings, sort_keys=True, default=str)}" if settings else "")

@@ -1,26 +1,72 @@
-"""Where data, caches and results live: explicit argument, then environment variable, then default."""
+"""Where data, caches and results live: explicit argument, then environment variable, then default.
+
+The data directory defaults to a per-user folder (``platformdirs.user_data_dir("workbench")/data``, e.g.
+``~/.local/share/workbench/data`` on Linux); a run fetches the files a task needs into it on demand
+unless fetching is off (``--no-fetch``, or ``WORKBENCH_OFFLINE=1``). ``WORKBENCH_DATA_URL`` names a mirror
+laid out like the data directory, used instead of the publishers (as ``data fetch --base-url`` does).
+"""
 from __future__ import annotations
 
+import contextlib
 import os
+from contextvars import ContextVar
 from pathlib import Path
 
 from .errors import WorkBenchError
 
 DATA_DIR_ENV = "WORKBENCH_DATA_DIR"
 CACHE_DIR_ENV = "WORKBENCH_CACHE_DIR"
+OFFLINE_ENV = "WORKBENCH_OFFLINE"
+DATA_URL_ENV = "WORKBENCH_DATA_URL"
+
+# Set by `--no-fetch` and by commands that only look (e.g. `tasks list`) for the code they run;
+# None defers to WORKBENCH_OFFLINE. A context variable, not os.environ: it never leaks past the command.
+_FETCH_ALLOWED: ContextVar[bool | None] = ContextVar("workbench_fetch_allowed", default=None)
+
+
+def default_data_dir() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("workbench", appauthor=False)) / "data"
 
 
 def resolve_data_dir(explicit: str | os.PathLike | None = None) -> Path:
+    """--data-dir, else $WORKBENCH_DATA_DIR, else the per-user default (created when missing).
+
+    A folder the user named must exist: a typo should not become a fresh download target.
+    """
     raw = explicit if explicit is not None else os.environ.get(DATA_DIR_ENV)
     if not raw:
-        raise WorkBenchError(
-            f"no data directory: pass --data-dir or set {DATA_DIR_ENV} "
-            "(a folder holding esco/, onet/, skill-extraction/, ... as the publishers ship them)"
-        )
+        path = default_data_dir()
+        path.mkdir(parents=True, exist_ok=True)
+        return path.resolve()
     path = Path(raw).expanduser().resolve()
     if not path.is_dir():
         raise WorkBenchError(f"data directory {path} does not exist or is not a folder")
     return path
+
+
+def fetch_allowed() -> bool:
+    """May a run download the data files it lacks? False under --no-fetch or WORKBENCH_OFFLINE=1."""
+    override = _FETCH_ALLOWED.get()
+    if override is not None:
+        return override
+    return os.environ.get(OFFLINE_ENV, "").strip().lower() in ("", "0", "false", "no")
+
+
+@contextlib.contextmanager
+def fetching(allowed: bool):
+    """Within the block, on-demand fetching is ``allowed`` (or not) whatever the environment says."""
+    token = _FETCH_ALLOWED.set(allowed)
+    try:
+        yield
+    finally:
+        _FETCH_ALLOWED.reset(token)
+
+
+def data_url(explicit: str | None = None) -> str | None:
+    """The mirror to fetch from: --base-url, else $WORKBENCH_DATA_URL, else None (the publishers)."""
+    return explicit or os.environ.get(DATA_URL_ENV) or None
 
 
 def resolve_cache_dir(explicit: str | os.PathLike | None = None) -> Path:

@@ -1,19 +1,20 @@
 """Merge result folders written by sharded runs; identical duplicates are fine, conflicting ones are refused."""
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 from .errors import WorkBenchError
+from .result_store import merge_file
 from .results import read_result
 
 
 def merge_result_dirs(shards: list[Path], out: Path) -> int:
     """Copy every result file (OUTPUT/<model>/<file>.json) of the shards into `out`.
 
-    Only that layout is read: other JSON beside it (a training log, a run's notes) is not a result.
-    Each file is written under a temporary name and renamed, so an interrupted merge leaves whole files.
+    Only that layout is read, and only regular files (a named pipe there is refused, never opened): other
+    JSON beside it (a training log, a run's notes) is not a result. A file already in `out` is kept when it
+    is the same result and refused as a clash when it is another's (see `result_store`). Each file is
+    written under a temporary name and renamed, so an interrupted merge leaves whole files.
     """
     seen: dict[Path, str] = {}
     copied = 0
@@ -23,13 +24,9 @@ def merge_result_dirs(shards: list[Path], out: Path) -> int:
             result = read_result(path)  # validates schema and aggregates before anything is copied
             if rel in seen:
                 if seen[rel] != result.fingerprint:
-                    raise WorkBenchError(f"{path}: conflicts with another shard's {rel} (different task, data, model or settings)")
+                    raise WorkBenchError(f"{path}: conflicts with another shard's {rel} "
+                                         "(different task, data, model or settings)")
                 continue
             seen[rel] = result.fingerprint
-            target = out / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            partial = target.with_name(f".{target.name}.partial")
-            shutil.copyfile(path, partial)
-            os.replace(partial, target)
-            copied += 1
+            copied += merge_file(path, Path(out) / rel)
     return copied

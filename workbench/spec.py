@@ -4,15 +4,17 @@ A task is never changed in place: change anything that affects scores and bump `
 """
 from __future__ import annotations
 
-import re
+import math
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from .errors import WorkBenchError
 from .io import stable_hash
+from .metrics.names import parse_metric
+from .schema import StrictFrozen
 
 TaskGroup = Literal[
     "job2skill", "skill2job", "job_normalization", "skill_normalization", "skill_extraction",
@@ -23,19 +25,15 @@ InputType = Literal[
     "technology", "text",
 ]
 SPLIT_NAMES = ("train", "val", "test", "full")
-_METRIC_RE = re.compile(r"^(map|mrr|(rp|ndcg|recall|hit|precision)@[1-9][0-9]*)$")
+MAX_CUTOFF = 1_000_000  # above any target space of the catalog
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Languages(_Strict):
+class Languages(StrictFrozen):
     query: list[str] = Field(min_length=1)
     target: list[str] = Field(min_length=1)
 
 
-class Source(_Strict):
+class Source(StrictFrozen):
     """Which loader builds the dataset, from which files (relative to the data directory), with which parameters."""
 
     loader: str = Field(min_length=1)
@@ -54,7 +52,7 @@ class Source(_Strict):
         return self
 
 
-class Splits(_Strict):
+class Splits(StrictFrozen):
     """How evaluation splits are formed.
 
     hash: disjoint query splits from a hash of the query id (fractions sum to 1).
@@ -72,14 +70,16 @@ class Splits(_Strict):
         if self.method == "hash":
             if not self.fractions:
                 raise ValueError("method 'hash' needs fractions, e.g. {val: 0.2, test: 0.8}")
-            if abs(sum(self.fractions.values()) - 1.0) > 1e-9 or min(self.fractions.values()) <= 0:
+            values = list(self.fractions.values())
+            # (NaN compares false with everything: checked explicitly)
+            if not all(math.isfinite(v) and v > 0 for v in values) or abs(sum(values) - 1.0) > 1e-9:
                 raise ValueError(f"fractions must be positive and sum to 1, got {dict(self.fractions)}")
         elif self.fractions is not None:
             raise ValueError(f"fractions only apply to method 'hash', not {self.method!r}")
         return self
 
 
-class Policies(_Strict):
+class Policies(StrictFrozen):
     """Explicit dataset policies (see workbench.dataset)."""
 
     duplicate_queries: Literal["merge", "keep"] = "merge"
@@ -87,9 +87,9 @@ class Policies(_Strict):
     exclude_self: bool = False
 
 
-class TaskSpec(_Strict):
+class TaskSpec(StrictFrozen):
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
-    version: int = Field(ge=1)
+    version: int = Field(ge=1, strict=True)  # `version: true` is not version 1
     description: str = Field(min_length=10)
     group: TaskGroup
     query_type: InputType
@@ -111,8 +111,9 @@ class TaskSpec(_Strict):
     @classmethod
     def _known_metrics(cls, value: list[str]) -> list[str]:
         for name in value:
-            if not _METRIC_RE.match(name):
-                raise ValueError(f"unknown metric {name!r}; expected map, mrr, or rp@K / ndcg@K / recall@K / hit@K / precision@K")
+            _, cutoff = parse_metric(name)  # the one grammar of metric names; its ValueError names the accepted forms
+            if cutoff is not None and cutoff > MAX_CUTOFF:  # a cut-off sizes arrays: 10^14 exhausts memory
+                raise ValueError(f"metric {name!r}: the cut-off may be at most {MAX_CUTOFF:,}")
         return value
 
     @model_validator(mode="after")
@@ -160,6 +161,23 @@ def _safe_load(text: str):
     return yaml.load(text, Loader=yaml.CSafeLoader) if hasattr(yaml, "CSafeLoader") else yaml.safe_load(text)
 
 
+def _refuse_duplicate_keys(node, path: Path) -> None:
+    """YAML lets a later key silently replace an earlier one (`metrics:` twice): in a task file that is an error."""
+    stack = [node] if node is not None else []
+    while stack:
+        current = stack.pop()
+        if isinstance(current, yaml.MappingNode):
+            seen: set[str] = set()
+            for key, value in current.value:
+                if isinstance(key, yaml.ScalarNode):
+                    if key.value in seen:
+                        raise WorkBenchError(f"{path}:{key.start_mark.line + 1}: key {key.value!r} is given twice")
+                    seen.add(key.value)
+                stack.extend((key, value))
+        elif isinstance(current, yaml.SequenceNode):
+            stack.extend(current.value)
+
+
 def load_task_spec(path: str | Path) -> TaskSpec:
     path = Path(path)
     try:
@@ -174,6 +192,7 @@ def load_task_spec(path: str | Path) -> TaskSpec:
         alias = next((e for e in yaml.parse(text, Loader=_SAFE_LOADER) if isinstance(e, yaml.AliasEvent)), None)
         if alias is not None:
             raise WorkBenchError(f"{path}:{alias.start_mark.line + 1}: YAML alias *{alias.anchor} is not allowed in task files")
+        _refuse_duplicate_keys(yaml.compose(text, Loader=_SAFE_LOADER), path)
         data = _safe_load(text)
     except yaml.YAMLError as err:
         raise WorkBenchError(f"{path}: not valid YAML: {err}") from None

@@ -15,15 +15,16 @@ from pathlib import Path
 import numpy as np
 
 from . import __version__
+from .adapters import as_model
 from .catalog import get_task_spec
 from .dataset import RankingDataset
 from .datafiles import ChecksumMemo, checksum_files, resolve_source_files
 from .errors import WorkBenchError
-from .evaluate import score_dataset
 from .io import atomic_write_bytes, stable_hash
 from .partition import hash_split
 from .results import (SCHEMA_VERSION, ModelRecord, ResultFile, TaskRecord, Timing, aggregate_scores,
                       encode_per_query, fingerprint, now_iso)
+from .scoring import score_dataset
 from .settings import resolve_cache_dir, resolve_data_dir
 from .sources import LoaderContext, get_loader
 from .spec import TaskSpec
@@ -97,6 +98,7 @@ class Task:
             duplicate_queries=spec.policies.duplicate_queries,
             duplicate_targets=spec.policies.duplicate_targets,
             exclude_self=spec.policies.exclude_self,
+            exclude_pairs=frames.excluded,
             origin=f"task {spec.name}",
         )
         counted = {k: int(v) for k, v in frames.notes.items() if isinstance(v, (int, np.integer)) and v}
@@ -125,7 +127,10 @@ class Task:
 
     def evaluate(self, model, split: str = "test", *, limit: int | None = None, ties: str = "average",
                  use_cache: bool = True, progress: bool = True, keep_query_ids: bool = True) -> ResultFile:
+        """Score `model` (a workbench model, a SentenceTransformer, an object with encode(sentences, ...)
+        or a callable texts -> array; see workbench.adapters) on a split; the result file's content."""
         started = time.perf_counter()
+        model = as_model(model)
         dataset = self.dataset(split)
         if limit is not None:
             dataset = dataset.limit(limit)
@@ -144,13 +149,12 @@ class Task:
             created_at=now_iso(),
             fingerprint=self.result_fingerprint(info, split, config),
             official=limit is None,
-            task=TaskRecord(name=spec.name, version=spec.version, group=spec.group, spec_hash=spec.spec_hash,
-                            main_score=spec.main_score, query_type=spec.query_type, target_type=spec.target_type,
-                            languages=spec.languages.model_dump(), subset=spec.subset, synthetic=spec.synthetic),
+            # the records' fields are the one list of what a result keeps of the task spec and the model info
+            task=TaskRecord(**spec.model_dump(include=set(TaskRecord.model_fields) - {"spec_hash"}),
+                            spec_hash=spec.spec_hash),
             split=split,
-            model=ModelRecord(name=info.name, revision=info.revision, kind=info.kind, parameters=info.parameters,
-                              embedding_dim=info.embedding_dim, license=info.license, training_data=info.training_data,
-                              trained_on=info.trained_on, settings=info.settings, prompts=scored.prompts),
+            model=ModelRecord(**info.model_dump(include=set(ModelRecord.model_fields) - {"prompts"}),
+                              prompts=scored.prompts),
             data_files=self.data_checksums,
             config=config,
             sizes={"queries": dataset.n_queries, "targets": dataset.n_targets, "positives": dataset.n_positives,

@@ -28,3 +28,23 @@ def e5():
     from workbench.registry import load_model
 
     return load_model("multilingual-e5-small")
+
+
+@pytest.fixture
+def hub_cache(tmp_path, monkeypatch):
+    """A Hugging Face cache holding REPO at COMMIT in huggingface_hub's layout (models--ORG--NAME/snapshots/
+    <commit>/ + refs/main), its files linked to the pip-installed MiniLM weights; the hub stays offline."""
+    import shutil
+    from types import SimpleNamespace
+
+    from workbench.weights import minilm_folder
+
+    hub = SimpleNamespace(path=tmp_path / "hf-hub", repo="sentence-transformers/all-MiniLM-L6-v2",
+                          commit="c9745ed1d9f207416be6d2e6f8de32d1f16199bf")
+    repo = hub.path / f"models--{hub.repo.replace('/', '--')}"
+    shutil.copytree(minilm_folder(), repo / "snapshots" / hub.commit, copy_function=os.symlink)
+    (repo / "refs").mkdir(parents=True)
+    (repo / "refs" / "main").write_text(hub.commit)
+    monkeypatch.setenv("HF_HUB_CACHE", str(hub.path))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    return hub

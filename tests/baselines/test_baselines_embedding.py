@@ -5,13 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from workbench.baselines.offline import minilm_folder
+from workbench.weights import minilm_folder
 from workbench.baselines.sentence_transformers import (
     SentenceTransformerModel, resolve_prompt, validate_prompts,
 )
 from workbench.errors import WorkBenchError
 from workbench.model import EmbeddingModel, model_kind
 from workbench.registry import load_model
+
+pytestmark = pytest.mark.torch
 
 SKILLS = ["manage a team of employees", "lead a group of staff", "bake bread"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from workbench.baselines.latency import _top_k, hardware_description, measure_latency
+from workbench.latency import _top_k, hardware_description, measure_latency
 from workbench.errors import WorkBenchError
 from workbench.registry import load_model
 
@@ -23,6 +23,7 @@ def test_scoring_model_latency():
     assert hardware["cpu"] and hardware["cpu_count"] >= 1 and hardware["device"] == "cpu"
 
 
+@pytest.mark.torch
 @pytest.mark.parametrize("fixture", ["e5", "minilm"])
 def test_embedding_model_latency(fixture, request):
     model = request.getfixturevalue(fixture)

@@ -7,8 +7,8 @@ import time
 import numpy as np
 import pytest
 
-from workbench.baselines import offline
-from workbench.baselines.offline import MPNET_ZIP_SHA256, assembly_record, mpnet_folder, mpnet_part_files
+from workbench import weights as offline
+from workbench.weights import MPNET_ZIP_SHA256, assembly_record, mpnet_folder, mpnet_part_files
 from workbench.errors import WorkBenchError
 
 
@@ -18,6 +18,7 @@ def test_pieces_are_found_in_order():
     assert sum(p.stat().st_size for p in parts) == offline.MPNET_ZIP_SIZE
 
 
+@pytest.mark.torch
 def test_assembly_into_tmp_cache_is_loadable_and_reused(tmp_path, monkeypatch):
     monkeypatch.setenv("WORKBENCH_CACHE_DIR", str(tmp_path))
     started = time.perf_counter()

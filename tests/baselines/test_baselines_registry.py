@@ -28,7 +28,7 @@ def test_builtin_names_kinds_and_cards():
         assert not any("esco" in t.lower() or "o*net" in t.lower() for t in card["training_data"])
         assert "prompts" in card["settings"] or "num_threads" in card["settings"]
     rows["bm25"]["training_data"].append("mutated")  # cards are copies
-    assert {row["name"]: row for row in registered_models()}["bm25"]["training_data"] == []
+    assert {row["name"]: row for row in registered_models()}["bm25"]["training_data"] == ["none"]
 
 
 def test_unknown_name_lists_registered_names_and_explains_paths(tmp_path):
@@ -95,3 +95,29 @@ def test_importing_baselines_and_lexical_models_never_imports_torch():
     first, torch_after = json.loads(out.stdout.strip().splitlines()[-1])
     assert first == [] and torch_after is False
     assert "torch" not in registry.__dict__
+
+
+def test_lazy_entries_import_on_first_use_and_fail_in_one_line():
+    table = registry.Registry("thing", group=None)
+    table.add("json-dumps", "json:dumps", origin="test")
+    table.add("broken", "no_such_module_xyz:thing", origin="test")
+    assert table.names() == ["broken", "json-dumps"] and table.origin("JSON-DUMPS") == "test"
+    import json
+
+    assert table.get("json-dumps") is json.dumps
+    with pytest.raises(WorkBenchError, match="thing 'broken' \\(test\\): cannot import 'no_such_module_xyz:thing'"):
+        table.get("broken")
+
+
+def test_builtins_come_from_entry_points_and_the_core_names_no_plugin():
+    rows = {row["name"]: row for row in registered_models()}
+    assert all(rows[name]["origin"].endswith("(entry point workbench.models)") for name in CONTRACT)
+    assert {"uwe", "sentence-transformers"} <= set(registry.MODEL_LOADERS.names())
+    with pytest.raises(WorkBenchError, match="needs an argument"):
+        load_model("sentence-transformers:")
+
+
+def test_lexical_models_declare_they_are_trained_on_nothing():
+    # an empty list would declare nothing (zero-shot "unknown" on the board); these learn nothing from data
+    for name in ("bm25", "tfidf", "edit-distance", "random"):
+        assert load_model(name).info.training_data == ["none"], name

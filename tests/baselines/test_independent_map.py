@@ -3,11 +3,14 @@ cosine similarity and a brute-force average precision, to 1e-6."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
-from workbench.baselines.offline import minilm_folder
+from workbench.weights import minilm_folder
 from workbench.catalog import get_task_spec
 from workbench.registry import load_model
 from workbench.task import Task
+
+pytestmark = pytest.mark.torch
 
 
 def brute_force_ap(scores: np.ndarray, relevant: set[int]) -> float:

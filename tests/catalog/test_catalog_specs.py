@@ -33,11 +33,6 @@ def test_catalog_has_the_contracted_tasks_and_suites():
     assert melo and all(s.name.startswith("melo-") and s.subset for s in melo)
 
 
-def test_file_names_match_task_names():
-    for path in sorted(task_files_dir().glob("*.yaml")):
-        assert load_task_spec(path).name == path.stem
-
-
 def test_esco_derived_tasks_use_the_shared_partition():
     for spec in specs().values():
         if spec.source.loader.startswith("esco_"):

@@ -73,7 +73,7 @@ def test_hash_split_fractions():
 
 
 def test_exclude_self_pushes_the_query_concept_below_every_target():
-    from workbench.evaluate import score_dataset
+    from workbench.scoring import score_dataset
     from workbench.registry import load_model
 
     queries = pd.DataFrame({"id": ["a", "b"], "text": ["alpha", "beta"]})

@@ -2,7 +2,8 @@
 
 Each test writes its own files and a tiny manifest, so nothing here touches the network or the real
 releases; the server records every request (path and Range header) and can drop a connection halfway,
-ignore Range, or answer 404.
+ignore Range, or answer 404. The on-demand tests (issue 14) also serve ESCO zips built by
+tests/esco_fixture.py, in the publisher's layout (/esco/download/<portal file name>) or a mirror's.
 """
 from __future__ import annotations
 
@@ -16,12 +17,21 @@ from pathlib import Path
 from urllib.parse import quote, unquote
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
+from esco_fixture import (CLASSIFICATION_ZIP, ESCO_VERSION_DIR, RELATIONS_ZIP, classification_zip, write_esco_language,
+                          write_esco_release)
 from workbench import data_manifest, fetch as fetch_module
 from workbench.cli import main
 from workbench.data_manifest import MANIFEST, Archive, ManifestEntry, esco_url, esco_zip_name
+from workbench.datafiles import LOCAL_SUMS, read_local_sums
+from workbench.errors import WorkBenchError
 from workbench.fetch import fetch
+from workbench.registry import load_model
+from workbench.settings import resolve_data_dir
+from workbench.spec import parse_task_spec
+from workbench.task import Task
 
 
 def sha(data: bytes) -> str:
@@ -320,3 +330,163 @@ def test_manifest_matches_the_shared_release_checksums(real_data_dir):
         digest, _, rel = line.partition("  ")
         listed[rel.removeprefix("./")] = digest
     assert {e.path: e.sha256 for e in MANIFEST} == listed
+
+
+# ---------------------------------------------------------------- on demand (issue 14)
+V2 = "esco/v1.2.0"
+V2_CLASSIFICATION = f"{V2}/ESCO dataset - v1.2.0 - classification - en - csv.zip"
+V2_RELATIONS = f"{V2}/ESCO dataset - v1.2.0 - classification -  - csv.zip"
+
+
+@pytest.fixture
+def online(monkeypatch, tmp_path):
+    """Fetching allowed (tests/conftest.py turns it off), a private cache, no mirror, no data directory set."""
+    monkeypatch.setenv("WORKBENCH_OFFLINE", "0")
+    monkeypatch.setenv("WORKBENCH_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("WORKBENCH_DATA_URL", raising=False)
+    monkeypatch.delenv("WORKBENCH_DATA_DIR", raising=False)
+
+
+@pytest.fixture
+def publisher(server, monkeypatch, tmp_path):
+    """The local server in the ESCO publisher's layout: every zip under /esco/download/<portal file name>."""
+    monkeypatch.setattr(data_manifest, "ESCO_DOWNLOAD", f"{server.base_url}/esco/download/")
+    release = write_esco_release(tmp_path / "publisher")
+    write_esco_language(tmp_path / "publisher", "de")
+    zips = {CLASSIFICATION_ZIP: (release / CLASSIFICATION_ZIP).read_bytes(),
+            RELATIONS_ZIP: (release / RELATIONS_ZIP).read_bytes(),
+            classification_zip("de"): (release / classification_zip("de")).read_bytes()}
+    # the same bytes under a version the manifest does not know
+    for name, data in list(zips.items()):
+        zips[name.replace("v1.1.1", "v1.2.0")] = data
+    for name, data in zips.items():
+        server.state["files"][f"esco/download/{name}"] = data
+    return zips
+
+
+def _skillnorm_v2() -> dict:
+    """The shipped esco-skillnorm task file, on ESCO v1.2.0 (a version the manifest does not list)."""
+    data = yaml.safe_load((Path(__file__).resolve().parents[2] / "tasks" / "esco-skillnorm.yaml").read_text())
+    data.update(name="skillnorm-v2", suites=[])
+    data["source"]["files"] = {"classification": V2_CLASSIFICATION, "relations": V2_RELATIONS}
+    return data
+
+
+def test_default_data_dir_is_a_per_user_folder(online, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert resolve_data_dir() == (tmp_path / "xdg" / "workbench" / "data").resolve()
+    assert (tmp_path / "xdg" / "workbench" / "data").is_dir()
+    with pytest.raises(WorkBenchError, match="does not exist"):  # a folder the user names must exist
+        resolve_data_dir(tmp_path / "typo")
+
+
+def test_esco_of_any_version_comes_from_the_publisher_and_its_checksum_is_recorded(online, server, publisher, tmp_path):
+    root = tmp_path / "data"
+    root.mkdir()
+    task = Task(parse_task_spec(_skillnorm_v2(), origin="skillnorm-v2"), data_dir=root)
+    result = task.evaluate(load_model("tfidf"), split="full", progress=False)
+    names = [V2_CLASSIFICATION.rsplit("/", 1)[1], V2_RELATIONS.rsplit("/", 1)[1]]
+    assert sorted(path for path, _ in server.state["requests"]) == sorted(f"esco/download/{n}" for n in names)
+    expected = {V2_CLASSIFICATION: sha(publisher[names[0]]), V2_RELATIONS: sha(publisher[names[1]])}
+    assert read_local_sums(root) == expected  # recorded at first download ...
+    assert result.data_files == expected  # ... and written into the result file like every data checksum
+    assert (root / LOCAL_SUMS).read_text().startswith(f"{expected[V2_RELATIONS]}  ./{V2_RELATIONS}\n")
+    assert no_part_files(root)
+
+    server.state["requests"].clear()
+    assert Task(task.spec, data_dir=root).data_checksums == expected
+    assert server.state["requests"] == []  # present: nothing asked again
+
+    (root / V2_CLASSIFICATION).write_bytes(publisher[names[0]] + b"\0")  # the file changes after its download
+    with pytest.raises(WorkBenchError) as err:
+        Task(task.spec, data_dir=root).data_checksums
+    assert f"differs from {expected[V2_CLASSIFICATION]}, recorded in {root.resolve() / LOCAL_SUMS}" in str(err.value)
+
+
+def test_mirror_and_default_folder_make_a_first_run_work(online, server, tmp_path, monkeypatch):
+    """`workbench run` with no data directory anywhere: the per-user folder is filled from the mirror
+    (WORKBENCH_DATA_URL), exactly the files the task needs, each checked against the manifest."""
+    release = write_esco_release(tmp_path / "mirror")
+    pinned = []
+    for name in (CLASSIFICATION_ZIP, RELATIONS_ZIP):
+        pinned.append(serve(server, f"{ESCO_VERSION_DIR}/{name}", (release / name).read_bytes()))
+    pinned.append(serve(server, "onet/29.2/Skills.xlsx", b"not needed\n"))
+    monkeypatch.setattr(data_manifest, "MANIFEST", tuple(pinned))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("WORKBENCH_DATA_URL", server.base_url)
+    out = tmp_path / "results"
+    done = CliRunner().invoke(main, ["run", "--model", "tfidf", "--tasks", "esco-skillnorm", "--split", "test",
+                                     "--output", str(out), "--no-progress"])
+    assert done.exit_code == 0, done.output
+    data = tmp_path / "xdg" / "workbench" / "data"
+    assert sorted(server.state["requests"]) == sorted((e.path, None) for e in pinned[:2])
+    assert all((data / e.path).read_bytes() == server.state["files"][e.path] for e in pinned[:2])
+    assert "1 written" in done.stdout and not (data / LOCAL_SUMS).exists()  # pinned files need no record
+
+    server.state["files"][pinned[0].path] = b"the mirror serves other bytes"  # a bad mirror is caught
+    (data / pinned[0].path).unlink()
+    done = CliRunner().invoke(main, ["run", "--model", "tfidf", "--tasks", "esco-skillnorm", "--split", "test",
+                                     "--output", str(out), "--no-progress"])
+    assert done.exit_code == 1 and f"checksum mismatch: expected {pinned[0].sha256}" in done.output
+    assert not (data / pinned[0].path).exists()
+
+
+def test_no_fetch_names_the_files_and_the_command(online, server, publisher, tmp_path, monkeypatch):
+    root = tmp_path / "data"
+    root.mkdir()
+    out = tmp_path / "results"
+    spec_file = tmp_path / "skillnorm-v2.yaml"
+    spec_file.write_text(yaml.safe_dump(_skillnorm_v2()), encoding="utf-8")
+    args = ["run", "--model", "tfidf", "--tasks", str(spec_file), "--split", "test", "--output", str(out),
+            "--data-dir", str(root), "--no-progress"]
+    for extra, env in ((["--no-fetch"], {}), ([], {"WORKBENCH_OFFLINE": "1"})):
+        done = CliRunner().invoke(main, args + extra, env=env)
+        assert done.exit_code == 1
+        assert (f"task skillnorm-v2: 2 file(s) missing in the data directory {root.resolve()}: {V2_RELATIONS}, "
+                f"{V2_CLASSIFICATION}; fetching is off (--no-fetch or WORKBENCH_OFFLINE=1). Get them with: workbench data "
+                f"fetch --data-dir {root.resolve()} --only '{V2_RELATIONS}' --only '{V2_CLASSIFICATION}'") in done.output
+    assert server.state["requests"] == []
+    # the command it names gets exactly them, from the publisher's URL pattern
+    done = CliRunner().invoke(main, ["data", "fetch", "--data-dir", str(root), "--only", V2_CLASSIFICATION,
+                                     "--only", V2_RELATIONS])
+    assert done.exit_code == 0, done.output
+    assert f"sha256 {sha(publisher[V2_RELATIONS.rsplit('/', 1)[1]])} recorded in {LOCAL_SUMS}" in done.output
+    done = CliRunner().invoke(main, args + ["--no-fetch"])
+    assert done.exit_code == 0, done.output
+
+
+def test_data_fetch_any_language_and_the_recorded_checksum_is_checked_later(online, server, publisher, tmp_path):
+    root = tmp_path / "data"
+    path = f"{ESCO_VERSION_DIR}/{classification_zip('de')}"
+    first = CliRunner().invoke(main, ["data", "fetch", "--data-dir", str(root), "--only", path])
+    assert first.exit_code == 0, first.output
+    assert first.stdout.startswith(f"downloaded     {path}")
+    assert read_local_sums(root) == {path: sha(publisher[classification_zip("de")])}
+    assert server.state["requests"] == [(f"esco/download/{classification_zip('de')}", None)]  # the portal's name
+    # the publisher replaces the file: a later fetch refuses bytes other than the recorded ones
+    server.state["files"][f"esco/download/{classification_zip('de')}"] = b"a silently changed release"
+    (root / path).unlink()
+    again = CliRunner().invoke(main, ["data", "fetch", "--data-dir", str(root), "--only", path])
+    assert again.exit_code == 1 and "checksum mismatch: expected " + sha(publisher[classification_zip("de")]) in again.output
+    assert not (root / path).exists()
+    other = CliRunner().invoke(main, ["data", "fetch", "--data-dir", str(root), "--only", "esco/v1.1.1/notes.txt"])
+    assert other.exit_code == 2 and "matches no file of the manifest" in other.output
+
+
+def test_listing_and_validating_never_download(online, server, tmp_path, monkeypatch):
+    release = write_esco_release(tmp_path / "mirror")
+    pinned = tuple(serve(server, f"{ESCO_VERSION_DIR}/{name}", (release / name).read_bytes())
+                   for name in (CLASSIFICATION_ZIP, RELATIONS_ZIP))
+    monkeypatch.setattr(data_manifest, "MANIFEST", pinned)
+    monkeypatch.setenv("WORKBENCH_DATA_URL", server.base_url)
+    root = tmp_path / "data"
+    root.mkdir()
+    listed = CliRunner().invoke(main, ["tasks", "list", "--suite", "workbench-core", "--data-dir", str(root)])
+    assert listed.exit_code == 0 and "task(s) without sizes" in listed.stderr
+    task_file = tmp_path / "esco-skillnorm.yaml"
+    task_file.write_text((Path(__file__).resolve().parents[2] / "tasks" / "esco-skillnorm.yaml").read_text())
+    checked = CliRunner().invoke(main, ["tasks", "validate", str(task_file), "--data-dir", str(root)])
+    assert checked.exit_code == 2
+    assert f"2 file(s) missing in the data directory {root.resolve()}" in checked.stderr
+    assert server.state["requests"] == [] and not list(root.iterdir())

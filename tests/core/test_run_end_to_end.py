@@ -69,6 +69,7 @@ def test_edited_result_is_recomputed(esco_data_dir, cache_dir, tmp_path):
     assert read_result(path).scores["map"] != 0.99
 
 
+@pytest.mark.slow  # four CLI processes
 def test_cli_run_and_tasks_list(esco_data_dir, cache_dir, tmp_path):
     out = tmp_path / "cli-results"
     env_cmd = [sys.executable, "-m", "workbench.cli"]
@@ -95,6 +96,7 @@ def test_import_is_light():
     assert out[1] == "False"
 
 
+@pytest.mark.torch
 def test_threads_option_does_not_import_torch():
     # torch reads OMP_NUM_THREADS when it loads; a warm run that never needs torch must not pay its import
     code = ("import sys; from workbench.cli import _limit_threads; _limit_threads(1); "

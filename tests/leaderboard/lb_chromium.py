@@ -21,6 +21,15 @@ def find_chromium() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
+def browser_marks() -> list:
+    """pytestmark of a browser test: slow, and skipped with a reason when Chromium is not installed."""
+    import pytest
+
+    return [pytest.mark.browser, pytest.mark.slow,
+            pytest.mark.skipif(find_chromium() is None, reason="headless-browser test: /usr/bin/chromium (or chromium on "
+                               "PATH) is not installed; install it (apt-get install chromium) to run this test")]
+
+
 def dump_dom(chromium: str, url: str, profile: Path, budget_ms: int = 3000, timeout: float = 90) -> str:
     cmd = [chromium, *FLAGS, f"--user-data-dir={profile}", f"--virtual-time-budget={budget_ms}", "--dump-dom", url]
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)

@@ -52,10 +52,10 @@ def per_query_values(task: str, quality: float, seed: int, n: int) -> dict[str, 
 
 
 def make_result(spec: TaskSpec, model: str, *, quality: float = 0.5, seed: int = 0, n: int = 150,
-                created_at: str = "2025-01-01T00:00:00+00:00", official: bool = True, revision: str = "rev1",
+                created_at: str = "2025-01-01T00:00:00+00:00", official: bool = True, revision: str | None = None,
                 trained_on: list[str] | None = None, training_data: list[str] | None = None,
                 settings: dict | None = None, latency: dict | None = None, parameters: int | None = None,
-                ids: list[str] | None = None, values: dict[str, np.ndarray] | None = None,
+                variant_of: str | None = None, ids: list[str] | None = None, values: dict[str, np.ndarray] | None = None,
                 data_files: dict[str, str] | None = None, version: int | None = None, split: str = "test") -> ResultFile:
     ids = ids or query_ids(spec.name, n)
     values = values or per_query_values(spec.name, quality, seed, len(ids))
@@ -67,9 +67,9 @@ def make_result(spec: TaskSpec, model: str, *, quality: float = 0.5, seed: int =
                         main_score=spec.main_score, query_type=spec.query_type, target_type=spec.target_type,
                         languages=spec.languages.model_dump()),
         split=split,
-        model=ModelRecord(name=model, revision=revision, kind="embedding", parameters=parameters, embedding_dim=384,
-                          license="apache-2.0", training_data=training_data or [], trained_on=trained_on,
-                          settings=settings or {}, prompts={"query": "query: ", "target": None}),
+        model=ModelRecord(name=model, revision=revision or f"rev-{model}", kind="embedding", parameters=parameters, embedding_dim=384,
+                          license="apache-2.0", training_data=["generic web text"] if training_data is None else training_data, trained_on=trained_on,
+                          variant_of=variant_of, settings=settings or {}, prompts={"query": "query: ", "target": None}),
         data_files=dict(DATA_SHA if data_files is None else data_files), config={"ties": "average", "limit": None},
         sizes={"queries": len(ids), "targets": 500, "positives": 3 * len(ids)},
         scores=aggregate_scores(pq), per_query=pq, timing=Timing(total_seconds=1.0),

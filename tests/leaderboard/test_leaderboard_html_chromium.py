@@ -9,17 +9,13 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from lb_chromium import DevTools, dump_dom, find_chromium
+from lb_chromium import DevTools, browser_marks, dump_dom, find_chromium
 from lb_fixtures import HOSTILE, make_result, write
 
 from workbench.leaderboard import build_leaderboard
 
 CHROMIUM = find_chromium()
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(CHROMIUM is None, reason="headless-browser test: /usr/bin/chromium (or chromium on PATH) is not "
-                                               "installed; install it (apt-get install chromium) to run this test"),
-]
+pytestmark = browser_marks()
 
 PAYLOADS = [
     HOSTILE,
@@ -142,3 +138,63 @@ def test_devtools_click_sorting_and_no_script_runs(site, tmp_path):
     blocked = [e["params"]["entry"]["text"] for e in browser.events if e.get("method") == "Log.entryAdded"
                and "Content Security Policy" in e["params"]["entry"].get("text", "")]
     assert blocked == [], blocked  # our own script passed the CSP, and nothing else tried to run
+
+
+FILTER_MODELS = {  # name -> (parameters, kind, training data)
+    "small-embedder": (22_000_000, "embedding", ["msmarco"]),
+    "big-embedder": (335_000_000, "embedding", ["msmarco"]),
+    "leaky-embedder": (110_000_000, "embedding", ["esco_titles"]),
+    "undeclared-embedder": (60_000_000, "embedding", []),
+    "lexical-scorer": (None, "scoring", ["none"]),
+}
+
+
+def test_filters_and_search_in_the_browser(tmp_path, specs):
+    root = tmp_path / "results"
+    for i, (model, (params, kind, data)) in enumerate(FILTER_MODELS.items()):
+        for j, spec in enumerate(specs):
+            result = make_result(spec, model, quality=0.7 - 0.05 * i, seed=10 * i + j, parameters=params, training_data=data)
+            write(root, result.model_copy(update={"model": result.model.model_copy(update={"kind": kind})}))
+    build_leaderboard(root, tmp_path / "site", tasks=specs, n_bootstrap=50)
+    browser = DevTools(CHROMIUM, tmp_path / "profile")
+    visible = ("Array.from(document.querySelectorAll('#ranking tbody tr')).filter(r => r.offsetParent !== null)"
+               ".map(r => r.getAttribute('data-model')).sort()")
+
+    def set_filters(zero_shot=False, low="", high="", kind="", search=""):
+        browser.evaluate(f"""(() => {{
+          document.getElementById('filter-zero-shot').checked = {str(zero_shot).lower()};
+          document.getElementById('filter-params-min').value = {low!r};
+          document.getElementById('filter-params-max').value = {high!r};
+          document.getElementById('filter-kind').value = {kind!r};
+          const box = document.getElementById('filter-search');
+          box.value = {search!r};
+          box.dispatchEvent(new Event('input', {{bubbles: true}}));
+        }})()""")
+        return browser.evaluate(visible)
+
+    try:
+        browser.open((tmp_path / "site" / "index.html").resolve().as_uri())
+        everyone = sorted(FILTER_MODELS)
+        assert browser.evaluate(visible) == everyone
+        assert browser.evaluate("document.getElementById('filter-count').textContent") == "5 of 5 models shown"
+        # zero-shot only: the leaky model (no) and the undeclared one (unknown) go
+        assert set_filters(zero_shot=True) == ["big-embedder", "lexical-scorer", "small-embedder"]
+        # parameter range in millions, bounds inclusive; unknown parameter counts drop out once a bound is set
+        assert set_filters(low="50", high="200") == ["leaky-embedder", "undeclared-embedder"]
+        assert set_filters(high="22") == ["small-embedder"]
+        assert set_filters(kind="scoring") == ["lexical-scorer"]
+        assert set_filters(search="EMBED") == ["big-embedder", "leaky-embedder", "small-embedder", "undeclared-embedder"]
+        assert set_filters(zero_shot=True, kind="embedding", search="big") == ["big-embedder"]
+        assert browser.evaluate("document.getElementById('filter-count').textContent") == "1 of 5 models shown"
+        # typing into the box (a real input event per key) filters as well; sorting keeps the filter
+        browser.evaluate("document.getElementById('filter-zero-shot').checked = false; document.getElementById('filter-kind').value = ''")
+        set_filters()
+        browser.send("Runtime.evaluate", {"expression": "document.getElementById('filter-search').focus()"})
+        browser.send("Input.insertText", {"text": "lex"})
+        assert browser.evaluate(visible) == ["lexical-scorer"]
+        browser.evaluate("document.querySelector('#ranking th[data-key=\"model\"]').click()")
+        assert browser.evaluate(visible) == ["lexical-scorer"]
+        assert set_filters() == everyone
+    finally:
+        browser.close()
+    assert "Runtime.exceptionThrown" not in [e.get("method") for e in browser.events]

@@ -7,7 +7,7 @@ import pandas as pd
 
 from workbench.cache import encode_with_cache
 from workbench.dataset import RankingDataset
-from workbench.evaluate import score_dataset
+from workbench.scoring import score_dataset
 from workbench.model import ModelInfo
 
 

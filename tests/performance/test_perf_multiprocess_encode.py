@@ -10,9 +10,11 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 pytest.importorskip("sentence_transformers")
 
-from workbench.baselines.offline import minilm_folder  # noqa: E402
+from workbench.weights import minilm_folder  # noqa: E402
 from workbench.baselines.sentence_transformers import SentenceTransformerModel, _pool_devices  # noqa: E402
 from workbench.errors import WorkBenchError  # noqa: E402
+
+pytestmark = pytest.mark.torch
 
 TEXTS = ["manage a team of employees", "lead a group of staff", "bake bread", "Python (computer programming)",
          "taxi driver", "administer medication", "use spreadsheets software", "secondary school teacher",

@@ -13,8 +13,11 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from workbench.results import read_result
+
+pytestmark = pytest.mark.slow  # six CLI processes
 
 MODELS = "tfidf,random,edit-distance"
 TASKS = "esco-job2skill,esco-skill2job"

@@ -17,6 +17,7 @@ MODELS = ("tfidf", "random", "edit-distance", "all-MiniLM-L6-v2")
 TASKS = ("esco-job2skill", "esco-skillnorm")
 
 
+@pytest.mark.torch
 def test_same_command_twice_gives_identical_results(esco_data_dir, tmp_path):
     pytest.importorskip("sentence_transformers")
     outputs = []
@@ -41,6 +42,7 @@ def test_same_command_twice_gives_identical_results(esco_data_dir, tmp_path):
     assert minilm.model.settings["trust_remote_code"] is False
 
 
+@pytest.mark.torch
 def test_minilm_through_a_warm_cache_is_byte_identical(minilm, esco_data_dir, tmp_path):
     task = Task(get_task_spec("esco-skillnorm"), data_dir=esco_data_dir, cache_dir=tmp_path / "cache")
     uncached = task.evaluate(minilm, "full", use_cache=False, progress=False)

@@ -23,12 +23,15 @@ import zlib
 from pathlib import Path
 
 import numpy as np
+import pytest
 from filelock import FileLock
 
 from rel_support import (CLI, REPO, cli, comparable, result_files, shake_encode, task_file, write_big_release,
                          write_esco_release)
 from workbench.cache import EmbeddingCache, encode_with_cache, text_key
 from workbench.results import read_result, result_path, write_result
+
+pytestmark = pytest.mark.sigkill
 
 
 def _env(cache: Path) -> dict:

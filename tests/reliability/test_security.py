@@ -151,6 +151,7 @@ def test_no_unsafe_deserialisation_or_code_execution_in_the_source_tree():
     assert problems == []
 
 
+@pytest.mark.torch
 def test_trust_remote_code_is_off_by_default(minilm):
     from workbench.baselines.sentence_transformers import SentenceTransformerModel
 
@@ -174,7 +175,7 @@ def _zip_bytes(members: dict[str, bytes]) -> bytes:
     "C:/evil.txt", "elsewhere/evil.txt",
 ])
 def test_mpnet_assembler_refuses_members_outside_its_folder(tmp_path, monkeypatch, hostile):
-    from workbench.baselines import offline
+    from workbench import weights as offline
 
     payload = _zip_bytes({"all-mpnet-base-v2/modules.json": b"[]", hostile: b"owned", "all-mpnet-base-v2/config.json": b"{}"})
     part = tmp_path / "part.zip.001"
@@ -248,22 +249,21 @@ def test_task_file_paths_stay_inside_the_data_directory(esco_data_dir, cache_dir
     path.write_text(text)
     assert _files(path, esco_data_dir, cache_dir)["classification"] == outside / CLASSIFICATION_ZIP
 
-    # A symlink inside the data directory that leads outside is refused; one that stays inside is fine.
+    # A curator's symlinks are read wherever they lead, and keep their data-directory path (issue 14).
     (esco_data_dir / "esco" / "link.zip").symlink_to(outside / CLASSIFICATION_ZIP)
     (esco_data_dir / "esco" / "inside.zip").symlink_to(real / CLASSIFICATION_ZIP)
-    escaping = task_file(tmp_path / "sym.yaml", "symlink", files={"classification": "esco/link.zip",
+    for name, link in [("symlink", "esco/link.zip"), ("inside-link", "esco/inside.zip")]:
+        linked = task_file(tmp_path / f"{name}.yaml", name, files={"classification": link,
                                                                   "relations": f"{ESCO_VERSION_DIR}/{RELATIONS_ZIP}"})
-    with pytest.raises(WorkBenchError) as err:
-        _files(escaping, esco_data_dir, cache_dir)
-    assert str(err.value) == (f"task symlink: source.files.classification 'esco/link.zip' points outside the data "
-                              f"directory {esco_data_dir}")
-    inside = task_file(tmp_path / "in.yaml", "inside-link", files={"classification": "esco/inside.zip",
-                                                                   "relations": f"{ESCO_VERSION_DIR}/{RELATIONS_ZIP}"})
-    assert _files(inside, esco_data_dir, cache_dir)["classification"] == real / CLASSIFICATION_ZIP
+        task = Task(get_task_spec(str(linked)), data_dir=esco_data_dir, cache_dir=cache_dir)
+        assert task.files["classification"] == esco_data_dir / link
+        assert task.data_checksums[link] == hashlib.sha256((real / CLASSIFICATION_ZIP).read_bytes()).hexdigest()
+        assert task.dataset("full").n_queries > 0
 
 
 def test_folder_source_with_a_link_that_leads_outside(esco_data_dir, cache_dir, tmp_path):
-    """A folder named by a task file may not hold links out of the data directory either."""
+    """A folder named by a task file may hold links out of the data directory; they are checksummed by
+    their path inside it, and a broken link is named as such."""
     outside = tmp_path / "outside"
     outside.mkdir()
     (outside / "skills_en.csv").write_text("conceptUri,preferredLabel\nx,secret\n")
@@ -272,11 +272,16 @@ def test_folder_source_with_a_link_that_leads_outside(esco_data_dir, cache_dir, 
     (folder / "skills_en.csv").symlink_to(outside / "skills_en.csv")
     path = task_file(tmp_path / "dir.yaml", "folder-link", files={"classification": "esco/unpacked",
                                                                   "relations": f"{ESCO_VERSION_DIR}/{RELATIONS_ZIP}"})
+    task = Task(get_task_spec(str(path)), data_dir=esco_data_dir, cache_dir=cache_dir)
+    digest = hashlib.sha256((outside / "skills_en.csv").read_bytes()).hexdigest()
+    assert task.data_checksums["esco/unpacked/skills_en.csv"] == digest
+    (esco_data_dir / "esco" / "gone.zip").symlink_to(outside / "gone.zip")
+    broken = task_file(tmp_path / "gone.yaml", "broken-link", files={"classification": "esco/gone.zip",
+                                                                     "relations": f"{ESCO_VERSION_DIR}/{RELATIONS_ZIP}"})
     with pytest.raises(WorkBenchError) as err:
-        _files(path, esco_data_dir, cache_dir)
-    assert str(err.value) == (f"task folder-link: source.files.classification 'esco/unpacked' holds "
-                              f"esco/unpacked/skills_en.csv, a link to {outside / 'skills_en.csv'} outside the data "
-                              f"directory {esco_data_dir}")
+        _files(broken, esco_data_dir, cache_dir)
+    assert str(err.value) == (f"task broken-link: source.files.classification: {esco_data_dir / 'esco/gone.zip'} is a "
+                              f"link to {outside / 'gone.zip'}, which does not exist")
 
 
 # ---------------------------------------------------------------- hostile strings in result files

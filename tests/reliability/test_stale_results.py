@@ -140,26 +140,39 @@ def test_other_ties_or_limit_recomputes_into_its_own_file(runner, setting, value
     assert runner(["tfidf"])[0].reused == [official]
 
 
-def test_other_model_revision_or_settings_recomputes(runner):
+def test_other_model_revision_or_settings_is_a_clash_never_a_silent_replace(runner):
+    """Issue 15 item 4: a run of another revision or other settings used to replace the file of the same path."""
     seeds = {"random": 0}
     base = lambda name: RandomModel(seed=seeds[name])  # noqa: E731
 
     path = runner(["random"], load=base)[0].written[0]
+    stamp = _stamp(path)
     assert read_result(path).model.settings["seed"] == 0
     seeds["random"] = 1
     report, _ = runner(["random"], load=base)
-    assert report.written == [path] and read_result(path).model.settings["seed"] == 1
+    assert not report.written and len(report.failed) == 1
+    assert "model settings: it is not replaced" in report.failed[0][2]
 
     def new_revision(name):
-        model = RandomModel(seed=1)
+        model = RandomModel(seed=0)
         model.info = model.info.model_copy(update={"revision": "retrained"})
         return model
 
     report, _ = runner(["random"], load=new_revision)
-    assert report.written == [path] and read_result(path).model.revision == "retrained"
+    assert not report.written and "differs in model revision: it is not replaced" in report.failed[0][2]
+    assert _stamp(path) == stamp
+    # settings given to the run get a file of their own; the default file is kept
+    report, _ = runner(["random"], model_settings={"random": {"seed": 1}})
+    tagged = report.written[0]
+    assert tagged != path and tagged.name.startswith(path.stem + "__settings-") and _stamp(path) == stamp
+    assert read_result(tagged).model.settings["seed"] == 1
+    assert runner(["random"], model_settings={"random": {"seed": 1}})[0].reused == [tagged]
     other, _ = runner(["tfidf"])
     assert other.written == [result_path(runner.out, "tfidf", "esco-skillnorm", 1, "full")]
     assert read_result(path).model.name == "random"
+    # removing the file is how one asks for it to be replaced
+    path.unlink()
+    assert runner(["random"], load=new_revision)[0].written == [path]
 
 
 def test_models_whose_names_share_a_folder_do_not_overwrite_each_other(runner):
@@ -170,18 +183,22 @@ def test_models_whose_names_share_a_folder_do_not_overwrite_each_other(runner):
     assert not report.written and len(report.failed) == 1
     model, task, error = report.failed[0]
     assert (model, task) == ("my_model", "esco-skillnorm")
-    assert error == (f"{first} holds the result of model 'my model'; model 'my_model' maps to the same file: "
-                     "give one of them another name or use another --output")
+    assert error.startswith(f"{first} holds another result (model 'my model', revision ")
+    assert error.endswith("this run differs in model: it is not replaced. Remove it to replace it, give the model "
+                          "another name, or use another --output")
     assert _stamp(first) == stamp
 
 
-def test_changed_task_spec_recomputes(runner, tmp_path):
+def test_changed_task_spec_is_a_clash_and_a_new_version_gets_its_own_file(runner, tmp_path):
+    """Issue 15 item 4: a task file of the same name and version with edited metrics replaced the official result."""
     spec = get_task_spec("esco-skillnorm")
     path = runner(["tfidf"], tasks=[spec])[0].written[0]
-    edited = spec.model_copy(update={"description": spec.description + " (edited)"})
+    stamp = _stamp(path)
+    edited = spec.model_copy(update={"metrics": ["map", "mrr"]})
     assert edited.spec_hash != spec.spec_hash
     report, _ = runner(["tfidf"], tasks=[edited])
-    assert report.written == [path] and read_result(path).task.spec_hash == edited.spec_hash
+    assert not report.written and "differs in task spec hash: it is not replaced" in report.failed[0][2]
+    assert _stamp(path) == stamp
     bumped = spec.model_copy(update={"version": 2})
     report, _ = runner(["tfidf"], tasks=[bumped])
     assert report.written == [result_path(runner.out, "tfidf", "esco-skillnorm", 2, "full")]

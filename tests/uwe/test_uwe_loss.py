@@ -8,6 +8,8 @@ import torch
 
 from workbench.uwe_reference.loss import bidirectional_infonce, many_to_many_infonce
 
+pytestmark = pytest.mark.torch
+
 
 def brute_force(scores: torch.Tensor, positives: torch.Tensor, tau: float, mask_other_positives: bool) -> torch.Tensor:
     """The formula written out pair by pair (slow, obviously right)."""

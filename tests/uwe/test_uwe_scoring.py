@@ -7,6 +7,8 @@ import torch
 
 from workbench.uwe_reference.late_interaction import chunked_scores, late_interaction_scores, pooled_scores, unit_chunk
 
+pytestmark = pytest.mark.torch
+
 
 def tokens(seed: int, b: int, n: int, d: int = 16, min_len: int = 1):
     gen = torch.Generator().manual_seed(seed)

@@ -21,7 +21,7 @@ from workbench.uwe_reference.model import load_uwe, uwe_from_base  # noqa: E402
 from workbench.uwe_reference.recipes import get_recipe  # noqa: E402
 from workbench.uwe_reference.train import train  # noqa: E402
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.torch]
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +58,7 @@ def job2skill_dataset():
 
 
 def mean_map(model) -> float:
-    from workbench.evaluate import score_dataset
+    from workbench.scoring import score_dataset
 
     scored = score_dataset(model, job2skill_dataset(), query_type="job_title", target_type="skill_name",
                            group="job2skill", metrics=["map"], progress=False)

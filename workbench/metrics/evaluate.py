@@ -21,9 +21,9 @@ FAMILIES = {
     "precision": cutoff.precision,
 }
 
-# Chunks (rows whose targets are scanned together) are kept near cache size: each
-# scan is several numpy passes, ~1.3x faster from cache than from memory; much
-# smaller chunks pay more per-call overhead. 4-8 MiB measured best.
+# Chunks (rows whose targets are scanned together) are kept near the size of a CPU
+# cache: each chunk goes through several numpy passes, which are faster while its rows
+# stay in cache, and much smaller chunks pay more in per-call overhead.
 _CACHE_BYTES = 4 * 2**20
 
 

@@ -83,7 +83,8 @@ class Workspace:
 def n_bins(n_targets: int) -> int:
     """Histogram bins per row: about a quarter of the targets (a power of two).
 
-    More bins mean fewer exact comparisons but a bigger histogram; T/4 measured best.
+    More bins mean fewer exact comparisons but a bigger histogram to fill and scan; about T/4 keeps
+    both costs of the same order.
     """
     return int(min(max(16, 1 << max(0, (n_targets // 4 - 1)).bit_length()), 16384))
 

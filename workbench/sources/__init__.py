@@ -1,22 +1,35 @@
 """Source loaders: turn files named in a task file into query, target and relevance frames.
 
-A loader is a function `(ctx: LoaderContext) -> SourceFrames`, registered by name with `@loader`.
+A loader is a function `(ctx: LoaderContext) -> SourceFrames`, registered by name with `@loader` (ours)
+or by an entry point of group `workbench.source_loaders` (another package's).
 The task file's `source.loader` picks it; `source.files` and `source.params` are passed through.
 """
 from __future__ import annotations
 
 import importlib
+import pkgutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pandas as pd
 
 from ..errors import WorkBenchError
+from ..registry import Registry
 
-_LOADERS: dict[str, Callable[["LoaderContext"], "SourceFrames"]] = {}
-# Modules that register loaders; imported on first lookup so `import workbench` stays light.
-_MODULES = ["workbench.sources.esco", "workbench.sources.trec", "workbench.sources.esco_related", "workbench.sources.annotated", "workbench.sources.onet_tasks", "workbench.sources.melo"]
+# Loaders by name. Ours register with @loader when their module is imported: every module of this
+# package, found on disk on first lookup (so `import workbench` stays light and no list is kept by hand);
+# other packages' come from entry points `workbench.source_loaders` ("name = package.module:function").
+_LOADERS = Registry("source loader", "workbench.source_loaders")
+_imported = {"done": False}
+
+
+def _import_loader_modules() -> None:
+    if not _imported["done"]:
+        for module in pkgutil.iter_modules(__path__):
+            if not module.name.startswith("_"):
+                importlib.import_module(f"{__name__}.{module.name}")
+        _imported["done"] = True
 
 
 @dataclass(frozen=True)
@@ -28,7 +41,8 @@ class LoaderContext:
 
     def file(self, role: str) -> Path:
         if role not in self.files:
-            raise WorkBenchError(f"task {self.task_name}: source.files needs an entry {role!r} (has {sorted(self.files)})")
+            raise WorkBenchError(f"task {self.task_name}: source.files needs an entry {role!r} "
+                                 f"(has {sorted(self.files)})")
         return self.files[role]
 
     def param(self, name: str, default: Any = None) -> Any:
@@ -37,31 +51,43 @@ class LoaderContext:
 
 @dataclass
 class SourceFrames:
-    """queries: id, text[, split]; targets: id, text; qrels: query_id, target_id[, grade]."""
+    """queries: id, text[, split]; targets: id, text; qrels: query_id, target_id[, grade];
+    excluded (optional): query_id, target_id pairs removed from the query's ranking."""
 
     queries: pd.DataFrame
     targets: pd.DataFrame
     qrels: pd.DataFrame
     notes: dict[str, Any] = field(default_factory=dict)
+    excluded: pd.DataFrame | None = None
 
 
-def loader(name: str):
+_NO_SPLITS: set[str] = set()  # loaders whose queries carry no `split` column: only splits.method hash works
+
+
+def loader(name: str, *, assigns_splits: bool = True):
+    """Register ``func`` under ``name``; ``assigns_splits=False`` declares that it gives queries no split
+    (so `tasks validate` can refuse splits.method source / partition before any data is read)."""
     def register(func):
-        _LOADERS[name] = func
+        _LOADERS.add(name, func, origin="workbench", replace=True)
+        if not assigns_splits:
+            _NO_SPLITS.add(name)
         return func
     return register
 
 
+def assigns_splits(name: str) -> bool:
+    get_loader(name)
+    return name not in _NO_SPLITS
+
+
 def get_loader(name: str):
-    if name not in _LOADERS:
-        for module in _MODULES:
-            importlib.import_module(module)
-    if name not in _LOADERS:
-        raise WorkBenchError(f"unknown loader {name!r}; known loaders: {', '.join(sorted(_LOADERS))}")
-    return _LOADERS[name]
+    _import_loader_modules()
+    try:
+        return _LOADERS.get(name)
+    except KeyError:
+        raise WorkBenchError(f"unknown loader {name!r}; known loaders: {', '.join(known_loaders())}") from None
 
 
 def known_loaders() -> list[str]:
-    for module in _MODULES:
-        importlib.import_module(module)
-    return sorted(_LOADERS)
+    _import_loader_modules()
+    return sorted(_LOADERS.names())

@@ -50,7 +50,8 @@ def read_published(path: Path, columns: Iterable[str], task_name: str) -> pd.Dat
     frame = read_table(path)
     missing = [c for c in columns if c not in frame.columns]
     if missing:
-        raise WorkBenchError(f"task {task_name}: {path} lacks column(s) {missing}; columns found: {list(frame.columns)}")
+        raise WorkBenchError(f"task {task_name}: {path} lacks column(s) {missing}; "
+                             f"columns found: {list(frame.columns)}")
     return frame
 
 

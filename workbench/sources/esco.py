@@ -3,6 +3,11 @@
 All ESCO tasks share one concept partition (`esco_partition`): a query's split is the split of the
 concept it comes from, so a model may train on relations among train concepts without ever seeing
 a val or test pair. The target space is always the full ontology side, as in the seed paper.
+
+Languages: ``params.language`` picks the query side's labels (file ``classification``); a cross-lingual
+task adds ``target_classification`` and ``params.target_language`` for the target side, joined by concept
+URI. A file ``partition`` (the English classification zip) makes the partition the English one, so a
+concept is in the same split in every language.
 """
 from __future__ import annotations
 
@@ -16,9 +21,20 @@ from . import LoaderContext, SourceFrames, loader
 
 
 def open_release(ctx: LoaderContext):
+    """The query side's release (labels in ``params.language``)."""
     from workbench.ontologies.esco import EscoRelease
 
     return EscoRelease(ctx.file("classification"), ctx.file("relations"), language=ctx.param("language", "en"))
+
+
+def open_target_release(ctx: LoaderContext):
+    """The target side's release: another language's zip for a cross-lingual task, else the query side's."""
+    from workbench.ontologies.esco import EscoRelease
+
+    if "target_classification" not in ctx.files:
+        return open_release(ctx)
+    return EscoRelease(ctx.file("target_classification"), ctx.file("relations"),
+                       language=ctx.param("target_language", ctx.param("language", "en")))
 
 
 @lru_cache(maxsize=4)
@@ -35,16 +51,21 @@ def _partition_for(classification: str, language: str, seed: str) -> dict[str, s
 
 
 def esco_partition(ctx: LoaderContext) -> dict[str, str]:
-    """The shared concept partition; depends only on the classification file (concepts, ISCO groups, skill types)."""
-    return _partition_for(str(Path(ctx.file("classification")).resolve()), ctx.param("language", "en"), ctx.param("partition_seed", "workbench-v1"))
+    """The shared concept partition; depends only on the concepts, ISCO groups and skill types of the
+    ``partition`` file (the English zip, for language variants) or else of the classification file."""
+    seed = ctx.param("partition_seed", "workbench-v1")
+    if "partition" in ctx.files:
+        return _partition_for(str(Path(ctx.file("partition")).resolve()), "en", seed)
+    return _partition_for(str(Path(ctx.file("classification")).resolve()), ctx.param("language", "en"), seed)
 
 
 def _occupation_skill_task(ctx: LoaderContext, query_side: str) -> SourceFrames:
     """Occupation↔skill ranking in either direction; `query_side` is "occupation" or "skill"."""
-    release = open_release(ctx)
+    release, target_release = open_release(ctx), open_target_release(ctx)
     split = esco_partition(ctx)
-    concepts = {"occupation": release.occupations(), "skill": release.skills()}
     target_side = "skill" if query_side == "occupation" else "occupation"
+    sides = {"occupation": lambda r: r.occupations(), "skill": lambda r: r.skills()}
+    concepts = {query_side: sides[query_side](release), target_side: sides[target_side](target_release)}
     rel = release.occupation_skill_relations()
     rel = rel[rel["relation_type"].isin(ctx.param("relation_types", ["essential", "optional"]))]
     grades = ctx.param("grades", {"essential": 1.0, "optional": 1.0})
@@ -68,13 +89,17 @@ def skill2job(ctx: LoaderContext) -> SourceFrames:
     return _occupation_skill_task(ctx, "skill")
 
 
-def _label_queries(concepts: pd.DataFrame, split: dict[str, str], column: str,
-                   drop_preferred: bool) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+def _label_queries(concepts: pd.DataFrame, split: dict[str, str], column: str, drop_preferred: bool,
+                   target_labels: pd.Series | None = None) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     """One query per (concept, alternative label); its only positive is the concept.
 
     ESCO repeats the preferred label among the alternative labels of most concepts (12,191 of 13,896
     skills in v1.1.1); such a query is answered by exact string match, so it is dropped and counted.
+    ``target_labels`` (uri -> the target side's preferred label) replaces the preferred label in that
+    comparison for a cross-lingual task: exact match against the target text is what would answer it.
     """
+    if target_labels is not None:
+        concepts = concepts.assign(preferred_label=concepts["uri"].map(target_labels).fillna(""))
     exploded = concepts[["uri", "preferred_label", column]].explode(column).dropna(subset=[column])
     exploded = exploded[exploded[column].str.len() > 0]
     ids = exploded["uri"] + "#alt:" + exploded.groupby("uri").cumcount().astype(str)
@@ -89,20 +114,25 @@ def _label_queries(concepts: pd.DataFrame, split: dict[str, str], column: str,
     return queries, qrels, notes
 
 
-def _normalisation(ctx: LoaderContext, concepts: pd.DataFrame) -> SourceFrames:
+def _normalisation(ctx: LoaderContext, side: str) -> SourceFrames:
+    concepts = getattr(open_release(ctx), side)()
+    target_concepts = getattr(open_target_release(ctx), side)() if "target_classification" in ctx.files else concepts
+    cross = target_concepts is not concepts
+    target_labels = (pd.Series(target_concepts["preferred_label"].to_numpy(), index=target_concepts["uri"])
+                     if cross else None)
     queries, qrels, notes = _label_queries(concepts, esco_partition(ctx), ctx.param("label_column", "alt_labels"),
-                                           ctx.param("drop_labels_equal_to_preferred", True))
-    targets = pd.DataFrame({"id": concepts["uri"], "text": concepts["preferred_label"]})
+                                           ctx.param("drop_labels_equal_to_preferred", True), target_labels)
+    targets = pd.DataFrame({"id": target_concepts["uri"], "text": target_concepts["preferred_label"]})
     return SourceFrames(queries, targets, qrels, notes)
 
 
 @loader("esco_skillnorm")
 def skillnorm(ctx: LoaderContext) -> SourceFrames:
     """Skill alternative label → the skill (target text: preferred label)."""
-    return _normalisation(ctx, open_release(ctx).skills())
+    return _normalisation(ctx, "skills")
 
 
 @loader("esco_jobnorm")
 def jobnorm(ctx: LoaderContext) -> SourceFrames:
     """Occupation alternative label → the occupation (target text: preferred label)."""
-    return _normalisation(ctx, open_release(ctx).occupations())
+    return _normalisation(ctx, "occupations")

@@ -17,7 +17,7 @@ from __future__ import annotations
 import pandas as pd
 
 from . import LoaderContext, SourceFrames, loader
-from .esco import esco_partition, open_release
+from .esco import esco_partition, open_release, open_target_release
 
 
 @loader("esco_skill_similarity")
@@ -25,6 +25,7 @@ def skill_similarity(ctx: LoaderContext) -> SourceFrames:
     release = open_release(ctx)
     split = esco_partition(ctx)
     skills = release.skills()
+    target_skills = open_target_release(ctx).skills() if "target_classification" in ctx.files else skills
     rel = release.skill_skill_relations()
     grades = ctx.param("grades", {"essential": 1.0, "optional": 1.0})
     types = list(grades)
@@ -41,14 +42,16 @@ def skill_similarity(ctx: LoaderContext) -> SourceFrames:
     # A relation whose original skill is not in the classification has no query text: drop it (counted).
     missing_query = queries["text"].isna()
     queries = queries[~missing_query].reset_index(drop=True)
-    targets = pd.DataFrame({"id": skills["uri"], "text": skills["preferred_label"]})
+    targets = pd.DataFrame({"id": target_skills["uri"], "text": target_skills["preferred_label"]})
     qrels = pd.DataFrame({"query_id": kept["original_skill_uri"], "target_id": kept["related_skill_uri"],
                           "grade": kept["relation_type"].map(grades).astype(float)})
     notes = {
         "dropped_relations_ungraded_type": int((~known).sum()),
         "dropped_self_relations": int((known & self_loops).sum()),
-        "dropped_relations_unknown_query_skill": int(kept["original_skill_uri"].isin(queries_uri[missing_query.to_numpy()]).sum()),
+        "dropped_relations_unknown_query_skill":
+            int(kept["original_skill_uri"].isin(queries_uri[missing_query.to_numpy()]).sum()),
         "info": {"relations": int(len(rel)), "query_in_targets": True,
-                 "ungraded_types": {str(k): int(v) for k, v in rel.loc[~known, "relation_type"].value_counts().items()}},
+                 "ungraded_types": {str(k): int(v)
+                                    for k, v in rel.loc[~known, "relation_type"].value_counts().items()}},
     }
     return SourceFrames(queries, targets, qrels, notes)

@@ -37,8 +37,8 @@ def onet_table(ctx: LoaderContext, role: str, table: str) -> pd.DataFrame:
     path = Path(ctx.file(role))
     release = OnetRelease(path.parent, prefer="excel" if path.suffix.lower() == ".xlsx" else "text")
     if release.path(table).resolve() != path.resolve():
-        raise WorkBenchError(f"task {ctx.task_name}: source.files.{role} {path.name!r} is not the O*NET table {table!r} "
-                             f"(expected {table}.txt or {table}.xlsx)")
+        raise WorkBenchError(f"task {ctx.task_name}: source.files.{role} {path.name!r} is not the O*NET table "
+                             f"{table!r} (expected {table}.txt or {table}.xlsx)")
     return release.table(table)
 
 
@@ -51,7 +51,7 @@ def _frame(rows, columns) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
-@loader("onet_job2tech")
+@loader("onet_job2tech", assigns_splits=False)
 def job2tech(ctx: LoaderContext) -> SourceFrames:
     """Occupation title -> technology examples. Target id and text: the example itself (unique in O*NET)."""
     tech = onet_table(ctx, "technology_skills", "Technology Skills").dropna(subset=["example"])
@@ -63,7 +63,7 @@ def job2tech(ctx: LoaderContext) -> SourceFrames:
                         {"info": {"technology_rows": int(len(tech)), "distinct_examples": int(len(examples))}})
 
 
-@loader("onet_tech2job")
+@loader("onet_tech2job", assigns_splits=False)
 def tech2job(ctx: LoaderContext) -> SourceFrames:
     """Technology example -> the occupations that list it."""
     tech = onet_table(ctx, "technology_skills", "Technology Skills").dropna(subset=["example"])
@@ -74,7 +74,7 @@ def tech2job(ctx: LoaderContext) -> SourceFrames:
                         {"info": {"technology_rows": int(len(tech)), "distinct_examples": int(len(examples))}})
 
 
-@loader("onet_task2dwa")
+@loader("onet_task2dwa", assigns_splits=False)
 def task2dwa(ctx: LoaderContext) -> SourceFrames:
     """Task statement -> its DWAs. Identical task texts (same task in several occupations) are one
     query `task:<smallest Task ID>` whose positives are the union of their DWAs."""
@@ -97,7 +97,7 @@ def task2dwa(ctx: LoaderContext) -> SourceFrames:
     return SourceFrames(queries, targets, qrels.drop_duplicates(ignore_index=True), notes)
 
 
-@loader("onet_jobnorm")
+@loader("onet_jobnorm", assigns_splits=False)
 def jobnorm(ctx: LoaderContext) -> SourceFrames:
     """Alternate title (and reported job title, when the role is given) -> occupation(s).
 
@@ -107,7 +107,8 @@ def jobnorm(ctx: LoaderContext) -> SourceFrames:
     frames = [onet_table(ctx, "alternate_titles", "Alternate Titles")[["onetsoc_code", "alternate_title"]]
               .rename(columns={"alternate_title": "title"}).assign(source="alternate")]
     if "reported_titles" in ctx.files:
-        frames.append(onet_table(ctx, "reported_titles", "Sample of Reported Titles")[["onetsoc_code", "reported_job_title"]]
+        reported = onet_table(ctx, "reported_titles", "Sample of Reported Titles")
+        frames.append(reported[["onetsoc_code", "reported_job_title"]]
                       .rename(columns={"reported_job_title": "title"}).assign(source="reported"))
     titles = pd.concat(frames, ignore_index=True).dropna(subset=["title"])
     titles = titles.assign(title=titles["title"].astype(str), onetsoc_code=titles["onetsoc_code"].astype(str))
@@ -121,7 +122,7 @@ def jobnorm(ctx: LoaderContext) -> SourceFrames:
     return SourceFrames(queries, occupations(ctx), qrels.drop_duplicates(ignore_index=True), notes)
 
 
-@loader("onet_job_similarity")
+@loader("onet_job_similarity", assigns_splits=False)
 def job_similarity(ctx: LoaderContext) -> SourceFrames:
     """Occupation -> related occupations (Related Occupations), graded by tier (`grades` param).
 
@@ -132,7 +133,8 @@ def job_similarity(ctx: LoaderContext) -> SourceFrames:
     tiers = rel["relatedness_tier"].astype(str)
     known = tiers.isin(list(grades))
     kept = rel[known]
-    qrels = pd.DataFrame({"query_id": kept["onetsoc_code"].astype(str), "target_id": kept["related_onetsoc_code"].astype(str),
+    qrels = pd.DataFrame({"query_id": kept["onetsoc_code"].astype(str),
+                          "target_id": kept["related_onetsoc_code"].astype(str),
                           "grade": tiers[known].map(grades).astype(float)})
     occ = occupations(ctx)
     notes = {"dropped_relations_ungraded_tier": int((~known).sum()),
@@ -143,7 +145,7 @@ def job_similarity(ctx: LoaderContext) -> SourceFrames:
     return SourceFrames(occ.copy(), occ, qrels, notes)
 
 
-@loader("onet_esco_crosswalk")
+@loader("onet_esco_crosswalk", assigns_splits=False)
 def esco_crosswalk(ctx: LoaderContext) -> SourceFrames:
     """O*NET occupation -> ESCO occupations from the ESCO–O*NET crosswalk, graded by match type.
 
@@ -170,7 +172,8 @@ def esco_crosswalk(ctx: LoaderContext) -> SourceFrames:
                           "grade": kept["match_type"].astype(str).map(grades).astype(float)})
     dropped = Counter(match[~(is_occ.fillna(False) & graded)])
     notes = {"dropped_rows_isco_or_ungraded": int(sum(dropped.values())),
-             "info": {"rows": int(len(cw)), "match_types": {k: int(v) for k, v in match.value_counts().sort_index().items()},
+             "info": {"rows": int(len(cw)),
+                      "match_types": {k: int(v) for k, v in match.value_counts().sort_index().items()},
                       "dropped_rows": {k: int(v) for k, v in sorted(dropped.items())},
                       "esco_uris_not_in_release": int((~kept["esco_uri"].isin(occ["uri"])).sum())}}
     return SourceFrames(queries, targets, qrels, notes)

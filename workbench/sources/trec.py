@@ -15,17 +15,22 @@ def _read_tsv(path, names, what) -> pd.DataFrame:
         frame = pd.read_csv(path, sep="\t", header=None, dtype=str, keep_default_na=False, quoting=3, encoding="utf-8")
     except FileNotFoundError:
         raise WorkBenchError(f"{path}: {what} file not found") from None
+    except pd.errors.EmptyDataError:
+        raise WorkBenchError(f"{path}: the {what} file is empty") from None
     except UnicodeDecodeError as err:
         raise WorkBenchError(f"{path}: not UTF-8 ({err.reason} at byte {err.start})") from None
     if frame.shape[1] < len(names):
-        raise WorkBenchError(f"{path}: expected {len(names)} tab-separated columns ({', '.join(names)}), found {frame.shape[1]}")
+        raise WorkBenchError(f"{path}: expected {len(names)} tab-separated columns ({', '.join(names)}), "
+                             f"found {frame.shape[1]}")
     frame = frame.iloc[:, : len(names)]
     frame.columns = names
     return frame
 
 
 def read_trec(ctx: LoaderContext) -> SourceFrames:
-    """queries / corpus / qrels files as published (TREC qrels: query, iteration, doc, grade); grades <= 0 dropped and counted."""
+    """queries / corpus / qrels files as published (TREC qrels: query, iteration, doc, grade).
+
+    Grades <= 0 are dropped and counted."""
     queries = _read_tsv(ctx.file("queries"), ["id", "text"], "queries")
     targets = _read_tsv(ctx.file("corpus"), ["id", "text"], "corpus")
     qrels = _read_tsv(ctx.file("qrels"), ["query_id", "iteration", "target_id", "grade"], "qrels")
@@ -38,6 +43,6 @@ def read_trec(ctx: LoaderContext) -> SourceFrames:
     return SourceFrames(queries, targets, qrels.loc[positive, ["query_id", "target_id", "grade"]], notes)
 
 
-@loader("trec")
+@loader("trec", assigns_splits=False)
 def trec_folder(ctx: LoaderContext) -> SourceFrames:
     return read_trec(ctx)

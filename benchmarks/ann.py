@@ -1,6 +1,9 @@
-"""Optional approximate top-k search for @k metrics over very large target spaces (100k+ targets).
+"""Approximate top-k search for @k metrics over very large target spaces (100k+ targets): an experiment.
 
-Exact evaluation (`workbench.evaluate`) scores every target of every query, which is what MAP and
+It lives in benchmarks/ because no `workbench` command uses it: `benchmarks/scaling.py --ann`
+measures it against exact search, and tests/performance/test_perf_ann.py checks its metrics.
+
+Exact evaluation (`workbench.scoring`) scores every target of every query, which is what MAP and
 MRR need. Cutoff metrics (recall@K, precision@K, rp@K, hit@K, ndcg@K) only need each query's top K.
 `IVFIndex` is an inverted-file index in plain numpy (no extra dependency): spherical k-means puts
 the targets into about sqrt(n) lists; a query scores only the targets of its `n_probe` nearest
@@ -23,7 +26,7 @@ from collections.abc import Sequence
 import numpy as np
 import scipy.sparse as sp
 
-from .metrics import parse_metric
+from workbench.metrics import parse_metric
 
 CUTOFF_FAMILIES = ("recall", "precision", "rp", "hit", "ndcg")
 _BLOCK_BYTES = 128 * 2**20

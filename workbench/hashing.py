@@ -1,4 +1,4 @@
-"""Revisions for baselines: a hash of the files that determine scores, or of settings + library version.
+"""Model revisions: a hash of the files that determine scores, or of settings + library versions.
 
 Folder revisions hash every weight/config file (sorted relative path + sha256 of its bytes), so two
 copies of the same weights get the same revision wherever they live. File hashes are memoised per
@@ -7,11 +7,13 @@ nothing is ever written into a model folder.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import threading
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from workbench.io import atomic_write_json, sha256_file, stable_hash
 
@@ -57,10 +59,8 @@ def _save_disk() -> None:
     path = _disk_path()
     if path is None:
         return
-    try:
+    with contextlib.suppress(OSError):  # an unwritable cache only costs a re-hash
         atomic_write_json(path, {f"{f}|{s}|{m}": d for (f, s, m), d in _memo.items()})
-    except OSError:
-        pass
 
 
 def file_sha256(path: str | os.PathLike, *, persist: bool = True) -> str:

