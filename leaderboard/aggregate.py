@@ -54,10 +54,12 @@ class Cell:
     is_best: bool = False
     p_vs_best: float | None = None
     test_note: str | None = None
+    above_best: bool = False  # a variant scoring above the best submitted model: never marked "below"
 
     @property
     def significant(self) -> bool:
-        return self.p_vs_best is not None and self.p_vs_best < ALPHA
+        """Significantly below the best (the test is two-sided; a cell above the best is never marked)."""
+        return self.p_vs_best is not None and self.p_vs_best < ALPHA and not self.above_best
 
     @property
     def latency_ms(self) -> float | None:
@@ -78,6 +80,7 @@ class ModelRow:
     macro_p_vs_best: float | None = None
     macro_test_note: str | None = None
     latency_ms: float | None = None
+    macro_above_best: bool = False  # a variant above the leader: never marked "below"
 
     @property
     def complete(self) -> bool:
@@ -85,7 +88,7 @@ class ModelRow:
 
     @property
     def macro_significant(self) -> bool:
-        return self.macro_p_vs_best is not None and self.macro_p_vs_best < ALPHA
+        return self.macro_p_vs_best is not None and self.macro_p_vs_best < ALPHA and not self.macro_above_best
 
     @property
     def is_variant(self) -> bool:
@@ -174,6 +177,7 @@ def _test_tasks(cells: dict[tuple[str, str], Cell], tasks: list[TaskSpec], varia
         for c in in_task:
             if c is top:
                 continue
+            c.above_best = c.score > top.score
             c.test_note = _pair_note(c, top)
             if c.test_note is None:
                 c.p_vs_best = paired_randomisation([c.per_query[spec.main_score]], [top.per_query[spec.main_score]],
@@ -228,6 +232,7 @@ def _rank(rows: list[ModelRow], cells: dict[tuple[str, str], Cell], names: list[
             if problems:
                 row.macro_test_note = "not paired on " + "; ".join(problems)
                 continue
+            row.macro_above_best = row.macro[RANK_METRIC] > leader.macro[RANK_METRIC]
             row.macro_p_vs_best = paired_randomisation(
                 [a.per_query[RANK_METRIC] for a, _ in pairs], [b.per_query[RANK_METRIC] for _, b in pairs],
                 rng_for(seed, "macro-paired", row.name, leader.name), n_bootstrap)

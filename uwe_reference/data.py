@@ -347,7 +347,7 @@ def pad_sentences(texts: list[str], graph: Graph, adjacency: sp.csr_matrix, batc
     draws = rng.random(len(texts)) < probability
     picks = rng.integers(0, max(1, pool.size), size=len(texts))
     out, pads = [], []
-    for text, draw, pick in zip(texts, draws, picks):
+    for text, draw, pick in zip(texts, draws, picks, strict=True):
         pad = graph.left_texts[pool[pick]] if draw and pool.size else None
         out.append(text if pad is None else f"{text} {pad}")
         pads.append(pad)

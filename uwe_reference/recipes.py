@@ -7,10 +7,10 @@
   ~40 s of loading and checkpoints. Peak lr 1e-4 (a little above the paper's 8e-5: the run is short).
 - ``cpu-paper``: cpu-small's backbone and budget with the paper's batches: one set of 64 skills per step
   shared by the three graphs, sentence padding p 0.8, attention from token cosines (chosen on val in
-  earlier runs, docs/uwe.md); 250 steps of ~4.5 CPU-s (measured, one thread), checkpoints every 25.
+  earlier runs, docs/uwe.md); 250 steps of ~3.9 CPU-s (measured, one thread), checkpoints every 25.
 - ``paper``: all-mpnet-base-v2, one set of 512 skills per step shared by the three graphs (their jobs,
-  sentences and aliases; ``sampler="shared-skills"``), sentences padded with p 0.8, AdamW, peak lr 8e-5, 10 % warm-up then
-  linear decay, bf16/fp16 autocast and torch.compile on CUDA. The step count is not in the notes we
+  sentences and aliases; ``sampler="shared-skills"``), sentences padded with p 0.8, AdamW, peak lr 8e-5,
+  10 % warm-up then linear decay, bf16/fp16 autocast and torch.compile on CUDA. The step count is not in the notes we
   have; 3,000 steps is ~27 passes over our (ESCO-only) job graph, far smaller than the paper's 3.3M pairs.
 
 Loss weights and temperatures follow the paper: job 1.0 (τ 0.05), sentence 0.5 (τ 0.02), alias 0.5 (τ 0.02).
@@ -84,7 +84,7 @@ class RecipeConfig(BaseModel):
         return [g for g in GRAPHS if g in value]  # canonical order: the realign anchor is job when present
 
     @model_validator(mode="after")
-    def _plain_is_per_edge(self) -> "RecipeConfig":
+    def _plain_is_per_edge(self) -> RecipeConfig:
         if self.loss == "plain" and self.sampler != "per-graph":
             raise ValueError("the plain loss pairs each sampled edge with its own row: it needs sampler='per-graph'")
         return self
@@ -175,7 +175,7 @@ RECIPES: dict[str, RecipeConfig] = {
     # tiny batches gain nothing from intra-op threads, and on a shared machine 2 threads can be 5x slower
     "tiny": RecipeConfig(name="tiny", batch_size=8, max_steps=30, lr=2e-4, checkpoint_every=30, threads=1),
     "cpu-small": RecipeConfig(name="cpu-small", batch_size=32, max_steps=300, lr=1e-4, checkpoint_every=50),
-    # the paper's batches at the cpu-small budget (~1,150 CPU-s of training: ~4.5 CPU-s a step at 64 skills)
+    # the paper's batches at the cpu-small budget (measured: 976 CPU-s for 250 steps of 64 skills, one thread)
     "cpu-paper": RecipeConfig(name="cpu-paper", batch_size=64, max_steps=250, lr=1e-4, sampler="shared-skills",
                               sentence_padding=0.8, attention="cosine", checkpoint_every=25),
     "paper": RecipeConfig(name="paper", base_model="all-mpnet-base-v2", batch_size=512, max_steps=3000, lr=8e-5,

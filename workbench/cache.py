@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
+import sys
 import warnings
 import zlib
 from collections import OrderedDict
@@ -152,6 +153,19 @@ class EmbeddingCache:
             with self._conn:
                 self._conn.executemany("INSERT OR REPLACE INTO emb VALUES (?, ?, ?, ?)", rows)
         _remember(self.path, written)
+
+
+def open_cache(folder: Path | None, namespace: dict) -> EmbeddingCache | None:
+    """The embedding cache in `folder`, or None when it cannot be created or opened (read-only, under a file,
+    full disk): a cache only ever saves time, so encoding goes on without it after one warning line."""
+    if folder is None:
+        return None
+    try:
+        return EmbeddingCache(folder, namespace)
+    except (OSError, sqlite3.OperationalError) as err:
+        print(f"warning: embedding cache in {folder} cannot be used ({err}); encoding without a cache",
+              file=sys.stderr)
+        return None
 
 
 def encode_with_cache(

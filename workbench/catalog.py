@@ -7,7 +7,7 @@ through the suites its declaration names; `list_tasks` lists task files only.
 """
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
@@ -26,7 +26,7 @@ def task_files_dir() -> Path:
     return Path(str(resources.files("workbench.task_files")))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _catalog() -> dict[str, TaskSpec]:
     from .registry import task_folders
 
@@ -77,7 +77,7 @@ class CompositeSuite(BaseModel):
     members: list[str] = Field(min_length=1)
 
 
-@lru_cache(maxsize=None)
+@cache
 def composite_suites() -> dict[str, CompositeSuite]:
     path = task_files_dir() / "_suites.yaml"
     if not path.is_file():
@@ -124,7 +124,8 @@ def suite_tasks(suite: str, _seen: tuple[str, ...] = ()) -> list[TaskSpec]:
         return list(members.values())
     if suite in _variant_suites():
         decl = declaration(str(task_files_dir()))
-        return [variant_spec(_catalog()[base], q, t, decl) for base, q, t in suite_members(decl, _variant_suites()[suite])]
+        members = suite_members(decl, _variant_suites()[suite])
+        return [variant_spec(_catalog()[base], q, t, decl) for base, q, t in members]
     members = [spec for spec in _catalog().values() if suite in spec.suites]
     if not members:
         raise WorkBenchError(f"unknown suite {suite!r}; known suites: {', '.join(suite_names())}")
@@ -134,12 +135,18 @@ def suite_tasks(suite: str, _seen: tuple[str, ...] = ()) -> list[TaskSpec]:
 def resolve_task_list(selection: str) -> list[TaskSpec]:
     """Comma-separated task names, suite names or task-file paths, in order, without repeats."""
     seen: dict[str, TaskSpec] = {}
+    given_as: dict[str, str] = {}  # task name -> the item of the selection that first gave it
     for item in (part.strip() for part in selection.split(",")):
         if not item:
             continue
         specs = suite_tasks(item) if item in suite_names() else [get_task_spec(item)]
         for spec in specs:
-            seen.setdefault(spec.name, spec)
+            first = seen.setdefault(spec.name, spec)
+            given_as.setdefault(spec.name, item)
+            if (first.version, first.spec_hash) != (spec.version, spec.spec_hash):  # which one a result is of: unclear
+                raise WorkBenchError(f"--tasks gives two different tasks named {spec.name!r}: {given_as[spec.name]!r} "
+                                     f"and {item!r} (version or spec hash differs); pass one of them, or rename the "
+                                     "task in the file")
     if not seen:
         raise WorkBenchError(f"no tasks selected by {selection!r}")
     return list(seen.values())

@@ -110,7 +110,10 @@ class ChecksumMemo:
         if key not in self._memo:
             self._memo[key] = sha256_file(path)
             if self.cache_file:
-                atomic_write_json(self.cache_file, self._memo)
+                try:
+                    atomic_write_json(self.cache_file, self._memo)
+                except OSError:  # an unwritable memo only costs hashing again next time
+                    self.cache_file = None
         return self._memo[key]
 
 

@@ -103,6 +103,7 @@ class RankingDataset:
         queries = queries[with_pos]
         if len(queries) == 0:
             raise WorkBenchError(f"{origin}: no query has a relevant target")
+        stats["empty_query_texts"] = _count_empty_texts(queries, origin)
 
         q_index = pd.Index(queries["id"])
         t_index = pd.Index(targets["id"])
@@ -123,6 +124,27 @@ class RankingDataset:
         )
 
 
+# Stats that mean the input was not what it claims (a run prints them as warnings), with what was done.
+_INPUT_WARNINGS = {
+    "dropped_pairs_unknown_query": "relevance pairs name a query id that is not among the queries (dropped)",
+    "dropped_pairs_unknown_target": "relevance pairs name a target id that is not among the targets (dropped)",
+    "empty_query_texts": "queries have an empty or missing text (scored as '')",
+}
+
+
+def input_warnings(stats: dict) -> list[str]:
+    """One line per count in a dataset's stats that says its input was changed on the way in."""
+    return [f"{stats[key]} {what}" for key, what in _INPUT_WARNINGS.items() if stats.get(key)]
+
+
+def _count_empty_texts(queries: pd.DataFrame, origin: str) -> int:
+    """Queries whose text is missing or blank; every query empty would rank by nothing: an error."""
+    empty = int((queries["text"].astype(str).str.strip() == "").sum())
+    if empty == len(queries):
+        raise WorkBenchError(f"{origin}: every query text is empty or missing ({empty} queries); nothing to rank by")
+    return empty
+
+
 def _checked_frames(queries: pd.DataFrame, targets: pd.DataFrame, qrels: pd.DataFrame,
                     origin: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """The three frames with their columns and ids checked, plain object ids, and the default split and grade."""
@@ -139,6 +161,7 @@ def _checked_frames(queries: pd.DataFrame, targets: pd.DataFrame, qrels: pd.Data
     _require_unique(queries["id"], f"{origin} query id")
     _require_unique(targets["id"], f"{origin} target id")
     queries = queries.copy()
+    queries["text"] = queries["text"].fillna("")  # a missing text is scored as "" (and counted), never dropped
     if "split" not in queries:
         queries["split"] = "full"
     qrels = qrels.copy()

@@ -33,6 +33,7 @@ _STAT_WORDS = {
     "excluded_queries_without_positives": "queries excluded (no relevant target)",
     "merged_duplicate_queries": "duplicate queries merged",
     "merged_duplicate_targets": "duplicate targets merged",
+    "empty_query_texts": "queries with an empty or missing text (scored as \"\")",
 }
 
 

@@ -12,11 +12,12 @@ from filelock import FileLock, Timeout
 
 from . import __version__
 from .datafiles import file_identity
+from .dataset import input_warnings
 from .errors import WorkBenchError
 from .io import atomic_write_json, stable_hash
 from .model import ModelInfo
 from . import result_store
-from .settings import resolve_cache_dir
+from .settings import usable_cache_dir
 from .spec import TaskSpec
 from .task import Task
 from .weights import is_hub_id
@@ -160,6 +161,8 @@ def evaluate_into(model, task: Task, split: str, output: Path, *, ties: str = "a
         log(f"reuse {path} (task, data, model and settings unchanged)")
         return path, False
     log(f"run {model.info.name} on {task.spec.key} [{split}]")
+    for line in input_warnings(task.full_dataset.stats):
+        log(f"warning: task {task.spec.name}: {line}")
     result = task.evaluate(model, split, limit=limit, ties=ties, progress=progress)
     result_store.store(path, result)
     log(written_line(result, path))
@@ -298,7 +301,9 @@ def load_model_lazily(name: str, load_model: Callable[..., object], cache_dir: P
     settings = dict(settings or {})
     if is_hub_id(name):  # a branch (refs/main) can move to a new commit without a change to any snapshot file
         return load_model(name, **settings)
-    cache_root = resolve_cache_dir(cache_dir)
+    cache_root = usable_cache_dir(cache_dir)
+    if cache_root is None:  # not writable (said once): no memo, the model is loaded now
+        return load_model(name, **settings)
     memo = _ModelMemo(cache_root)
     key = _memo_key(name) + (f" {json.dumps(settings, sort_keys=True, default=str)}" if settings else "")
     entry = memo.read().get(key)

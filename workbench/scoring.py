@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .cache import EmbeddingCache, encode_with_cache, namespace_for
+from .cache import encode_with_cache, namespace_for, open_cache
 from .dataset import RankingDataset
 from .errors import WorkBenchError
 from .metrics import evaluate_scores
@@ -82,7 +82,7 @@ def encode_side(model, texts, *, role, input_type, group, cache_dir: Path | None
     # by one task is not encoded again as another task's query.
     shared = bool(getattr(model, "encode_depends_only_on_prompt", False))
     namespace = namespace_for(model.info, "any" if shared else role, "any" if shared else input_type, prompt)
-    cache = EmbeddingCache(cache_dir, namespace) if cache_dir else None
+    cache = open_cache(cache_dir, namespace)
     encoder = _CheckedEncoder(model, role, input_type, group)
     unique_count = len(set(texts))
     try:

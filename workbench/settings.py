@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
+import tempfile
 from contextvars import ContextVar
 from pathlib import Path
 
@@ -69,12 +71,35 @@ def data_url(explicit: str | None = None) -> str | None:
     return explicit or os.environ.get(DATA_URL_ENV) or None
 
 
-def resolve_cache_dir(explicit: str | os.PathLike | None = None) -> Path:
+def _cache_dir_path(explicit: str | os.PathLike | None) -> Path:
     raw = explicit if explicit is not None else os.environ.get(CACHE_DIR_ENV)
     if raw:
-        path = Path(raw).expanduser()
-    else:
-        base = os.environ.get("XDG_CACHE_HOME") or (Path.home() / ".cache")
-        path = Path(base) / "workbench"
+        return Path(raw).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME") or (Path.home() / ".cache")
+    return Path(base) / "workbench"
+
+
+def resolve_cache_dir(explicit: str | os.PathLike | None = None) -> Path:
+    path = _cache_dir_path(explicit)
     path.mkdir(parents=True, exist_ok=True)
+    return path.resolve()
+
+
+_UNUSABLE_CACHE_DIRS: set[Path] = set()  # warned about once per process
+
+
+def usable_cache_dir(explicit: str | os.PathLike | None = None) -> Path | None:
+    """The cache folder, or None when it cannot be created or written (read-only, under a file, full).
+    A cache only ever saves time, so a run then goes on without one; one warning line per folder says so."""
+    path = _cache_dir_path(explicit)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path):  # a folder that exists but is read-only fails here
+            pass
+    except OSError as err:
+        if path not in _UNUSABLE_CACHE_DIRS:
+            _UNUSABLE_CACHE_DIRS.add(path)
+            print(f"warning: cache directory {path} cannot be written ({err.strerror or err}); running without a "
+                  f"cache (slower, same results); set {CACHE_DIR_ENV} to a writable folder", file=sys.stderr)
+        return None
     return path.resolve()

@@ -25,7 +25,7 @@ from .partition import hash_split
 from .results import (SCHEMA_VERSION, ModelRecord, ResultFile, TaskRecord, Timing, aggregate_scores,
                       encode_per_query, fingerprint, now_iso)
 from .scoring import score_dataset
-from .settings import resolve_cache_dir, resolve_data_dir
+from .settings import resolve_data_dir, usable_cache_dir
 from .sources import LoaderContext, get_loader
 from .spec import TaskSpec
 
@@ -41,7 +41,7 @@ class Task:
     def __init__(self, spec: TaskSpec, data_dir: str | Path | None = None, cache_dir: str | Path | None = None):
         self.spec = spec
         self.data_dir = resolve_data_dir(data_dir)
-        self.cache_dir = resolve_cache_dir(cache_dir)
+        self.cache_dir = usable_cache_dir(cache_dir)  # None: not writable, the task runs without a cache
 
     @property
     def name(self) -> str:
@@ -53,7 +53,8 @@ class Task:
 
     @cached_property
     def data_checksums(self) -> dict[str, str]:
-        return checksum_files(self.files, self.data_dir, ChecksumMemo(self.cache_dir / "checksums.json"))
+        memo_file = self.cache_dir / "checksums.json" if self.cache_dir is not None else None
+        return checksum_files(self.files, self.data_dir, ChecksumMemo(memo_file))
 
     @cached_property
     def full_dataset(self) -> RankingDataset:
@@ -70,14 +71,15 @@ class Task:
                            "python": sys.version_info[:2], "version": __version__})
         if key in _DATASETS:
             return _DATASETS[key]
-        path = self.cache_dir / "datasets" / f"{key[:32]}.npz"
-        dataset = _read_dataset(path, key)
+        path = self.cache_dir / "datasets" / f"{key[:32]}.npz" if self.cache_dir is not None else None
+        dataset = _read_dataset(path, key) if path is not None else None
         if dataset is None:
             dataset = self._build_dataset(loader)
-            try:
-                atomic_write_bytes(path, _dataset_bytes(dataset, key))
-            except (OSError, TypeError, ValueError):
-                pass  # an unwritable cache (or stats that are not JSON) only costs the rebuild
+            if path is not None:
+                try:
+                    atomic_write_bytes(path, _dataset_bytes(dataset, key))
+                except (OSError, TypeError, ValueError):
+                    pass  # an unwritable cache (or stats that are not JSON) only costs the rebuild
         if len(_DATASETS) >= _DATASETS_KEPT:  # a few datasets per process: enough for `tasks list` and suites
             _DATASETS.pop(next(iter(_DATASETS)))
         _DATASETS[key] = dataset
@@ -138,7 +140,8 @@ class Task:
         scored = score_dataset(
             model, dataset, query_type=self.spec.query_type, target_type=self.spec.target_type,
             group=self.spec.group, metrics=list(self.spec.metrics), ties=ties,
-            cache_dir=self.cache_dir / "embeddings" if use_cache else None, progress=progress,
+            cache_dir=self.cache_dir / "embeddings" if use_cache and self.cache_dir is not None else None,
+            progress=progress,
         )
         per_query = encode_per_query(dataset.query_ids.tolist(), scored.per_query, keep_ids=keep_query_ids)
         info = model.info

@@ -8,7 +8,7 @@ file is always the English classification zip, so every language agrees on which
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Literal
 
@@ -92,6 +92,6 @@ def suite_members(decl: LanguageVariants, kind: str) -> list[tuple[str, str, str
     return [(base, q, t) for base in decl.tasks for q, t in pairs]
 
 
-@lru_cache(maxsize=None)
+@cache
 def declaration(folder: str) -> LanguageVariants | None:
     return read_declaration(Path(folder) / DECLARATION)

@@ -7,6 +7,7 @@ multi-line label cells).
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -22,11 +23,11 @@ ESCO_TASKS = ["esco-job2skill", "esco-skill2job", "esco-skillnorm", "esco-jobnor
 
 def uri_pairs(ds) -> set[tuple[str, str]]:
     rows, cols = ds.relevance.nonzero()
-    return {(ds.query_ids[r].split("#")[0], ds.target_ids[c]) for r, c in zip(rows, cols)}
+    return {(ds.query_ids[r].split("#")[0], ds.target_ids[c]) for r, c in zip(rows, cols, strict=False)}
 
 
 def splits_by_concept(ds) -> dict[str, str]:
-    return {qid.split("#")[0]: split for qid, split in zip(ds.query_ids, ds.query_splits)}
+    return {qid.split("#")[0]: split for qid, split in zip(ds.query_ids, ds.query_splits, strict=False)}
 
 
 def test_variant_names_resolve_and_bad_languages_are_refused():
@@ -36,8 +37,9 @@ def test_variant_names_resolve_and_bad_languages_are_refused():
     assert spec.source.files["target_classification"].endswith("classification - en - csv.zip")
     assert spec.source.files["partition"].endswith("classification - en - csv.zip")
     base = get_task_spec("esco-jobnorm")
-    assert (spec.metrics, spec.policies, spec.splits, spec.version) == (base.metrics, base.policies, base.splits, base.version)
-    with pytest.raises(WorkBenchError, match="'xx' is not an ESCO v1.1.1 language"):
+    same = ("metrics", "policies", "splits", "version")
+    assert [getattr(spec, f) for f in same] == [getattr(base, f) for f in same]
+    with pytest.raises(WorkBenchError, match=re.escape("'xx' is not an ESCO v1.1.1 language")):
         get_task_spec("esco-jobnorm-xx")
     with pytest.raises(WorkBenchError, match="use esco-jobnorm"):
         get_task_spec("esco-jobnorm-en")
@@ -93,8 +95,8 @@ def test_cross_lingual_normalisation_joins_by_uri(multilingual_data, cache_dir):
 
 def test_missing_language_file_is_named(multilingual_data, cache_dir):
     task = Task(get_task_spec("esco-skillnorm-sv"), data_dir=multilingual_data, cache_dir=cache_dir)
-    with pytest.raises(WorkBenchError, match="classification - sv - csv.zip"):
-        task.full_dataset
+    with pytest.raises(WorkBenchError, match=re.escape("classification - sv - csv.zip")):
+        _ = task.full_dataset
 
 
 def write_job_similarity(root: Path, language: str, queries, corpus, qrels) -> None:
@@ -123,12 +125,12 @@ def test_job_title_similarity_excludes_the_identical_title_in_every_language(tmp
     assert ds.stats["excluded_pairs"] == 2  # 'NURSE' ~ 'Nurse', 'chef' ~ 'Chef' (case folded)
     assert ds.stats.get("dropped_self_match_annotations", 0) == int(marks_self_relevant)
     assert ds.n_positives == 4 and ds.n_targets == len(CORPUS)
-    excluded = {(ds.query_ids[r], ds.target_ids[c]) for r, c in zip(*ds.excluded.nonzero())}
+    excluded = {(ds.query_ids[r], ds.target_ids[c]) for r, c in zip(*ds.excluded.nonzero(), strict=False)}
     assert excluded == {("q_nurse", "Nurse"), ("q_chef", "Chef")}
     # edit distance puts the identical title first; excluded, it cannot count for or against the model
     # Excluding a title must score exactly as if that title were not in the corpus for that query.
     model = load_model("edit-distance")
-    mrr = dict(zip(ds.query_ids, task.evaluate(model, split="test", progress=False).per_query.decode()["mrr"]))
+    mrr = dict(zip(ds.query_ids, task.evaluate(model, split="test", progress=False).per_query.decode()["mrr"], strict=False))
     for qid, text in queries:
         alone = tmp_path / f"alone-{qid}"
         same = {"q_nurse": "Nurse", "q_chef": "Chef"}[qid]

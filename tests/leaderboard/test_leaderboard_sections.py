@@ -36,6 +36,10 @@ def test_variants_get_their_own_section_by_model_card_field(tmp_path, specs):
     md = (out / "leaderboard.md").read_text()
     ranking, variants = md.split("## Ranking", 1)[1].split("## Variants of submitted models", 1)
     assert "ablation-without-ref-in-name" not in ranking and "| — | ablation-without-ref-in-name | ref-model |" in variants
+    # above the best submitted model: the two-sided test never marks it "significantly below"
+    variant_row = next(line for line in variants.splitlines() if "ablation-without-ref-in-name" in line)
+    assert "†" not in variant_row
+    assert not next(m for m in data["models"] if m["name"] == "ablation-without-ref-in-name")["macro_significant"]
     html = (out / "index.html").read_text()
     assert html.count('data-model="ablation-without-ref-in-name"') >= 1
     assert 'data-model="ablation-without-ref-in-name"' not in html.split('id="ranking"', 1)[1].split("</table>", 1)[0]

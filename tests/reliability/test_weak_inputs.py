@@ -189,3 +189,86 @@ def test_a_broken_source_file_fails_its_task_and_the_next_task_runs(esco_data_di
     assert failed.startswith("  failed: tfidf / graded-titles: ") and words in failed, failed
     assert (tmp_path / "out" / "tfidf" / "esco-job2skill__v1__full.json").is_file()
     _no_traceback(done)
+
+
+# ------------------------------------------------------------------- caches only ever cost time
+def test_an_unwritable_cache_directory_runs_without_a_cache_after_one_warning(esco_data_dir, tmp_path):
+    """A cache folder that cannot be created (under a regular file: fails even for root, as a read-only one
+    fails for a user) used to end even a TF-IDF run with a NotADirectoryError traceback."""
+    (tmp_path / "afile").write_text("x")
+    cache = tmp_path / "afile" / "cache"
+    done = cli("run", "--model", "tfidf", "--tasks", "esco-job2skill", "--split", "full", "--output",
+               str(tmp_path / "out"), "--data-dir", str(esco_data_dir), "--no-progress", cache_dir=cache)
+    assert done.returncode == 0, done.stderr
+    warnings = [line for line in done.stderr.splitlines() if line.startswith("warning:")]
+    assert warnings == [f"warning: cache directory {cache} cannot be written (Not a directory); running without a "
+                        "cache (slower, same results); set WORKBENCH_CACHE_DIR to a writable folder"], done.stderr
+    assert (tmp_path / "out" / "tfidf" / "esco-job2skill__v1__full.json").is_file()
+    _no_traceback(done)
+
+
+def test_an_embedding_cache_that_cannot_be_opened_is_skipped_with_a_warning(tmp_path, capsys):
+    from workbench.cache import open_cache
+
+    (tmp_path / "afile").write_text("x")
+    assert open_cache(tmp_path / "afile" / "embeddings", {"model": "m"}) is None
+    [line] = capsys.readouterr().err.splitlines()
+    assert line.startswith(f"warning: embedding cache in {tmp_path / 'afile' / 'embeddings'} cannot be used (")
+    assert open_cache(tmp_path / "ok", {"model": "m"}) is not None
+
+
+# ------------------------------------------------------------------- input changed without a word
+def test_qrels_naming_unknown_ids_and_empty_query_texts_are_counted_and_warned(tmp_path):
+    from test_forged_results import TREC_TASK
+
+    g = tmp_path / "data" / "g"
+    g.mkdir(parents=True)
+    (g / "queries.tsv").write_text("q1\tpython developer\nq2\t\nq3\tnurse\n", encoding="utf-8")
+    (g / "corpus.tsv").write_text("t1\tsoftware developer\nt2\tnurse\n", encoding="utf-8")
+    (g / "qrels.tsv").write_text("q1\t0\tt1\t1\nq2\t0\tt2\t1\nq3\t0\tt2\t1\nqx\t0\tt1\t1\nqy\t0\tt2\t1\n"
+                                 "q1\t0\ttx\t1\n", encoding="utf-8")
+    task = tmp_path / "graded-titles.yaml"
+    task.write_text(TREC_TASK, encoding="utf-8")
+    done = cli("run", "--model", "tfidf", "--tasks", str(task), "--split", "full", "--output", str(tmp_path / "out"),
+               "--data-dir", str(tmp_path / "data"), "--no-progress", cache_dir=tmp_path / "cache")
+    assert done.returncode == 0, done.stderr
+    warnings = [line for line in done.stderr.splitlines() if line.startswith("warning:")]
+    assert warnings == [
+        "warning: task graded-titles: 2 relevance pairs name a query id that is not among the queries (dropped)",
+        "warning: task graded-titles: 1 relevance pairs name a target id that is not among the targets (dropped)",
+        "warning: task graded-titles: 1 queries have an empty or missing text (scored as '')"], done.stderr
+    assert (tmp_path / "out" / "tfidf" / "graded-titles__v1__full.json").is_file()
+
+
+def test_a_missing_query_text_is_counted_and_all_empty_texts_are_an_error():
+    import pandas as pd
+
+    from workbench.dataset import RankingDataset
+    from workbench.errors import WorkBenchError
+
+    targets = pd.DataFrame({"id": ["t1", "t2"], "text": ["nurse", "driver"]})
+    qrels = pd.DataFrame({"query_id": ["q1", "q2"], "target_id": ["t1", "t2"]})
+    built = RankingDataset.build(pd.DataFrame({"id": ["q1", "q2"], "text": ["nurse", None]}), targets, qrels)
+    assert built.stats["empty_query_texts"] == 1
+    with pytest.raises(WorkBenchError, match=r"origin: every query text is empty or missing \(2 queries\)"):
+        RankingDataset.build(pd.DataFrame({"id": ["q1", "q2"], "text": [" ", None]}), targets, qrels, origin="origin")
+
+
+def test_a_catalog_task_and_a_same_named_task_file_in_one_run_are_an_error(esco_data_dir, tmp_path):
+    """The file's task used to be dropped without a word (the first of the name won)."""
+    import yaml
+
+    spec = yaml.safe_load((REPO / "tasks" / "esco-job2skill.yaml").read_text(encoding="utf-8"))
+    spec["description"] = "An edited copy of the shipped task, under the same name."
+    edited = tmp_path / "esco-job2skill.yaml"
+    edited.write_text(yaml.safe_dump(spec), encoding="utf-8")
+    done = cli("run", "--model", "tfidf", "--tasks", f"esco-job2skill,{edited}", "--output", str(tmp_path / "out"),
+               "--data-dir", str(esco_data_dir), "--no-progress", cache_dir=tmp_path / "cache")
+    assert done.returncode == 2
+    assert (f"error: --tasks gives two different tasks named 'esco-job2skill': 'esco-job2skill' and '{edited}'"
+            in done.stderr), done.stderr
+    assert not (tmp_path / "out").exists()
+    _no_traceback(done)
+    same = cli("run", "--model", "tfidf", "--tasks", "esco-job2skill,tasks/esco-job2skill.yaml", "--output",
+               str(tmp_path / "out"), "--data-dir", str(esco_data_dir), "--no-progress", cache_dir=tmp_path / "cache")
+    assert same.returncode == 0 and "1 written" in same.stderr + same.stdout, same.stderr

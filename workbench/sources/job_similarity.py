@@ -14,7 +14,6 @@ This module also generates the task files (``python -m workbench.sources.job_sim
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from pathlib import Path
 
@@ -58,8 +57,8 @@ def job_title_similarity(ctx: LoaderContext) -> SourceFrames:
         raise WorkBenchError(f"task {ctx.task_name}: source.params.self_match must be 'exclude' "
                              f"(the one policy applied in every language), got {ctx.param('self_match')!r}")
     same = self_matches(frames.queries, frames.targets)
-    pairs = set(zip(same["query_id"], same["target_id"]))
-    on_self = [pair in pairs for pair in zip(frames.qrels["query_id"], frames.qrels["target_id"])]
+    pairs = set(zip(same["query_id"], same["target_id"], strict=False))
+    on_self = [pair in pairs for pair in zip(frames.qrels["query_id"], frames.qrels["target_id"], strict=False)]
     frames.qrels = frames.qrels[[not hit for hit in on_self]]
     frames.notes["dropped_self_match_annotations"] = int(sum(on_self))
     frames.queries = frames.queries.assign(split="test")
