@@ -73,8 +73,8 @@ def translated(label: str, language: str) -> str:
 
 def write_esco_language(root: Path, language: str, skills=FIXTURE_SKILLS, occupations=FIXTURE_OCCUPATIONS,
                         leave_out: tuple[str, ...] = ()) -> Path:
-    """Another language's classification zip (skills_<ll>.csv, occupations_<ll>.csv, multi-line label
-    cells) in the v1.1.1 layout; concepts whose slug is in ``leave_out`` are missing from it."""
+    """One language's classification zip (skills_<ll>.csv, occupations_<ll>.csv, multi-line label cells)
+    in the v1.1.1 layout; concepts whose slug is in ``leave_out`` are missing from it."""
     folder = root / ESCO_VERSION_DIR
     folder.mkdir(parents=True, exist_ok=True)
     tr = lambda text: translated(text, language)  # noqa: E731
@@ -94,21 +94,11 @@ def write_esco_language(root: Path, language: str, skills=FIXTURE_SKILLS, occupa
 
 def write_esco_release(root: Path, skills=FIXTURE_SKILLS, occupations=FIXTURE_OCCUPATIONS) -> Path:
     """Write the two official v1.1.1 zips (classification-en and relations) under root/esco/v1.1.1."""
-    folder = root / ESCO_VERSION_DIR
-    folder.mkdir(parents=True, exist_ok=True)
-    skill_rows = [["KnowledgeSkillCompetence", skill_uri(s), t, "sector-specific", label, "\n".join(alts), "",
-                   "released", "2016-12-20T17:43:43Z", "", "", "http://data.europa.eu/esco/concept-scheme/skills",
-                   f"Description of {label}."] for s, label, alts, t in skills]
-    occ_rows = [["Occupation", occupation_uri(o), isco, label, "\n".join(alts), "", "released", "2016-07-05T13:58:41Z",
-                 "", "", "", "http://data.europa.eu/esco/concept-scheme/occupations", f"{label} description", f"{isco}.1"]
-                for o, label, alts, isco, _, _ in occupations]
+    folder = write_esco_language(root, "en", skills, occupations)
     types = {s: t for s, _, _, t in skills}
     rel_rows = [[occupation_uri(o), kind, types[s], skill_uri(s)]
                 for o, _, _, _, ess, opt in occupations for kind, group in (("essential", ess), ("optional", opt)) for s in group]
     skill_rel_rows = [[skill_uri("python"), "knowledge", "optional", "knowledge", skill_uri("java")]]
-    with zipfile.ZipFile(folder / CLASSIFICATION_ZIP, "w") as archive:
-        archive.writestr("skills_en.csv", _csv_bytes(SKILL_HEADER, skill_rows))
-        archive.writestr("occupations_en.csv", _csv_bytes(OCC_HEADER, occ_rows))
     with zipfile.ZipFile(folder / RELATIONS_ZIP, "w") as archive:
         archive.writestr("occupationSkillRelations.csv", _csv_bytes(REL_HEADER, rel_rows))
         archive.writestr("skillSkillRelations.csv", _csv_bytes(SKILL_REL_HEADER, skill_rel_rows))
