@@ -11,11 +11,11 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, RootModel
 
 from .errors import WorkBenchError
-from .spec import TaskSpec, load_task_spec
+from .schema import StrictFrozen
+from .spec import TaskSpec, load_declaration, load_task_spec
 from .variants import declaration, parse_variant_name, suite_members, variant_spec
 
 # Suites are declared in the task files (`suites:`); `all` is every task.
@@ -70,24 +70,19 @@ def get_task_spec(name: str) -> TaskSpec:
     raise WorkBenchError(f"unknown task {name!r}; known tasks: {', '.join(sorted(catalog))} (or pass a path to a task .yaml file)")
 
 
-class CompositeSuite(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class CompositeSuite(StrictFrozen):
     description: str = Field(min_length=10)
     members: list[str] = Field(min_length=1)
 
 
+class CompositeSuites(RootModel[dict[str, CompositeSuite]]):
+    """``tasks/_suites.yaml``: suite name -> its description and members."""
+
+
 @cache
 def composite_suites() -> dict[str, CompositeSuite]:
-    path = task_files_dir() / "_suites.yaml"
-    if not path.is_file():
-        return {}
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    try:
-        return {str(name): CompositeSuite.model_validate(body) for name, body in raw.items()}
-    except ValidationError as err:
-        first = err.errors()[0]
-        raise WorkBenchError(f"{path}: {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
+    declared = load_declaration(task_files_dir() / "_suites.yaml", CompositeSuites)
+    return declared.root if declared else {}
 
 
 def _variant_suites() -> dict[str, str]:

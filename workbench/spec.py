@@ -6,15 +6,17 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import yaml
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
 from .errors import WorkBenchError
 from .io import stable_hash
 from .metrics.names import parse_metric
 from .schema import StrictFrozen
+
+_Declared = TypeVar("_Declared", bound=BaseModel)
 
 TaskGroup = Literal[
     "job2skill", "skill2job", "job_normalization", "skill_normalization", "skill_extraction",
@@ -131,8 +133,8 @@ class TaskSpec(StrictFrozen):
         return f"{self.name}@v{self.version}"
 
 
-def _format_error(origin: str, err: ValidationError) -> str:
-    lines = [f"{origin}: invalid task file"]
+def _format_error(origin: str, err: ValidationError, what: str = "task file") -> str:
+    lines = [f"{origin}: invalid {what}"]
     for item in err.errors():
         where = ".".join(str(p) for p in item["loc"]) or "(top level)"
         got = item.get("input")
@@ -178,12 +180,12 @@ def _refuse_duplicate_keys(node, path: Path) -> None:
             stack.extend(current.value)
 
 
-def load_task_spec(path: str | Path) -> TaskSpec:
-    path = Path(path)
+def read_yaml(path: Path, what: str = "task file") -> Any:
+    """The parsed YAML of a task file or a catalog declaration: UTF-8, no aliases, no key given twice."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise WorkBenchError(f"{path}: task file not found") from None
+        raise WorkBenchError(f"{path}: {what} not found") from None
     except UnicodeDecodeError as err:
         raise WorkBenchError(f"{path}: not UTF-8 text ({err.reason} at byte {err.start})") from None
     try:
@@ -191,9 +193,24 @@ def load_task_spec(path: str | Path) -> TaskSpec:
         # ("billion laughs") when the spec is hashed or dumped.
         alias = next((e for e in yaml.parse(text, Loader=_SAFE_LOADER) if isinstance(e, yaml.AliasEvent)), None)
         if alias is not None:
-            raise WorkBenchError(f"{path}:{alias.start_mark.line + 1}: YAML alias *{alias.anchor} is not allowed in task files")
+            raise WorkBenchError(f"{path}:{alias.start_mark.line + 1}: YAML alias *{alias.anchor} "
+                                 f"is not allowed in {what}s")
         _refuse_duplicate_keys(yaml.compose(text, Loader=_SAFE_LOADER), path)
-        data = _safe_load(text)
+        return _safe_load(text)
     except yaml.YAMLError as err:
         raise WorkBenchError(f"{path}: not valid YAML: {err}") from None
-    return parse_task_spec(data, origin=str(path))
+
+
+def load_task_spec(path: str | Path) -> TaskSpec:
+    path = Path(path)
+    return parse_task_spec(read_yaml(path), origin=str(path))
+
+
+def load_declaration(path: Path, model: type[_Declared]) -> _Declared | None:
+    """A catalog declaration (``tasks/_*.yaml``) read like a task file and validated as ``model``; None when absent."""
+    if not path.is_file():
+        return None
+    try:
+        return model.model_validate(read_yaml(path, "declaration file"))
+    except ValidationError as err:
+        raise WorkBenchError(_format_error(str(path), err, "declaration file")) from None

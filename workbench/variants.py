@@ -12,19 +12,17 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field
 
 from .errors import WorkBenchError
-from .spec import TaskSpec
+from .schema import StrictFrozen
+from .spec import TaskSpec, load_declaration
 
 DECLARATION = "_esco_languages.yaml"
 _LANGUAGE = r"[a-z]{2}"
 
 
-class LanguageVariants(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class LanguageVariants(StrictFrozen):
     release: str = Field(pattern=r"^\d+(\.\d+)*$")
     languages: list[str] = Field(min_length=1)
     tasks: list[str] = Field(min_length=1)
@@ -34,17 +32,6 @@ class LanguageVariants(BaseModel):
         from .data_manifest import esco_zip_name
 
         return f"esco/v{self.release}/{esco_zip_name(self.release, language)}"
-
-
-def read_declaration(path: Path) -> LanguageVariants | None:
-    if not path.is_file():
-        return None
-    try:
-        return LanguageVariants.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-    except ValidationError as err:
-        first = err.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise WorkBenchError(f"{path}: {where}: {first['msg']} (got {str(first.get('input'))[:80]!r})") from None
 
 
 def parse_variant_name(name: str, bases: set[str]) -> tuple[str, str, str] | None:
@@ -94,4 +81,4 @@ def suite_members(decl: LanguageVariants, kind: str) -> list[tuple[str, str, str
 
 @cache
 def declaration(folder: str) -> LanguageVariants | None:
-    return read_declaration(Path(folder) / DECLARATION)
+    return load_declaration(Path(folder) / DECLARATION, LanguageVariants)

@@ -146,3 +146,18 @@ def test_job_title_similarity_task_files_state_one_policy():
     for spec in specs:
         assert spec.source.params == {"self_match": "exclude"}
         assert "identical to the query title" in spec.description and spec.splits.available == ["test", "full"]
+
+
+def test_declarations_are_read_as_strictly_as_task_files(tmp_path):
+    from workbench.catalog import CompositeSuites
+    from workbench.spec import load_declaration
+
+    twice = tmp_path / "_suites.yaml"
+    twice.write_text("s:\n  description: a suite declared twice\n  members: [melo]\n  members: [all]\n", encoding="utf-8")
+    with pytest.raises(WorkBenchError, match="key 'members' is given twice"):
+        load_declaration(twice, CompositeSuites)
+    typo = tmp_path / "_typo.yaml"
+    typo.write_text("s:\n  description: a suite with a typo\n  member: [melo]\n", encoding="utf-8")
+    with pytest.raises(WorkBenchError, match="invalid declaration file"):
+        load_declaration(typo, CompositeSuites)
+    assert load_declaration(tmp_path / "absent.yaml", CompositeSuites) is None
