@@ -59,17 +59,21 @@ def esco_partition(ctx: LoaderContext) -> dict[str, str]:
     return _partition_for(str(Path(ctx.file("classification")).resolve()), ctx.param("language", "en"), seed)
 
 
+def _concepts(release, side: str) -> pd.DataFrame:
+    """The occupations or skills table of a release; ``side`` is "occupation" or "skill"."""
+    return release.occupations() if side == "occupation" else release.skills()
+
+
 def _occupation_skill_task(ctx: LoaderContext, query_side: str) -> SourceFrames:
     """Occupation↔skill ranking in either direction; `query_side` is "occupation" or "skill"."""
-    release, target_release = open_release(ctx), open_target_release(ctx)
+    release = open_release(ctx)
     split = esco_partition(ctx)
     target_side = "skill" if query_side == "occupation" else "occupation"
-    sides = {"occupation": lambda r: r.occupations(), "skill": lambda r: r.skills()}
-    concepts = {query_side: sides[query_side](release), target_side: sides[target_side](target_release)}
+    q = _concepts(release, query_side)
+    t = _concepts(open_target_release(ctx), target_side)
     rel = release.occupation_skill_relations()
     rel = rel[rel["relation_type"].isin(ctx.param("relation_types", ["essential", "optional"]))]
     grades = ctx.param("grades", {"essential": 1.0, "optional": 1.0})
-    q, t = concepts[query_side], concepts[target_side]
     queries = pd.DataFrame({"id": q["uri"], "text": q["preferred_label"], "split": q["uri"].map(split)})
     targets = pd.DataFrame({"id": t["uri"], "text": t["preferred_label"]})
     qrels = pd.DataFrame({"query_id": rel[f"{query_side}_uri"], "target_id": rel[f"{target_side}_uri"],
@@ -90,16 +94,15 @@ def skill2job(ctx: LoaderContext) -> SourceFrames:
 
 
 def _label_queries(concepts: pd.DataFrame, split: dict[str, str], column: str, drop_preferred: bool,
-                   target_labels: pd.Series | None = None) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+                   target_labels: pd.Series) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     """One query per (concept, alternative label); its only positive is the concept.
 
     ESCO repeats the preferred label among the alternative labels of most concepts (12,191 of 13,896
     skills in v1.1.1); such a query is answered by exact string match, so it is dropped and counted.
-    ``target_labels`` (uri -> the target side's preferred label) replaces the preferred label in that
-    comparison for a cross-lingual task: exact match against the target text is what would answer it.
+    The comparison is with ``target_labels`` (uri -> the target side's preferred label): for a
+    cross-lingual task, exact match against the target text is what would answer the query.
     """
-    if target_labels is not None:
-        concepts = concepts.assign(preferred_label=concepts["uri"].map(target_labels).fillna(""))
+    concepts = concepts.assign(preferred_label=concepts["uri"].map(target_labels).fillna(""))
     exploded = concepts[["uri", "preferred_label", column]].explode(column).dropna(subset=[column])
     exploded = exploded[exploded[column].str.len() > 0]
     ids = exploded["uri"] + "#alt:" + exploded.groupby("uri").cumcount().astype(str)
@@ -115,11 +118,9 @@ def _label_queries(concepts: pd.DataFrame, split: dict[str, str], column: str, d
 
 
 def _normalisation(ctx: LoaderContext, side: str) -> SourceFrames:
-    concepts = getattr(open_release(ctx), side)()
-    target_concepts = getattr(open_target_release(ctx), side)() if "target_classification" in ctx.files else concepts
-    cross = target_concepts is not concepts
-    target_labels = (pd.Series(target_concepts["preferred_label"].to_numpy(), index=target_concepts["uri"])
-                     if cross else None)
+    concepts = _concepts(open_release(ctx), side)
+    target_concepts = _concepts(open_target_release(ctx), side)
+    target_labels = pd.Series(target_concepts["preferred_label"].to_numpy(), index=target_concepts["uri"])
     queries, qrels, notes = _label_queries(concepts, esco_partition(ctx), ctx.param("label_column", "alt_labels"),
                                            ctx.param("drop_labels_equal_to_preferred", True), target_labels)
     targets = pd.DataFrame({"id": target_concepts["uri"], "text": target_concepts["preferred_label"]})
@@ -129,10 +130,10 @@ def _normalisation(ctx: LoaderContext, side: str) -> SourceFrames:
 @loader("esco_skillnorm")
 def skillnorm(ctx: LoaderContext) -> SourceFrames:
     """Skill alternative label → the skill (target text: preferred label)."""
-    return _normalisation(ctx, "skills")
+    return _normalisation(ctx, "skill")
 
 
 @loader("esco_jobnorm")
 def jobnorm(ctx: LoaderContext) -> SourceFrames:
     """Occupation alternative label → the occupation (target text: preferred label)."""
-    return _normalisation(ctx, "occupations")
+    return _normalisation(ctx, "occupation")

@@ -25,7 +25,7 @@ def skill_similarity(ctx: LoaderContext) -> SourceFrames:
     release = open_release(ctx)
     split = esco_partition(ctx)
     skills = release.skills()
-    target_skills = open_target_release(ctx).skills() if "target_classification" in ctx.files else skills
+    target_skills = open_target_release(ctx).skills()
     rel = release.skill_skill_relations()
     grades = ctx.param("grades", {"essential": 1.0, "optional": 1.0})
     types = list(grades)
