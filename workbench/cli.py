@@ -423,18 +423,22 @@ def latency(model_name, task_name, split, n_queries, output, model_setting, data
     """Milliseconds per single query (batch 1) against the task's pre-encoded target space."""
     from .latency import measure_latency
     from .registry import load_model
-    from .results import read_result, result_path, write_result
+    from .result_store import planned_path
+    from .results import read_result, write_result
     from .task import load_task
 
     task = load_task(task_name, data_dir=data_dir)
     ds = task.dataset(split)
-    model = load_model(model_name, **_settings_per_model([model_name], parse_model_settings(model_setting)).get(model_name, {}))
+    settings = _settings_per_model([model_name], parse_model_settings(model_setting)).get(model_name, {})
+    model = load_model(model_name, **settings)
     measured = measure_latency(model, ds.query_texts.tolist(), ds.target_texts.tolist(),
                                query_type=task.spec.query_type, target_type=task.spec.target_type,
                                group=task.spec.group, n_queries=n_queries)
     click.echo(json.dumps(measured, indent=1, default=str))
     if output:
-        path = result_path(Path(output), model.info.name, task.spec.name, task.spec.version, split)
+        # the file a `run` with the same settings wrote (settings given to the run have a file of their own)
+        path = planned_path(Path(output), model=model.info.name, task=task.spec.name, version=task.spec.version,
+                            split=split, settings=settings)
         if path.exists():
             result = read_result(path)
             result.latency = json.loads(json.dumps(measured, default=str))

@@ -41,3 +41,26 @@ def test_top_k_and_errors():
     with pytest.raises(WorkBenchError):
         measure_latency(load_model("random"), [], TARGETS, query_type="x", target_type="x", group=None)
     assert hardware_description()["cpu_usable"] >= 1
+
+
+def test_latency_is_recorded_in_the_file_of_the_runs_settings(esco_data_dir, cache_dir, tmp_path):
+    """`latency -s k1=…` finds the file `run -s k1=…` wrote (its own settings-tagged file), never the default one."""
+    from click.testing import CliRunner
+
+    from workbench.cli import main
+    from workbench.results import read_result
+
+    out = tmp_path / "results"
+    common = ["--data-dir", str(esco_data_dir), "--split", "full", "--output", str(out)]
+    runner = CliRunner()
+    for settings in ([], ["-s", "k1=1.2"]):
+        done = runner.invoke(main, ["run", "--model", "bm25", "--tasks", "esco-job2skill", *settings, *common])
+        assert done.exit_code == 0, done.output
+    measured = runner.invoke(main, ["latency", "--model", "bm25", "--task", "esco-job2skill", "--n", "3",
+                                    "-s", "k1=1.2", *common])
+    assert measured.exit_code == 0, measured.output
+    files = {p.name: read_result(p, check=False) for p in (out / "bm25").glob("*.json")}
+    tagged = [name for name in files if "__settings-" in name]
+    assert len(files) == 2 and len(tagged) == 1
+    assert files[tagged[0]].latency is not None and f"latency recorded in {out / 'bm25' / tagged[0]}" in measured.output
+    assert files["esco-job2skill__v1__full.json"].latency is None
