@@ -60,10 +60,11 @@ def child_ours(lists_path: str, model_key: str, cache_dir: str, out_path: str, m
     import pandas as pd
 
     from workbench.dataset import RankingDataset
-    from workbench.scoring import DEFAULT_BLOCK_BYTES, _unit_rows, encode_side, score_dataset
+    from workbench.caches.embeddings import CachedModel
+    from workbench.scoring import DEFAULT_BLOCK_BYTES, _unit_rows, score_dataset
     from workbench.metrics import evaluate_scores
     from workbench.registry import load_model
-    from workbench.runner import load_model_lazily
+    from workbench.caches.model_memo import lazy_model
 
     lists = json.loads(Path(lists_path).read_text(encoding="utf-8"))
     queries = pd.DataFrame({"id": [f"q{i}" for i in range(len(lists["queries"]))], "text": lists["queries"]})
@@ -73,11 +74,13 @@ def child_ours(lists_path: str, model_key: str, cache_dir: str, out_path: str, m
     # WorkRB already merged duplicate query texts; keep everything as given
     ds = RankingDataset.build(queries, targets, qrels, duplicate_queries="keep", duplicate_targets="keep",
                               origin="WorkRB lists")
-    # as `workbench run` does: a model whose embeddings are all cached is not loaded (see runner.MemoModel)
-    model = load_model_lazily(OUR_MODEL[model_key], load_model, Path(cache_dir))
+    # as `workbench run` does: a model whose embeddings are all cached is not loaded (see caches.model_memo)
+    model = lazy_model(OUR_MODEL[model_key], load_model, Path(cache_dir))
+    if model.info.kind == "embedding":  # as Task.evaluate does: the embedding cache around the model
+        model = CachedModel(model, Path(cache_dir) / "embeddings")
     t0 = time.perf_counter()
     scored = score_dataset(model, ds, query_type="x", target_type="y", group=None, metrics=METRICS,
-                           cache_dir=Path(cache_dir), progress=False)
+                           progress=False)
     evaluated = time.perf_counter()
     out = {"scores": {m: float(v.mean()) for m, v in scored.per_query.items()}, "queries": ds.n_queries,
            "targets": ds.n_targets, "positives": ds.n_positives, "dropped": ds.stats,
@@ -86,10 +89,8 @@ def child_ours(lists_path: str, model_key: str, cache_dir: str, out_path: str, m
     if metrics_only == "1":
         # the same score blocks as score_dataset; only the evaluate_scores calls are timed
         if model.info.kind == "embedding":
-            q, *_ = encode_side(model, ds.query_texts.tolist(), role="query", input_type="x", group=None,
-                                cache_dir=Path(cache_dir), progress=False)
-            t, *_ = encode_side(model, ds.target_texts.tolist(), role="target", input_type="y", group=None,
-                                cache_dir=Path(cache_dir), progress=False)
+            q = model.encode(ds.query_texts.tolist(), role="query", input_type="x", group=None)
+            t = model.encode(ds.target_texts.tolist(), role="target", input_type="y", group=None)
             q, t_T = _unit_rows(q), np.ascontiguousarray(_unit_rows(t).T)
             block = lambda a, b: q[a:b] @ t_T  # noqa: E731
         else:

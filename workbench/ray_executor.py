@@ -2,7 +2,7 @@
 
 Optional extra (`pip install workbench-bench[ray]`); nothing here imports ray until a Ray run starts.
 
-- One actor per (model, settings) loads the model once (through `load_model_lazily`, as the local runner
+- One actor per (model, settings) loads the model once (through `caches.model_memo.lazy_model`, as the local runner
   does) and evaluates that model's items one after another; it holds its resources (a GPU for a neural
   model placed on one, else one CPU) only while it has items left, then it is ended.
 - Embeddings are cached per node: a worker resolves the cache folder on its own node

@@ -84,7 +84,7 @@ def reproduce(path: Path, *, load_model: Callable[..., Any], data_dir: Path | No
     spec = task.spec
     scored = score_dataset(model, dataset._rows(rows), query_type=spec.query_type, target_type=spec.target_type,
                            group=spec.group, metrics=sorted(result.scores), ties=result.config.get("ties", "average"),
-                           cache_dir=None, progress=False)
+                           progress=False)  # a bare model: no embedding cache is trusted here
     stored = result.per_query.decode()
     out = Reproduction(Path(path), queries=len(rows), metrics=len(stored))
     for metric in sorted(stored):

@@ -1,19 +1,18 @@
-"""Score one ranking dataset with one model: encode (cached) or index, score query blocks, compute metrics.
+"""Score one ranking dataset with one model: encode (through the embedding layer, `caches.embeddings`) or
+index, score query blocks, compute metrics.
 
 Score matrices are never materialised whole (97k × 14k floats would be 5 GB): queries go through in
 blocks whose score matrix stays under `block_bytes`.
 """
 from __future__ import annotations
 
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
-from .cache import encode_with_cache, namespace_for, open_cache
+from .caches.embeddings import CachedModel, progress_bar
 from .dataset import RankingDataset
 from .errors import WorkBenchError
 from .metrics import evaluate_scores
@@ -31,30 +30,6 @@ class Scored:
     prompts: dict[str, str | None] = field(default_factory=dict)
 
 
-class _CheckedEncoder:
-    """Wraps model.encode and rejects output that would silently corrupt scores."""
-
-    def __init__(self, model, role: str, input_type: str, group: str | None):
-        self.model, self.role, self.input_type, self.group = model, role, input_type, group
-        self.dim: int | None = None
-
-    def __call__(self, texts: list[str]) -> np.ndarray:
-        out = self.model.encode(list(texts), role=self.role, input_type=self.input_type, group=self.group)
-        out = np.asarray(out)
-        name = self.model.info.name
-        if out.ndim != 2 or out.shape[0] != len(texts):
-            raise WorkBenchError(f"model {name}: encode returned shape {out.shape} for {len(texts)} texts; expected ({len(texts)}, dim)")
-        if self.dim is None:
-            self.dim = out.shape[1]
-        elif out.shape[1] != self.dim:
-            raise WorkBenchError(f"model {name}: embedding dimension changed between calls ({self.dim} → {out.shape[1]})")
-        bad = ~np.isfinite(out)
-        if bad.any():
-            row = int(np.argwhere(bad)[0][0])
-            raise WorkBenchError(f"model {name}: encode returned NaN/inf for text {texts[row]!r} ({int(bad.sum())} bad values)")
-        return out.astype(np.float32, copy=False)
-
-
 def _unit_rows(matrix: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
     return matrix / np.maximum(norms, 1e-12)
@@ -69,31 +44,6 @@ def _push_excluded_down(scores: np.ndarray, excluded) -> np.ndarray:
     return scores
 
 
-def _progress(total: int, desc: str, enabled: bool):
-    from tqdm.auto import tqdm
-
-    return tqdm(total=total, desc=desc, unit="text", disable=not enabled or total == 0, file=sys.stderr, leave=False)
-
-
-def encode_side(model, texts, *, role, input_type, group, cache_dir: Path | None, progress: bool) -> tuple[np.ndarray, int, str | None]:
-    prompt = model.prompt_for(role=role, input_type=input_type, group=group) if hasattr(model, "prompt_for") else None
-    # A model whose embeddings depend on role, input type and group only through the prompt (it says
-    # so with `encode_depends_only_on_prompt`) keeps one cache per prompt: a skill encoded as a target
-    # by one task is not encoded again as another task's query.
-    shared = bool(getattr(model, "encode_depends_only_on_prompt", False))
-    namespace = namespace_for(model.info, "any" if shared else role, "any" if shared else input_type, prompt)
-    cache = open_cache(cache_dir, namespace)
-    encoder = _CheckedEncoder(model, role, input_type, group)
-    unique_count = len(set(texts))
-    try:
-        with _progress(unique_count, f"encode {role}s", progress) as bar:
-            matrix, encoded = encode_with_cache(list(texts), encoder, cache, progress=bar.update)
-    finally:
-        if cache:
-            cache.close()
-    return matrix, encoded, prompt
-
-
 def score_dataset(
     model,
     dataset: RankingDataset,
@@ -103,7 +53,6 @@ def score_dataset(
     group: str | None,
     metrics: list[str],
     ties: str = "average",
-    cache_dir: Path | None = None,
     progress: bool = True,
     block_bytes: int = DEFAULT_BLOCK_BYTES,
 ) -> Scored:
@@ -114,13 +63,16 @@ def score_dataset(
     scored = Scored(per_query={})
     t0 = time.perf_counter()
     if kind == "embedding":
-        q, nq, qp = encode_side(model, dataset.query_texts.tolist(), role="query", input_type=query_type,
-                                group=group, cache_dir=cache_dir, progress=progress)
-        t, nt, tp = encode_side(model, dataset.target_texts.tolist(), role="target", input_type=target_type,
-                                group=group, cache_dir=cache_dir, progress=progress)
+        # the embedding layer (checks, dedupe, cache): the caller's CachedModel, or one without a cache
+        encoder = model if isinstance(model, CachedModel) else CachedModel(model, None, progress=progress)
+        before = encoder.texts_encoded
+        q = encoder.encode(dataset.query_texts.tolist(), role="query", input_type=query_type, group=group)
+        t = encoder.encode(dataset.target_texts.tolist(), role="target", input_type=target_type, group=group)
         if q.shape[1] != t.shape[1]:
             raise WorkBenchError(f"model {model.info.name}: query dim {q.shape[1]} differs from target dim {t.shape[1]}")
-        scored.texts_encoded, scored.prompts = nq + nt, {"query": qp, "target": tp}
+        scored.texts_encoded = encoder.texts_encoded - before
+        scored.prompts = {role: encoder.prompt_for(role=role, input_type=kind_of, group=group)
+                          for role, kind_of in (("query", query_type), ("target", target_type))}
         q, t = _unit_rows(q), _unit_rows(t)
         # Cosines of finite unit rows are finite (|s| <= 1): checking the rows here replaces a pass over
         # every block of scores below (3 % of a warm run, py-spy). Cached vectors were checked when encoded.
@@ -142,7 +94,7 @@ def score_dataset(
     t1 = time.perf_counter()
     # The metrics of one block (single-threaded numpy) run in a worker thread while the next block's
     # scores are computed (multi-threaded BLAS, or the model's scorer): at most two blocks are alive.
-    with _progress(dataset.n_queries, "score", progress) as bar, ThreadPoolExecutor(max_workers=1) as pool:
+    with progress_bar(dataset.n_queries, "score", progress) as bar, ThreadPoolExecutor(max_workers=1) as pool:
         pending = None
 
         def collect(job) -> None:

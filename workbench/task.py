@@ -16,11 +16,13 @@ import numpy as np
 
 from . import __version__
 from .adapters import as_model
+from .caches.embeddings import CachedModel
 from .catalog import get_task_spec
 from .dataset import RankingDataset
 from .datafiles import ChecksumMemo, checksum_files, resolve_source_files
 from .errors import WorkBenchError
 from .io import atomic_write_bytes, stable_hash
+from .model import model_kind
 from .partition import hash_split
 from .results import (SCHEMA_VERSION, ModelRecord, ResultFile, TaskRecord, Timing, aggregate_scores,
                       encode_per_query, fingerprint, now_iso)
@@ -133,15 +135,16 @@ class Task:
         or a callable texts -> array; see workbench.adapters) on a split; the result file's content."""
         started = time.perf_counter()
         model = as_model(model)
+        if model_kind(model) == "embedding":  # the one place the embedding cache is put around a model
+            folder = self.cache_dir / "embeddings" if use_cache and self.cache_dir is not None else None
+            model = CachedModel(model, folder, progress=progress)
         dataset = self.dataset(split)
         if limit is not None:
             dataset = dataset.limit(limit)
         config = {"ties": ties, "limit": limit}
         scored = score_dataset(
             model, dataset, query_type=self.spec.query_type, target_type=self.spec.target_type,
-            group=self.spec.group, metrics=list(self.spec.metrics), ties=ties,
-            cache_dir=self.cache_dir / "embeddings" if use_cache and self.cache_dir is not None else None,
-            progress=progress,
+            group=self.spec.group, metrics=list(self.spec.metrics), ties=ties, progress=progress,
         )
         per_query = encode_per_query(dataset.query_ids.tolist(), scored.per_query, keep_ids=keep_query_ids)
         info = model.info

@@ -5,7 +5,7 @@ import sqlite3
 
 import numpy as np
 
-from workbench.cache import EmbeddingCache, clear_recent, encode_with_cache
+from workbench.caches.embeddings import EmbeddingCache, clear_recent, encode_with_cache
 
 
 class CountingEncoder:
@@ -51,7 +51,7 @@ def test_corrupt_row_is_recomputed(tmp_path):
 
 
 def test_vectors_kept_in_memory_stay_within_budget(tmp_path, monkeypatch):
-    import workbench.cache as cache_module
+    import workbench.caches.embeddings as cache_module
 
     monkeypatch.setattr(cache_module, "_RECENT_BUDGET", 3 * 26 * 4)  # three 26-d vectors
     clear_recent()

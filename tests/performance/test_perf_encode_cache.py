@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from workbench.cache import encode_with_cache
+from workbench.caches.embeddings import CachedModel, encode_with_cache
 from workbench.dataset import RankingDataset
 from workbench.scoring import score_dataset
 from workbench.model import ModelInfo
@@ -43,8 +43,8 @@ def _dataset(queries, targets):
 
 
 def _run(model, ds, cache_dir, query_type, target_type):
-    return score_dataset(model, ds, query_type=query_type, target_type=target_type, group=None, metrics=["map"],
-                         cache_dir=cache_dir, progress=False)
+    return score_dataset(CachedModel(model, cache_dir), ds, query_type=query_type, target_type=target_type,
+                         group=None, metrics=["map"], progress=False)
 
 
 SKILLS = ["bake bread", "cook", "drive vehicles", "teach students"]

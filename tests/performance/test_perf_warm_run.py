@@ -14,7 +14,8 @@ import pytest
 from workbench.catalog import get_task_spec
 from workbench.errors import WorkBenchError
 from workbench.model import ModelInfo
-from workbench.runner import MODEL_MEMO_FILE, MemoModel, load_model_lazily, run
+from workbench.caches.model_memo import MODEL_MEMO_FILE, LazyModel, lazy_model
+from workbench.runner import run
 from workbench.task import Task, _DATASETS
 
 TASKS = ["esco-job2skill", "esco-skill2job"]
@@ -100,8 +101,8 @@ def test_model_is_loaded_when_a_text_is_missing_from_the_cache(esco_data_dir, ca
     _run(tmp_path / "cold", esco_data_dir, cache_dir, load)
     for sqlite in (cache_dir / "embeddings").glob("*.sqlite"):  # forget the embeddings, keep the memo
         sqlite.unlink()
-    model = load_model_lazily("folder-model", load, cache_dir)
-    assert isinstance(model, MemoModel) and not model.loaded and len(loads) == 1
+    model = lazy_model("folder-model", load, cache_dir)
+    assert isinstance(model, LazyModel) and not model.loaded and len(loads) == 1
     _run(tmp_path / "again", esco_data_dir, cache_dir, load)
     assert len(loads) == 2 and loads[1].encoded  # loaded on the first encode
     assert _scores(tmp_path / "cold") == _scores(tmp_path / "again")
@@ -109,25 +110,25 @@ def test_model_is_loaded_when_a_text_is_missing_from_the_cache(esco_data_dir, ca
 
 def test_changed_model_files_invalidate_the_memo(cache_dir, model_folder):
     load, loads = _loader(model_folder)
-    first = load_model_lazily("folder-model", load, cache_dir)
+    first = lazy_model("folder-model", load, cache_dir)
     assert first.loaded and first.info.revision == "v1"
-    assert not load_model_lazily("folder-model", load, cache_dir).loaded
+    assert not lazy_model("folder-model", load, cache_dir).loaded
 
     (model_folder / "weights.txt").write_text("v2")  # new weights: the memo no longer applies
-    second = load_model_lazily("folder-model", load, cache_dir)
+    second = lazy_model("folder-model", load, cache_dir)
     assert second.loaded and second.info.revision == "v2" and len(loads) == 2
     (model_folder / "extra.bin").write_bytes(b"x")  # a new file in the folder too
-    assert load_model_lazily("folder-model", load, cache_dir).loaded
+    assert lazy_model("folder-model", load, cache_dir).loaded
 
 
 def test_memo_that_disagrees_with_the_model_fails_and_is_dropped(cache_dir, model_folder):
     load, _ = _loader(model_folder)
-    load_model_lazily("folder-model", load, cache_dir)
+    lazy_model("folder-model", load, cache_dir)
     memo_path = cache_dir / MODEL_MEMO_FILE
     memo = json.loads(memo_path.read_text())
     memo["folder-model"]["info"]["settings"] = {"scale": 2.0}  # what a stale memo would hold
     memo_path.write_text(json.dumps(memo))
-    stand_in = load_model_lazily("folder-model", load, cache_dir)
+    stand_in = lazy_model("folder-model", load, cache_dir)
     assert not stand_in.loaded
     with pytest.raises(WorkBenchError, match="differs from the memo"):
         stand_in.encode(["x"], role="query", input_type="skill_name")
@@ -138,14 +139,14 @@ def test_damaged_memo_is_ignored(cache_dir, model_folder):
     load, loads = _loader(model_folder)
     (cache_dir).mkdir(parents=True, exist_ok=True)
     (cache_dir / MODEL_MEMO_FILE).write_text("{not json")
-    assert load_model_lazily("folder-model", load, cache_dir).loaded and len(loads) == 1
+    assert lazy_model("folder-model", load, cache_dir).loaded and len(loads) == 1
 
 
 def test_model_without_folder_is_loaded_as_before(cache_dir):
     class Plain:
         info = ModelInfo(name="plain", revision="1", kind="embedding")
 
-    model = load_model_lazily("plain", lambda name: Plain(), cache_dir)
+    model = lazy_model("plain", lambda name: Plain(), cache_dir)
     assert isinstance(model, Plain)
 
 
@@ -204,12 +205,12 @@ def test_damaged_dataset_cache_file_is_rebuilt(esco_data_dir, cache_dir):
 
 
 def test_a_relative_model_path_is_remembered_per_folder(tmp_path, monkeypatch):
-    from workbench.runner import _memo_key
+    from workbench.caches.model_memo import memo_key
 
     (tmp_path / "a" / "m").mkdir(parents=True)
     (tmp_path / "b" / "m").mkdir(parents=True)
     monkeypatch.chdir(tmp_path / "a")
-    in_a = _memo_key("./m")
+    in_a = memo_key("./m", {})
     monkeypatch.chdir(tmp_path / "b")
-    assert _memo_key("./m") != in_a and _memo_key("all-MiniLM-L6-v2") == "all-MiniLM-L6-v2"
-    assert _memo_key("uwe:./m").startswith("uwe:") and _memo_key("uwe:./m").endswith(str(tmp_path / "b" / "m"))
+    assert memo_key("./m", {}) != in_a and memo_key("all-MiniLM-L6-v2", {}) == "all-MiniLM-L6-v2"
+    assert memo_key("uwe:./m", {}).startswith("uwe:") and memo_key("uwe:./m", {}).endswith(str(tmp_path / "b" / "m"))

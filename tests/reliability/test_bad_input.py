@@ -349,7 +349,7 @@ class WideScorer(_Scorer):
 
 def test_model_returning_nan_or_inf(esco_data_dir, cache_dir):
     task = _task("esco-job2skill", esco_data_dir, cache_dir)
-    # the runner encodes unique texts shortest first (workbench/cache.py), so that is the order the model sees
+    # the runner encodes unique texts shortest first (workbench/caches/embeddings.py), so that is the order the model sees
     queries = sorted(dict.fromkeys(task.dataset("full").query_texts.tolist()), key=len)
     with pytest.raises(WorkBenchError) as err:
         task.evaluate(NaNEmbedder("nan-embedder"), "full", progress=False)

@@ -28,7 +28,7 @@ from filelock import FileLock
 
 from rel_support import (CLI, REPO, cli, comparable, result_files, shake_encode, task_file, write_big_release,
                          write_esco_release)
-from workbench.cache import EmbeddingCache, encode_with_cache, text_key
+from workbench.caches.embeddings import EmbeddingCache, encode_with_cache, text_key
 from workbench.results import read_result, result_path, write_result
 
 pytestmark = pytest.mark.sigkill
@@ -186,7 +186,7 @@ _CACHE_WRITER = textwrap.dedent("""
     from pathlib import Path
     sys.path[:0] = [sys.argv[3], sys.argv[4]]  # tests/reliability and tests/ (esco_fixture)
     from rel_support import shake_encode as encode
-    from workbench.cache import EmbeddingCache, encode_with_cache
+    from workbench.caches.embeddings import EmbeddingCache, encode_with_cache
     cache = EmbeddingCache(Path(sys.argv[1]), {"model": "shake", "revision": "1"})
     texts = [f"text number {i}" for i in range(int(sys.argv[2]))]
     encode_with_cache(texts, encode, cache, batch=1000, progress=lambda n: print(n, flush=True))

@@ -208,7 +208,7 @@ def test_an_unwritable_cache_directory_runs_without_a_cache_after_one_warning(es
 
 
 def test_an_embedding_cache_that_cannot_be_opened_is_skipped_with_a_warning(tmp_path, capsys):
-    from workbench.cache import open_cache
+    from workbench.caches.embeddings import open_cache
 
     (tmp_path / "afile").write_text("x")
     assert open_cache(tmp_path / "afile" / "embeddings", {"model": "m"}) is None

@@ -1,9 +1,11 @@
-"""On-disk embedding cache: one SQLite file per (model name, revision, role, prompt, input type).
+"""The embedding layer: a model wrapped so that its output is checked and cached (`CachedModel`).
 
-SQLite commits are transactional, so a run killed mid-write leaves either whole entries or none;
-each row also stores a checksum of its bytes, and a row that fails it is treated as missing. A cache
-file that SQLite reports as corrupt is moved aside (``*.sqlite.corrupt``) and rebuilt: a cache only
-ever costs time, never a wrong vector or a failed run.
+Scoring asks `CachedModel.encode` for vectors and never sees the cache. Underneath, one SQLite file
+per (model name, revision, settings, role, prompt, input type): SQLite commits are transactional, so
+a run killed mid-write leaves either whole entries or none; each row also stores a checksum of its
+bytes, and a row that fails it is treated as missing. A cache file that SQLite reports as corrupt is
+moved aside (``*.sqlite.corrupt``) and rebuilt: a cache only ever costs time, never a wrong vector
+or a failed run.
 """
 from __future__ import annotations
 
@@ -19,9 +21,9 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from .datafiles import file_identity
-from .errors import WorkBenchError
-from .io import sha256_text, stable_hash
+from ..datafiles import file_identity
+from ..errors import WorkBenchError
+from ..io import sha256_text, stable_hash
 
 _SCHEMA = "CREATE TABLE IF NOT EXISTS emb (key TEXT PRIMARY KEY, dim INTEGER, crc INTEGER, vec BLOB)"
 _CHUNK = 900  # stays under SQLite's default limit on bound parameters
@@ -208,3 +210,70 @@ def encode_with_cache(
 def namespace_for(model_info, role: str, input_type: str, prompt: str | None) -> dict:
     return {"model": model_info.name, "revision": model_info.revision, "settings": model_info.settings,
             "role": role, "input_type": input_type, "prompt": prompt, "prompt_sha": sha256_text(prompt or "")}
+
+
+class CheckedEncoder:
+    """One side's calls to model.encode, rejecting output that would silently corrupt scores (checked
+    before anything is cached, so the cache only ever holds checked vectors)."""
+
+    def __init__(self, model, role: str, input_type: str, group: str | None):
+        self.model, self.role, self.input_type, self.group = model, role, input_type, group
+        self.dim: int | None = None
+
+    def __call__(self, texts: list[str]) -> np.ndarray:
+        out = self.model.encode(list(texts), role=self.role, input_type=self.input_type, group=self.group)
+        out = np.asarray(out)
+        name = self.model.info.name
+        if out.ndim != 2 or out.shape[0] != len(texts):
+            raise WorkBenchError(f"model {name}: encode returned shape {out.shape} for {len(texts)} texts; "
+                                 f"expected ({len(texts)}, dim)")
+        if self.dim is None:
+            self.dim = out.shape[1]
+        elif out.shape[1] != self.dim:
+            raise WorkBenchError(f"model {name}: embedding dimension changed between calls ({self.dim} → {out.shape[1]})")
+        bad = ~np.isfinite(out)
+        if bad.any():
+            row = int(np.argwhere(bad)[0][0])
+            raise WorkBenchError(f"model {name}: encode returned NaN/inf for text {texts[row]!r} "
+                                 f"({int(bad.sum())} bad values)")
+        return out.astype(np.float32, copy=False)
+
+
+def progress_bar(total: int, desc: str, enabled: bool):
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc=desc, unit="text", disable=not enabled or total == 0, file=sys.stderr, leave=False)
+
+
+class CachedModel:
+    """An embedding model behind the embedding cache in `folder` (None: no cache, still checked and
+    each unique text encoded once). `encode` returns one checked float32 row per text; `texts_encoded`
+    counts the texts the model itself had to encode. The wrapped model is `.model`."""
+
+    def __init__(self, model, folder: Path | None, *, progress: bool = False):
+        self.model, self.folder, self.progress = model, folder, progress
+        self.info = model.info
+        self.texts_encoded = 0
+
+    def prompt_for(self, *, role: str, input_type: str, group: str | None = None) -> str | None:
+        if not hasattr(self.model, "prompt_for"):
+            return None
+        return self.model.prompt_for(role=role, input_type=input_type, group=group)
+
+    def encode(self, texts: Sequence[str], *, role: str, input_type: str, group: str | None = None) -> np.ndarray:
+        prompt = self.prompt_for(role=role, input_type=input_type, group=group)
+        # A model whose embeddings depend on role, input type and group only through the prompt (it says
+        # so with `encode_depends_only_on_prompt`) keeps one cache per prompt: a skill encoded as a target
+        # by one task is not encoded again as another task's query.
+        shared = bool(getattr(self.model, "encode_depends_only_on_prompt", False))
+        namespace = namespace_for(self.info, "any" if shared else role, "any" if shared else input_type, prompt)
+        cache = open_cache(self.folder, namespace)
+        encoder = CheckedEncoder(self.model, role, input_type, group)
+        try:
+            with progress_bar(len(set(texts)), f"encode {role}s", self.progress) as bar:
+                matrix, encoded = encode_with_cache(list(texts), encoder, cache, progress=bar.update)
+        finally:
+            if cache:
+                cache.close()
+        self.texts_encoded += encoded
+        return matrix

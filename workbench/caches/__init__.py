@@ -1,0 +1,28 @@
+"""Every cache of a run, in one place: what it is keyed by and what must stay true (docs/caches.md says why).
+
+A cache only ever costs time: deleting any of them gives the same results, only slower; a missing,
+damaged, foreign or stale entry is ignored and rebuilt, never trusted and never a failed run.
+
+=====================  =====================================  ====================================================
+cache                  key                                    invariant
+=====================  =====================================  ====================================================
+embeddings             model name, revision, settings, role,  a row's vector is what this model, with these
+(`caches.embeddings`)  input type, prompt; row: hash of text  settings and prompt, returns for this text (checked)
+model metadata         model as given + settings; valid       info and prompts are what loading the model now
+(`caches.model_memo`)  while its files/modules stamp matches  would report
+built datasets         task spec hash, data sha256s, builder  the stored dataset is what building it now gives
+(`workbench.task`)     source, Python minor, package version
+data checksums         file identity (path, size, mtime,      the sha256 is that of the file's current bytes
+(`datafiles`)          inode, ctime)
+UWE target index       model revision, max_seq_length,        the stored token embeddings are what the encoder
+(`uwe_reference`)      target texts, index format             gives for these texts
+=====================  =====================================  ====================================================
+
+Only the first two sit between a run and its model, as layers around it: `lazy_model` (the model is
+loaded only when the memo cannot answer) inside `CachedModel` (vectors read before the model is asked).
+Result files are not a cache: `workbench.result_store` decides when one may be reused.
+"""
+from .embeddings import CachedModel, EmbeddingCache
+from .model_memo import LazyModel, lazy_model
+
+__all__ = ["CachedModel", "EmbeddingCache", "LazyModel", "lazy_model"]
