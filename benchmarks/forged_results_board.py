@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from workbench.leaderboard.build import build_leaderboard  # noqa: E402
+from workbench.per_query_codec import unpack_ids  # noqa: E402
 
 TASK_FILE = "esco-job2skill__v1__test.json"
 
@@ -32,7 +33,7 @@ TASK_FILE = "esco-job2skill__v1__test.json"
 def _set_values(data: dict, value, n: int | None = None) -> None:
     pq = data["per_query"]
     if n is not None:
-        pq["query_ids"] = pq["query_ids"][:n]
+        pq["query_ids"] = unpack_ids(pq["query_ids"], data["sizes"]["queries"])[:n]  # written in the plain form
         pq["query_ids_sha256"] = hashlib.sha256("\n".join(pq["query_ids"]).encode()).hexdigest()
         data["sizes"]["queries"] = n
     count = data["sizes"]["queries"]

@@ -1,7 +1,8 @@
 """Versioned result files: one JSON file per (model, task, split).
 
 Per-query scores are stored compactly (little-endian float32, zlib, base64: `per_query_codec`, which
-also reads the older uncompressed form) next to the query ids' hash,
+also reads the older uncompressed form) next to the query ids (zlib-compressed the same way, or the older
+plain list) and their hash,
 so the leaderboard can recompute aggregates, bootstrap intervals and paired tests, and reject
 files whose stored aggregates disagree with their per-query values.
 """
@@ -178,7 +179,11 @@ def result_path(output_dir: Path, model_name: str, task_name: str, task_version:
 
 
 def write_result(path: Path, result: ResultFile) -> None:
-    atomic_write_json(path, result.model_dump(mode="json"))
+    """The query ids are written compressed (`per_query_codec.pack_ids`); `read_result` reads either form."""
+    data = result.model_dump(mode="json")
+    if result.per_query.query_ids is not None:
+        data["per_query"]["query_ids"] = per_query_codec.pack_ids(result.per_query.query_ids)
+    atomic_write_json(path, data)
 
 
 def read_result(path: Path, *, check: bool = True,
@@ -187,7 +192,8 @@ def read_result(path: Path, *, check: bool = True,
 
     A file holding more per-query data than its query count allows is refused before anything is
     decoded; so is, with `canonical_queries` (the raw JSON -> the canonical query count of its task, or
-    None when unknown), a file claiming another count than its task's.
+    None when unknown), a file claiming another count than its task's. Query ids of either form of
+    `per_query_codec` read as the same list.
     """
     path = Path(path)
     try:
@@ -201,7 +207,8 @@ def read_result(path: Path, *, check: bool = True,
         raise WorkBenchError(
             f"{path}: schema_version {version!r} is not supported (this is workbench {__version__}, schema {SCHEMA_VERSION})"
         )
-    problem = _oversized(data, canonical_queries(data) if canonical_queries is not None else None)
+    problem = (_oversized(data, canonical_queries(data) if canonical_queries is not None else None)
+               or _unpack_query_ids(data))
     if problem:
         raise WorkBenchError(f"{path}: {problem}")
     try:
@@ -241,13 +248,23 @@ def _oversized(data: dict, expected_queries: int | None) -> str | None:
         return f"sizes.queries is {queries}, but the task's canonical query set has {expected_queries} queries"
     if not isinstance(per_query, dict):
         return None  # the schema check names it
-    ids = per_query.get("query_ids")
-    if isinstance(ids, list) and len(ids) != queries:
-        return f"per_query.query_ids lists {len(ids)} ids for {queries} queries"
     values = per_query.get("values")
     if per_query.get("encoding", "float32-le-base64") == "float32-le-base64" and isinstance(values, dict):
         for name, blob in values.items():
             problem = per_query_codec.size_problem(name, blob, queries) if isinstance(blob, str) else None
             if problem:
                 return problem
+    return None
+
+
+def _unpack_query_ids(data: dict) -> str | None:
+    """Replaces the raw JSON's query ids, of either form, by their plain list (in place), after `_oversized`
+    checked `sizes.queries`; why they cannot be, or None (a value of another type is left to the schema)."""
+    per_query = data.get("per_query")
+    if not isinstance(per_query, dict) or per_query.get("query_ids") is None:
+        return None
+    try:
+        per_query["query_ids"] = per_query_codec.unpack_ids(per_query["query_ids"], data["sizes"]["queries"])
+    except ValueError as err:
+        return str(err)
     return None

@@ -18,6 +18,7 @@ from rel_support import REPO, cli
 from workbench.catalog import get_task_spec
 from workbench.errors import WorkBenchError
 from workbench.leaderboard import build_leaderboard, leaderboard_cli
+from workbench.per_query_codec import unpack_ids
 from workbench.result_store import store
 from workbench.results import PerQuery, read_result
 from workbench.shards import merge_result_dirs
@@ -54,7 +55,7 @@ def set_values(data: dict, value_of, n: int | None = None) -> None:
     pq = data["per_query"]
     n = n if n is not None else data["sizes"]["queries"]
     if n != data["sizes"]["queries"]:
-        pq["query_ids"] = pq["query_ids"][:n]
+        pq["query_ids"] = unpack_ids(pq["query_ids"], data["sizes"]["queries"])[:n]  # written in the plain form
         pq["query_ids_sha256"] = hashlib.sha256("\n".join(pq["query_ids"]).encode()).hexdigest()
         data["sizes"]["queries"] = n
     for metric in pq["values"]:

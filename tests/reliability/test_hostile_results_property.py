@@ -42,6 +42,17 @@ def _encode(values) -> str:
     return base64.b64encode(np.asarray(values, dtype="<f4").tobytes()).decode("ascii")
 
 
+def _stored_ids(stored):
+    """The ids of either form of workbench.per_query_codec, decoded here apart from it."""
+    if isinstance(stored, str) and stored.startswith("zlib:"):
+        return json.loads(zlib.decompress(base64.b64decode(stored[5:], validate=True)).decode("utf-8"))
+    return stored
+
+
+def _packed_ids(ids: list) -> str:
+    return "zlib:" + base64.b64encode(zlib.compress(json.dumps(ids).encode("utf-8"))).decode("ascii")
+
+
 @st.composite
 def mutation(draw):
     """One edit of the raw JSON, as (description, function)."""
@@ -80,11 +91,12 @@ def mutation(draw):
         return kind, lambda d: d["scores"].__setitem__(metric, value if math.isfinite(value) else str(value))
     if kind == "ids":
         drop = draw(st.integers(0, CANONICAL_N - 1))
-        rehash = draw(st.booleans())
+        rehash, packed = draw(st.booleans()), draw(st.booleans())
 
         def edit(d):
-            ids = d["per_query"]["query_ids"]
+            ids = _stored_ids(d["per_query"]["query_ids"])
             del ids[drop]
+            d["per_query"]["query_ids"] = _packed_ids(ids) if packed else ids
             if rehash:
                 d["per_query"]["query_ids_sha256"] = hashlib.sha256("\n".join(ids).encode()).hexdigest()
         return kind, edit
@@ -108,7 +120,7 @@ def oracle_problem(raw: dict) -> str | None:
         pq, n = raw["per_query"], raw["sizes"]["queries"]
         if n != CANONICAL_N or pq["query_ids_sha256"] != CANONICAL_SHA:
             return "not the canonical query set"
-        ids = pq.get("query_ids")
+        ids = _stored_ids(pq.get("query_ids"))
         if ids is not None and hashlib.sha256("\n".join(ids).encode()).hexdigest() != CANONICAL_SHA:
             return "ids do not match their hash"
         if raw["official"] is not True or raw["config"].get("limit") is not None:
