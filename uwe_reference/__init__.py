@@ -7,5 +7,7 @@ Modules (importing this package loads nothing heavy; torch comes with encoder/mo
   data             training graphs from the train side of the ESCO partition; batches; pairs() export
   recipes, train   recipes (tiny, cpu-small, paper), the resumable training loop
   model            UWEModel (WorkBench scoring model), load_uwe(DIR) for `--model uwe:DIR`
-  cli              `uwe_cli`, the `workbench uwe train` command group
+  named, cards/    a model card per committed UWE row; `--model <row>`: weights from the cache, a hub repo or
+                   trained from the recorded recipe
+  cli              `uwe_cli`, the `workbench uwe train|export|install` command group
 """

@@ -1,6 +1,8 @@
 """`workbench uwe ...`: the click group the main CLI attaches (torch is imported only when a command runs)."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from .recipes import ABLATIONS, GRAPHS, RECIPES, SAMPLERS
@@ -78,3 +80,21 @@ def export_command(output, data_dir):
     except (WorkBenchError, ValueError) as err:
         raise click.ClickException(str(err)) from None
     click.echo(f"model: {model_dir}")
+
+
+@uwe_cli.command("install")
+@click.argument("name")
+@click.option("--from", "source", required=True, type=click.Path(file_okay=False, exists=True),
+              help="A UWE model folder (model.safetensors + uwe_config.json), e.g. RUN/model of `workbench uwe train`.")
+def install_command(name, source):
+    """Put the weights of committed row NAME into the cache (checked against its model card's sha256)."""
+    from workbench.errors import WorkBenchError
+
+    from .named import get_card, install_weights
+
+    try:
+        card = get_card(name)
+        folder = install_weights(card, source, origin=f"installed from {Path(source).resolve()}")
+    except WorkBenchError as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(f"{name}: weights in {folder}  (use: workbench run --model {name} --tasks ...)")

@@ -21,6 +21,7 @@ import shutil
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
@@ -261,6 +262,34 @@ def export_checkpoint(output_dir: str | os.PathLike, data_dir: str | os.PathLike
 
 
 # -- the loop -------------------------------------------------------------------------------------
+@dataclass
+class _Run:
+    """One call of `train`: what to train, where, and what was found there."""
+
+    config: RecipeConfig
+    output_dir: Path
+    model_dir: Path
+    data_dir: Path
+    resume: bool
+    progress: bool
+    done: list[tuple[int, Path]]  # the checkpoints already in output_dir
+    started: float  # perf_counter at the call, for the session's wall time
+
+
+@dataclass
+class _Trainer:
+    """The objects a run trains with (built once per call)."""
+
+    data: object  # TrainingData
+    encoder: Encoder
+    samplers: object  # SharedSkillsSampler or {graph: GraphSampler}
+    optimizer: torch.optim.Optimizer
+    scheduler: torch.optim.lr_scheduler.LambdaLR
+    amp: torch.dtype | None
+    scaler: object | None  # torch.amp.GradScaler under fp16
+    rank: int
+
+
 def train(config: RecipeConfig, output_dir: str | os.PathLike, data_dir: str | os.PathLike | None = None,
           resume: bool = True, progress: bool = True) -> Path:
     """Train (or resume, or return the finished model of) `config` into `output_dir`; returns the model folder."""
@@ -276,91 +305,109 @@ def train(config: RecipeConfig, output_dir: str | os.PathLike, data_dir: str | o
     if resume and (model_dir / "uwe_config.json").is_file() and done and done[-1][0] >= config.max_steps:
         return model_dir
 
-    started = time.perf_counter()
+    run = _Run(config, output_dir, model_dir, Path(data_dir), resume, progress, done, time.perf_counter())
     threads_before = torch.get_num_threads()
     if config.threads:
         torch.set_num_threads(config.threads)
     try:
-        return _train(config, output_dir, model_dir, data_dir, resume, progress, done, started)
+        return _train(run)
     finally:
         torch.set_num_threads(threads_before)  # a library call should not leave the process changed
 
 
-def _train(config, output_dir, model_dir, data_dir, resume, progress, done, started) -> Path:
-    data = build_training_data(data_dir, config.graphs)
+def _build_trainer(run: _Run) -> _Trainer:
+    config = run.config
+    data = build_training_data(run.data_dir, config.graphs)
     if config.realign_random:
         data = data.realign(config.seed)
     encoder = Encoder.from_folder(resolve_base_model(config.base_model), device=distributed.rank_device(config.device),
                                   max_seq_length=config.max_seq_length)
-    device = encoder.device
     rank = distributed.world()[0]
     torch.manual_seed(config.seed + rank)  # after loading: model construction may consume RNG differently
     samplers = make_samplers(data, config)
     optimizer = torch.optim.AdamW(encoder.parameters(), lr=config.lr, weight_decay=config.weight_decay)
     warmup = int(math.ceil(config.warmup_ratio * config.max_steps))
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, _lr_lambda(config.max_steps, warmup))
-    amp = _amp_dtype(config, device)
+    amp = _amp_dtype(config, encoder.device)
     scaler = torch.amp.GradScaler("cuda") if amp == torch.float16 else None
-    if config.compile == "on" or (config.compile == "auto" and device.type == "cuda"):
+    if config.compile == "on" or (config.compile == "auto" and encoder.device.type == "cuda"):
         encoder.compile_backbone()
+    return _Trainer(data, encoder, samplers, optimizer, scheduler, amp, scaler, rank)
 
+
+def _train(run: _Run) -> Path:
+    config = run.config
+    trainer = _build_trainer(run)
     step, history = 0, []
-    if resume and done:
-        step, history = _load_checkpoint(done[-1][1], encoder, optimizer, scheduler, scaler, config)
-
+    if run.resume and run.done:
+        step, history = _load_checkpoint(run.done[-1][1], trainer.encoder, trainer.optimizer, trainer.scheduler,
+                                         trainer.scaler, config)
     from tqdm.auto import tqdm
 
-    bar = tqdm(total=config.max_steps, initial=step, desc=f"uwe {config.name}", disable=not progress or rank != 0,
-               file=sys.stderr, dynamic_ncols=True)
+    bar = tqdm(total=config.max_steps, initial=step, desc=f"uwe {config.name}",
+               disable=not run.progress or trainer.rank != 0, file=sys.stderr, dynamic_ncols=True)
     ema = history[-1]["loss"] if history else None
-    encoder.train()
+    trainer.encoder.train()
     try:
         while step < config.max_steps:
-            t0, c0 = time.perf_counter(), time.process_time()
-            optimizer.zero_grad(set_to_none=True)
-            losses = backward_step(encoder, samplers, step, config, amp, scaler)
-            distributed.sum_gradients(encoder.parameters())  # under torchrun: the global batch's gradient
-            if scaler:
-                scaler.unscale_(optimizer)
-            if config.max_grad_norm:
-                torch.nn.utils.clip_grad_norm_(encoder.parameters(), config.max_grad_norm)
-            if scaler:
-                scaler.step(optimizer)
-                scaler.update()
-            else:
-                optimizer.step()
-            lr = scheduler.get_last_lr()[0]
-            scheduler.step()
+            record = _train_step(trainer, config, step)
             step += 1
-            total = sum(config.loss_weights[g] * v for g, v in losses.items())
-            history.append({"step": step, "loss": round(total, 6), **{g: round(v, 6) for g, v in losses.items()},
-                            "lr": lr, "seconds": round(time.perf_counter() - t0, 3),
-                            # CPU seconds: on a shared machine, wall time says more about the neighbours
-                            "cpu_seconds": round(time.process_time() - c0, 3)})
-            ema = total if ema is None else 0.9 * ema + 0.1 * total
+            history.append(record)
+            ema = record["loss"] if ema is None else 0.9 * ema + 0.1 * record["loss"]
             bar.set_postfix(loss=f"{ema:.4f}", refresh=False)
             bar.update(1)
             if step % config.checkpoint_every == 0 or step == config.max_steps:
                 rank_rng = distributed.gather_rng_states()
-                if rank == 0:  # the ranks hold identical weights and optimizer states
-                    _save_checkpoint(output_dir, step, encoder, optimizer, scheduler, scaler, history, config,
-                                     rank_rng=rank_rng)
+                if trainer.rank == 0:  # the ranks hold identical weights and optimizer states
+                    _save_checkpoint(run.output_dir, step, trainer.encoder, trainer.optimizer, trainer.scheduler,
+                                     trainer.scaler, history, config, rank_rng=rank_rng)
                 distributed.barrier()
             _on_step_end(step)
     finally:
         bar.close()
-
-    encoder.eval()
-    if rank == 0:
-        _save_model(encoder, config, data, config.max_steps, model_dir)
-        atomic_write_json(output_dir / "train_log.json", {
-            "recipe": config.model_dump(mode="json"),
-            "wall_seconds_this_session": round(time.perf_counter() - started, 1),
-            "train_seconds_total": round(sum(h["seconds"] for h in history), 1),
-            "train_cpu_seconds_total": round(sum(h.get("cpu_seconds", 0.0) for h in history), 1),
-            "device": str(device), "torch_threads": torch.get_num_threads(), "processes": distributed.world()[1],
-            "training_pairs": data.counts(),
-            "history": history,
-        })
+    trainer.encoder.eval()
+    if trainer.rank == 0:
+        _finish(run, trainer, history)
     distributed.barrier()
-    return model_dir
+    return run.model_dir
+
+
+def _train_step(trainer: _Trainer, config: RecipeConfig, step: int) -> dict:
+    """One optimizer step (0-based `step`); returns its history record (numbered step + 1)."""
+    t0, c0 = time.perf_counter(), time.process_time()
+    optimizer, scaler = trainer.optimizer, trainer.scaler
+    optimizer.zero_grad(set_to_none=True)
+    losses = backward_step(trainer.encoder, trainer.samplers, step, config, trainer.amp, scaler)
+    distributed.sum_gradients(trainer.encoder.parameters())  # under torchrun: the global batch's gradient
+    if scaler:
+        scaler.unscale_(optimizer)
+    if config.max_grad_norm:
+        torch.nn.utils.clip_grad_norm_(trainer.encoder.parameters(), config.max_grad_norm)
+    if scaler:
+        scaler.step(optimizer)
+        scaler.update()
+    else:
+        optimizer.step()
+    lr = trainer.scheduler.get_last_lr()[0]
+    trainer.scheduler.step()
+    total = sum(config.loss_weights[g] * v for g, v in losses.items())
+    return {"step": step + 1, "loss": round(total, 6), **{g: round(v, 6) for g, v in losses.items()},
+            "lr": lr, "seconds": round(time.perf_counter() - t0, 3),
+            # CPU seconds: on a shared machine, wall time says more about the neighbours
+            "cpu_seconds": round(time.process_time() - c0, 3)}
+
+
+def _finish(run: _Run, trainer: _Trainer, history: list[dict]) -> None:
+    """Save the final model and the training log (rank 0 only)."""
+    config = run.config
+    _save_model(trainer.encoder, config, trainer.data, config.max_steps, run.model_dir)
+    atomic_write_json(run.output_dir / "train_log.json", {
+        "recipe": config.model_dump(mode="json"),
+        "wall_seconds_this_session": round(time.perf_counter() - run.started, 1),
+        "train_seconds_total": round(sum(h["seconds"] for h in history), 1),
+        "train_cpu_seconds_total": round(sum(h.get("cpu_seconds", 0.0) for h in history), 1),
+        "device": str(trainer.encoder.device), "torch_threads": torch.get_num_threads(),
+        "processes": distributed.world()[1],
+        "training_pairs": trainer.data.counts(),
+        "history": history,
+    })

@@ -1,0 +1,81 @@
+"""Model cards of the committed UWE rows (uwe_reference/cards/): one per leaderboard/results/uwe-* row, each
+matching its row's result files, its data checksums the data manifest's, each a registered model name."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from workbench.errors import WorkBenchError
+from workbench.results import read_result
+from workbench.uwe_reference import named
+from workbench.uwe_reference.named import read_card
+
+RESULTS = Path(__file__).resolve().parents[2] / "leaderboard" / "results"
+COMMITTED_ROWS = sorted(p.name for p in RESULTS.glob("uwe-*") if p.is_dir())
+
+
+def test_every_committed_uwe_row_has_a_card_matching_its_results():
+    from workbench.data_manifest import MANIFEST
+    from workbench.registry import MODELS, registered_models
+
+    assert COMMITTED_ROWS and sorted(named.card_names()) == COMMITTED_ROWS
+    manifest = {entry.path: entry.sha256 for entry in MANIFEST}
+    listed = {row["name"]: row for row in registered_models()}
+    for name in COMMITTED_ROWS:
+        card = read_card(named.CARDS_DIR / f"{name}.json")
+        for result_file in sorted((RESULTS / name).glob("*.json")):
+            model = read_result(result_file).model
+            assert model.name == name and model.revision == card.revision, result_file
+            settings = model.settings
+            assert settings["tau_a"] == (card.scoring_tau_a or card.recipe.tau_a), result_file
+            assert settings["ablations"] == card.recipe.ablations() and settings["seed"] == card.seed, result_file
+            assert settings["steps"] == card.training_cost.steps and model.trained_on == card.recipe.graphs
+        # the weights' own name is what the recipe names them; a row scored at another tau_a says so
+        if card.trainable:
+            assert card.weights_name == card.recipe.model_name()
+            assert name == card.weights_name + (f"-scored-tau{card.scoring_tau_a:g}" if card.scoring_tau_a else "")
+        for data_file in card.training_data:  # the checksums are the data manifest's
+            assert manifest[data_file.path] == data_file.sha256, (name, data_file.path)
+        assert MODELS.find(name) == name and listed[name]["kind"] == "scoring"  # an entry point names it
+
+
+def test_a_bad_card_is_one_line_naming_file_and_field(tmp_path):
+    good = json.loads((named.CARDS_DIR / "uwe-cpu-small.json").read_text(encoding="utf-8"))
+    bad = tmp_path / "uwe-cpu-small.json"
+    bad.write_text(json.dumps({**good, "weights_sha256": "not-a-hash"}), encoding="utf-8")
+    with pytest.raises(WorkBenchError) as err:
+        read_card(bad)
+    assert str(bad) in str(err.value) and "weights_sha256" in str(err.value) and "\n" not in str(err.value)
+    renamed = tmp_path / "uwe-other.json"
+    renamed.write_text(json.dumps(good), encoding="utf-8")
+    with pytest.raises(WorkBenchError, match="differs from the file name"):
+        read_card(renamed)
+
+
+def test_the_time_line_comes_from_the_recorded_cost():
+    line = named.training_estimate(named.get_card("uwe-cpu-small"))
+    assert line.startswith("training uwe-cpu-small from recipe cpu-small (300 steps of 32 edges per graph)")
+    assert "~19 CPU-min" in line  # docs/uwe.md: ~19 CPU-min on one thread
+    gpu = named.training_estimate(named.get_card("uwe-cpu-small-h100"))
+    assert "H100" in gpu and "uwe-cpu-small, its recipe on a CPU, took ~19 CPU-min" in gpu
+
+
+def test_a_broken_card_fails_its_own_name_not_the_listing(tmp_path, monkeypatch):
+    import shutil
+
+    cards = tmp_path / "cards"
+    shutil.copytree(named.CARDS_DIR, cards)
+    (cards / "uwe-cpu-small.json").write_text("{", encoding="utf-8")
+    monkeypatch.setattr(named, "CARDS_DIR", cards)
+    named.get_card.cache_clear()
+    try:
+        broken = getattr(named, named.factory_name("uwe-cpu-small"))
+        assert "broken model card" in broken.workbench_card["description"]
+        with pytest.raises(WorkBenchError, match=r"uwe-cpu-small\.json: not JSON"):
+            broken()
+        fine = getattr(named, named.factory_name("uwe-cpu-small-h100"))
+        assert fine.workbench_card["parameters"] == 22_713_216
+    finally:
+        named.get_card.cache_clear()  # the next test reads the committed cards again
