@@ -106,7 +106,7 @@ def one_point(n_q: int, n_t: int) -> dict:
                         target_texts=np.array([f"t{j}" for j in range(n_t)], object),
                         relevance=rel, query_splits=np.array(["full"] * n_q, object))
     loop: dict = {}
-    original = ev._progress
+    original = ev.progress_bar
 
     @contextlib.contextmanager
     def timed_progress(total, desc, enabled):
@@ -121,14 +121,14 @@ def one_point(n_q: int, n_t: int) -> dict:
                 loop.update(cpu=time.process_time() - c0, wall=time.perf_counter() - w0)
             loop.update(base=sampler.base, peak=sampler.peak)
 
-    ev._progress = timed_progress
+    ev.progress_bar = timed_progress
     try:
         w0 = time.perf_counter()
         scored = ev.score_dataset(LookupModel(q, t), ds, query_type="x", target_type="y", group=None,
                                   metrics=METRICS, progress=False)
         total = time.perf_counter() - w0
     finally:
-        ev._progress = original
+        ev.progress_bar = original
     assert np.isfinite(scored.per_query["map"]).all()
     return {"queries": n_q, "targets": n_t, "loop_cpu_s": loop["cpu"], "loop_wall_s": loop["wall"],
             "score_dataset_wall_s": total, "rss_at_loop_start": loop["base"],

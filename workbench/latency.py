@@ -10,7 +10,7 @@ import os
 import platform
 import sys
 import time
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -72,6 +72,24 @@ def _sync(model: Any) -> None:
             torch.cuda.synchronize()
 
 
+def _single_query_search(model: Any, targets: list[str], *, query_type: str, target_type: str,
+                         group: str | None) -> Callable[[str], np.ndarray]:
+    """Prepare the target space once; returns the timed unit: one query → its top-k targets."""
+    if model_kind(model) == "embedding":
+        matrix = np.asarray(model.encode(targets, role="target", input_type=target_type, group=group), dtype=np.float32)
+        norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+        matrix = matrix / np.where(norms > 0, norms, 1.0)
+
+        def one(query: str) -> np.ndarray:
+            vector = np.asarray(model.encode([query], role="query", input_type=query_type, group=group),
+                                dtype=np.float32)[0]
+            norm = float(np.linalg.norm(vector))
+            return _top_k(matrix @ (vector / norm if norm > 0 else vector))
+        return one
+    index = model.index(targets, target_type=target_type, group=group)
+    return lambda query: _top_k(np.asarray(model.score([query], index, query_type=query_type, group=group))[0])
+
+
 def measure_latency(
     model: Any,
     queries: list[str],
@@ -88,63 +106,29 @@ def measure_latency(
     Queries are taken in order and cycled if fewer than warmup + n_queries. Returns mean/median/p95
     (and min/max) ms, the one-off target preparation time, and a hardware description.
     """
-    queries = [str(q) for q in queries]
-    targets = [str(t) for t in targets]
-    if not queries:
-        raise WorkBenchError("measure_latency needs at least one query")
-    if not targets:
-        raise WorkBenchError("measure_latency needs at least one target")
+    queries, targets = [str(q) for q in queries], [str(t) for t in targets]
+    if not queries or not targets:
+        raise WorkBenchError(f"measure_latency needs at least one {'query' if not queries else 'target'}")
     if n_queries < 1 or warmup < 0:
         raise WorkBenchError(f"n_queries must be >= 1 and warmup >= 0, got {n_queries} and {warmup}")
-    kind = model_kind(model)
-
     started = time.perf_counter()
-    if kind == "embedding":
-        matrix = np.asarray(model.encode(targets, role="target", input_type=target_type, group=group), dtype=np.float32)
-        norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-        matrix = matrix / np.where(norms > 0, norms, 1.0)
-
-        def one(query: str) -> np.ndarray:
-            vector = np.asarray(model.encode([query], role="query", input_type=query_type, group=group),
-                                dtype=np.float32)[0]
-            norm = float(np.linalg.norm(vector))
-            scores = matrix @ (vector / norm if norm > 0 else vector)
-            return _top_k(scores)
-    else:
-        index = model.index(targets, target_type=target_type, group=group)
-
-        def one(query: str) -> np.ndarray:
-            scores = np.asarray(model.score([query], index, query_type=query_type, group=group))[0]
-            return _top_k(scores)
+    one = _single_query_search(model, targets, query_type=query_type, target_type=target_type, group=group)
     _sync(model)
     prepare_s = time.perf_counter() - started
-
     times_ms = []
     for i in range(warmup + n_queries):
-        query = queries[i % len(queries)]
         t0 = time.perf_counter()
-        one(query)
+        one(queries[i % len(queries)])
         _sync(model)
-        elapsed = (time.perf_counter() - t0) * 1000.0
         if i >= warmup:
-            times_ms.append(elapsed)
+            times_ms.append((time.perf_counter() - t0) * 1000.0)
     arr = np.asarray(times_ms)
     info = getattr(model, "info", None)
     return {
-        "model": getattr(info, "name", type(model).__name__),
-        "revision": getattr(info, "revision", None),
-        "kind": kind,
-        "n_queries": n_queries,
-        "warmup": warmup,
-        "distinct_queries": min(len(queries), warmup + n_queries),
-        "n_targets": len(targets),
-        "batch_size": 1,
-        "top_k": TOP_K,
-        "mean_ms": float(arr.mean()),
-        "median_ms": float(np.median(arr)),
-        "p95_ms": float(np.percentile(arr, 95)),
-        "min_ms": float(arr.min()),
-        "max_ms": float(arr.max()),
-        "target_prepare_s": prepare_s,
-        "hardware": hardware_description(model),
+        "model": getattr(info, "name", type(model).__name__), "revision": getattr(info, "revision", None),
+        "kind": model_kind(model), "n_queries": n_queries, "warmup": warmup,
+        "distinct_queries": min(len(queries), warmup + n_queries), "n_targets": len(targets), "batch_size": 1,
+        "top_k": TOP_K, "mean_ms": float(arr.mean()), "median_ms": float(np.median(arr)),
+        "p95_ms": float(np.percentile(arr, 95)), "min_ms": float(arr.min()), "max_ms": float(arr.max()),
+        "target_prepare_s": prepare_s, "hardware": hardware_description(model),
     }
