@@ -52,14 +52,15 @@ FAST_WORKERS ?= 2
 test-fast: $(VENV)/.core
 	$(BIN)/python -m pytest -q -n $(FAST_WORKERS) -m "$(FAST_MARKS)" --durations=10
 
-# Lint with the rules of pyproject.toml ([tool.ruff]); `ruff format` is applied file by file by the
-# pre-commit hook (.pre-commit-config.yaml), not to the whole tree at once.
+# Lint and format check with the rules of pyproject.toml ([tool.ruff]); the pre-commit hook
+# (.pre-commit-config.yaml) applies the same to the files of each commit.
 $(VENV)/.lint: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e ".[lint]"
 	touch $@
 
 lint: $(VENV)/.lint
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 # The committed baseline results (leaderboard/results) and how they were produced.
 baselines: setup

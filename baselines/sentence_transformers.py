@@ -4,6 +4,7 @@ torch and sentence-transformers are imported when a model is built, never when t
 A hub id is resolved to a local snapshot first (workbench.weights.hub_snapshot); the model itself is
 then always loaded from a local folder (``local_files_only``).
 """
+
 from __future__ import annotations
 
 import math
@@ -54,9 +55,7 @@ def validate_prompts(prompts: Mapping[str, str] | None) -> dict[str, str] | None
     for key, value in prompts.items():
         role = str(key).rsplit(":", 1)[-1]
         if role not in ROLES or str(key).startswith(":"):
-            raise WorkBenchError(
-                f"prompt key {key!r}: expected 'query', 'target', or 'GROUP:query' / 'GROUP:target'"
-            )
+            raise WorkBenchError(f"prompt key {key!r}: expected 'query', 'target', or 'GROUP:query' / 'GROUP:target'")
         if value is not None and not isinstance(value, str):
             raise WorkBenchError(f"prompt {key!r} must be a string, got {type(value).__name__}")
         out[str(key)] = value or ""
@@ -92,12 +91,14 @@ def _locate_weights(path_or_name: str | os.PathLike) -> _Weights:
             )
         return _Weights(path.resolve(), name="")  # named lazily: a given name needs no card
     if not is_hub_id(str(path_or_name)):
-        raise WorkBenchError(f"model {str(path_or_name)!r}: no such local folder and not a hub id "
-                             "(org/name[@revision])")
+        raise WorkBenchError(
+            f"model {str(path_or_name)!r}: no such local folder and not a hub id (org/name[@revision])"
+        )
     snapshot = hub_snapshot(str(path_or_name))
     if not is_sentence_transformers_folder(snapshot.folder):
-        raise WorkBenchError(f"{snapshot.folder}: snapshot of {snapshot.repo_id!r} is not a "
-                             "sentence-transformers folder")
+        raise WorkBenchError(
+            f"{snapshot.folder}: snapshot of {snapshot.repo_id!r} is not a sentence-transformers folder"
+        )
     return _Weights(snapshot.folder, name=snapshot.repo_id, revision=snapshot.commit)
 
 
@@ -157,8 +158,9 @@ class SentenceTransformerModel:
         self.devices, self.device = _placement(devices, device)
         self._pool: dict | None = None
         self._stop_pool = None
-        self._st = SentenceTransformer(str(self.folder), device=self.device, trust_remote_code=self.trust_remote_code,
-                                       local_files_only=True)
+        self._st = SentenceTransformer(
+            str(self.folder), device=self.device, trust_remote_code=self.trust_remote_code, local_files_only=True
+        )
         if max_seq_length is not None:
             self._st.max_seq_length = int(max_seq_length)
         self.fp16 = bool(fp16) and str(self.device).startswith("cuda")

@@ -7,6 +7,7 @@ comparison) as JSON.
 
     python _workrb_child.py TASK MODEL MODEL_PATH METRICS OUT_JSON LISTS_JSON [QUERY_LIMIT]
 """
+
 from __future__ import annotations
 
 import json
@@ -32,8 +33,9 @@ task = TASKS[task_name](esco_version="1.1.1", languages=["en"], split="test")
 dataset = task.datasets["en"]
 if query_limit:  # a prefix of the queries (for a run too slow or too big to do whole); whole lists saved too
     with open(lists_path + ".full.json", "w", encoding="utf-8") as fh:
-        json.dump({"queries": dataset.query_texts, "targets": dataset.target_space,
-                   "positives": dataset.target_indices}, fh)
+        json.dump(
+            {"queries": dataset.query_texts, "targets": dataset.target_space, "positives": dataset.target_indices}, fh
+        )
     dataset.query_texts = dataset.query_texts[:query_limit]
     dataset.target_indices = dataset.target_indices[:query_limit]
 loaded = time.perf_counter()
@@ -57,12 +59,24 @@ scores = task.compute_metrics_from_prediction_matrix(prediction_matrix=matrix, d
 measured = time.perf_counter()
 
 with open(lists_path, "w", encoding="utf-8") as fh:
-    json.dump({"queries": dataset.query_texts, "targets": dataset.target_space,
-               "positives": dataset.target_indices}, fh)
+    json.dump(
+        {"queries": dataset.query_texts, "targets": dataset.target_space, "positives": dataset.target_indices}, fh
+    )
 with open(out_path, "w", encoding="utf-8") as fh:
-    json.dump({"scores": scores, "queries": len(dataset.query_texts), "targets": len(dataset.target_space),
-               "positives": sum(len(p) for p in dataset.target_indices), "query_limit": query_limit,
-               "import_seconds": imported - started, "task_load_seconds": loaded - imported,
-               "model_load_seconds": model_loaded - loaded, "predict_seconds": predicted - model_loaded,
-               "metrics_seconds": measured - predicted, "in_process_seconds": measured - started,
-               "encode_calls": encode_calls}, fh)
+    json.dump(
+        {
+            "scores": scores,
+            "queries": len(dataset.query_texts),
+            "targets": len(dataset.target_space),
+            "positives": sum(len(p) for p in dataset.target_indices),
+            "query_limit": query_limit,
+            "import_seconds": imported - started,
+            "task_load_seconds": loaded - imported,
+            "model_load_seconds": model_loaded - loaded,
+            "predict_seconds": predicted - model_loaded,
+            "metrics_seconds": measured - predicted,
+            "in_process_seconds": measured - started,
+            "encode_calls": encode_calls,
+        },
+        fh,
+    )

@@ -19,6 +19,7 @@ never used for official results.
     top = index.search(query_embeddings, k=10, n_probe=32)   # (n_queries, k) target rows
     values = cutoff_metrics_from_topk(top, relevance, ["recall@10", "ndcg@10"])
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -36,15 +37,26 @@ def _nearest(x: np.ndarray, centres: np.ndarray) -> np.ndarray:
     """Row of the most similar centre (inner product) for each row of x, in bounded blocks."""
     rows = max(1, _BLOCK_BYTES // (4 * len(centres)))
     c_T = np.ascontiguousarray(centres.T)
-    return np.concatenate([np.argmax(x[s:s + rows] @ c_T, axis=1) for s in range(0, len(x), rows)]) if len(x) else np.zeros(0, np.int64)
+    return (
+        np.concatenate([np.argmax(x[s : s + rows] @ c_T, axis=1) for s in range(0, len(x), rows)])
+        if len(x)
+        else np.zeros(0, np.int64)
+    )
 
 
 class IVFIndex:
     """Inverted lists over unit-normalised targets: spherical k-means on a sample, then every
     target filed under its nearest centre (targets stored list by list, contiguous)."""
 
-    def __init__(self, targets: np.ndarray, n_lists: int | None = None, *, iterations: int = 8,
-                 sample_per_list: int = 32, seed: int = 0):
+    def __init__(
+        self,
+        targets: np.ndarray,
+        n_lists: int | None = None,
+        *,
+        iterations: int = 8,
+        sample_per_list: int = 32,
+        seed: int = 0,
+    ):
         targets = np.ascontiguousarray(targets, dtype=np.float32)
         n = len(targets)
         self.n_lists = n_lists = int(min(n, max(1, n_lists or round(np.sqrt(n)))))
@@ -53,8 +65,9 @@ class IVFIndex:
         centres = sample[rng.choice(len(sample), n_lists, replace=False)].copy()
         for _ in range(iterations):
             label = _nearest(sample, centres)
-            member = sp.csr_matrix((np.ones(len(label), np.float32), (label, np.arange(len(label)))),
-                                   shape=(n_lists, len(sample)))
+            member = sp.csr_matrix(
+                (np.ones(len(label), np.float32), (label, np.arange(len(label)))), shape=(n_lists, len(sample))
+            )
             sums = np.asarray(member @ sample, dtype=np.float32)
             empty = np.bincount(label, minlength=n_lists) == 0
             sums[empty] = sample[rng.choice(len(sample), int(empty.sum()))]  # re-seed empty lists
@@ -72,7 +85,7 @@ class IVFIndex:
         out = np.full((len(queries), k), -1, np.int64)
         block = max(1, min(4096, _BLOCK_BYTES // (4 * self.n_lists)))
         for b0 in range(0, len(queries), block):
-            qb = queries[b0:b0 + block]
+            qb = queries[b0 : b0 + block]
             nb = len(qb)
             probe = np.argpartition(-(qb @ self.centres.T), n_probe - 1, axis=1)[:, :n_probe]
             # invert the probes: for each list, the queries of the block that visit it
@@ -83,7 +96,7 @@ class IVFIndex:
             bounds = np.searchsorted(flat_l, np.arange(self.n_lists + 1))
             cand_q, cand_id, cand_s = [], [], []
             for lst in np.flatnonzero(np.diff(bounds)):
-                qs = flat_q[bounds[lst]:bounds[lst + 1]]
+                qs = flat_q[bounds[lst] : bounds[lst + 1]]
                 lo, hi = self.offsets[lst], self.offsets[lst + 1]
                 if hi == lo:
                     continue
@@ -112,17 +125,17 @@ def exact_topk(queries: np.ndarray, targets: np.ndarray, k: int, block_bytes: in
     t_T = np.ascontiguousarray(np.asarray(targets, np.float32).T)
     out = np.empty((len(queries), k), np.int64)
     for start in range(0, len(queries), rows):
-        scores = np.asarray(queries[start:start + rows], np.float32) @ t_T
+        scores = np.asarray(queries[start : start + rows], np.float32) @ t_T
         part = np.argpartition(-scores, k - 1, axis=1)[:, :k]
         order = np.argsort(-np.take_along_axis(scores, part, axis=1), axis=1, kind="stable")
-        out[start:start + rows] = np.take_along_axis(part, order, axis=1)
+        out[start : start + rows] = np.take_along_axis(part, order, axis=1)
     return out
 
 
 def topk_recall(approx: np.ndarray, exact: np.ndarray) -> float:
     """Share of the exact top-k targets that the approximate top-k also found (mean over queries)."""
     k = exact.shape[1]
-    found = [len(np.intersect1d(a[a >= 0], e)) for a, e in zip(approx, exact)]
+    found = [len(np.intersect1d(a[a >= 0], e)) for a, e in zip(approx, exact, strict=True)]
     return float(np.mean(found) / k) if len(found) else float("nan")
 
 
@@ -168,7 +181,7 @@ def cutoff_metrics_from_topk(top: np.ndarray, relevance, metrics: Sequence[str])
             dcg = g @ disc
             ideal_grades = np.zeros((n_q, k))
             for q in range(n_q):  # |R| is small per query; one sort each
-                best = np.sort(rel.data[rel.indptr[q]:rel.indptr[q + 1]])[::-1][:k]
-                ideal_grades[q, :len(best)] = best
+                best = np.sort(rel.data[rel.indptr[q] : rel.indptr[q + 1]])[::-1][:k]
+                ideal_grades[q, : len(best)] = best
             out[name] = dcg / (ideal_grades @ disc)
     return out

@@ -7,6 +7,7 @@ esco-job2skill, copied from the committed bm25 / tfidf results and edited), buil
 the build summary, the refusal of each forged file, and the seconds the build took with and without the
 oversized file (measured in this one run).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -45,6 +46,7 @@ def _set_values(data: dict, value, n: int | None = None) -> None:
 
 def forgeries() -> dict[str, tuple[str, callable]]:
     """relative path -> (source model, edit of the raw JSON)."""
+
     def rename(name):
         return lambda d: d["model"].update(name=name)
 
@@ -60,10 +62,14 @@ def forgeries() -> dict[str, tuple[str, callable]]:
         "forged/bm25-map100.json": ("bm25", lambda d: _set_values(d, 1.0)),  # beside the real bm25 file
         "forged/one-query.json": ("bm25", lambda d: (rename("forged-one-query")(d), _set_values(d, 1.0, n=1))),
         "forged/out-of-range.json": ("bm25", lambda d: (rename("")(d), _set_values(d, [1000.0, -5.0]))),
-        "forged/limit-official.json": ("bm25", lambda d: (rename("forged-limit")(d), d["config"].update(limit=10),
-                                                          _set_values(d, 1.0, n=10))),
-        "forged/tfidf-year-9999.json": ("tfidf", lambda d: (d.update(created_at="9999-01-01T00:00:00+00:00"),
-                                                            _set_values(d, 0.9))),
+        "forged/limit-official.json": (
+            "bm25",
+            lambda d: (rename("forged-limit")(d), d["config"].update(limit=10), _set_values(d, 1.0, n=10)),
+        ),
+        "forged/tfidf-year-9999.json": (
+            "tfidf",
+            lambda d: (d.update(created_at="9999-01-01T00:00:00+00:00"), _set_values(d, 0.9)),
+        ),
         "forged/oversized.json": ("bm25", oversized),
     }
 
@@ -97,8 +103,10 @@ def main() -> None:
     for refusal in report.refused:
         if refusal.path not in forgeries():
             print(f"also refused {refusal.path}: [{refusal.kind}] {refusal.reason}")
-    print(f"build seconds: committed results {clean_seconds:.1f}, with the forged files (6,000,000-value file "
-          f"included) {forged_seconds:.1f}; ratio {forged_seconds / clean_seconds:.2f}")
+    print(
+        f"build seconds: committed results {clean_seconds:.1f}, with the forged files (6,000,000-value file "
+        f"included) {forged_seconds:.1f}; ratio {forged_seconds / clean_seconds:.2f}"
+    )
     if args.keep is None:
         shutil.rmtree(work)
 

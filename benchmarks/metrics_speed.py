@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import argparse
 import math
-import time
 import resource
+import time
 import tracemalloc
 
 import numpy as np
@@ -44,7 +44,7 @@ def make_data(n_q: int, n_t: int, seed: int):
 def loop_metrics(scores: np.ndarray, positives: list[np.ndarray]) -> dict[str, np.ndarray]:
     """Per-query reference: argsort, then Python loops (WorkRB style)."""
     out = {m: [] for m in METRICS}
-    for s, pos in zip(scores, positives):
+    for s, pos in zip(scores, positives, strict=True):
         ranked = np.argsort(-s)
         pos_set = set(pos.tolist())
         hits, ap, rr = 0, 0.0, 0.0
@@ -88,8 +88,10 @@ def main() -> None:
     n_loop = min(args.loop_queries, n_q)
 
     scores, rel, positives = make_data(n_q, n_t, args.seed)
-    print(f"matrix {n_q} x {n_t} float32 ({scores.nbytes / 2**30:.2f} GiB), "
-          f"{rel.nnz} relevant pairs (1-40 per query), metrics {METRICS}")
+    print(
+        f"matrix {n_q} x {n_t} float32 ({scores.nbytes / 2**30:.2f} GiB), "
+        f"{rel.nnz} relevant pairs (1-40 per query), metrics {METRICS}"
+    )
 
     evaluate_scores(scores[:100], rel[:100], METRICS)  # warm-up (imports, first calls)
     ours, cpu_ours, wall_ours = timed(args.repeat, evaluate_scores, scores, rel, METRICS)
@@ -106,16 +108,23 @@ def main() -> None:
     # shared, and both sides are single-threaded. Wall times are shown alongside;
     # both sides report the best of --repeat runs.
     rate_ours, rate_loop = n_q / cpu_ours, n_loop / cpu_loop
-    print(f"evaluate_scores : {n_q} queries, {cpu_ours:.2f} s CPU ({wall_ours:.2f} s wall) "
-          f"= {rate_ours:,.0f} queries/s")
-    print(f"per-query loop  : first {n_loop} queries only, {cpu_loop:.2f} s CPU ({wall_loop:.2f} s wall) "
-          f"= {rate_loop:,.0f} queries/s (est. {n_q / rate_loop:.0f} s CPU for all {n_q})")
-    print(f"  argsort alone : {cpu_sort / n_loop * 1e6:.0f} us/query, i.e. any per-query-sort "
-          f"loop is capped at {n_loop / cpu_sort:,.0f} queries/s")
+    print(
+        f"evaluate_scores : {n_q} queries, {cpu_ours:.2f} s CPU ({wall_ours:.2f} s wall) = {rate_ours:,.0f} queries/s"
+    )
+    print(
+        f"per-query loop  : first {n_loop} queries only, {cpu_loop:.2f} s CPU ({wall_loop:.2f} s wall) "
+        f"= {rate_loop:,.0f} queries/s (est. {n_q / rate_loop:.0f} s CPU for all {n_q})"
+    )
+    print(
+        f"  argsort alone : {cpu_sort / n_loop * 1e6:.0f} us/query, i.e. any per-query-sort "
+        f"loop is capped at {n_loop / cpu_sort:,.0f} queries/s"
+    )
     print(f"speed ratio     : {rate_ours / rate_loop:.1f}x (queries/s, CPU time, best of {args.repeat} each)")
-    print(f"peak memory     : {peak / 2**20:.1f} MiB = tracemalloc peak of allocations made during "
-          f"evaluate_scores (the {scores.nbytes / 2**30:.2f} GiB input matrix excluded); "
-          f"process ru_maxrss {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20:.2f} GiB")
+    print(
+        f"peak memory     : {peak / 2**20:.1f} MiB = tracemalloc peak of allocations made during "
+        f"evaluate_scores (the {scores.nbytes / 2**30:.2f} GiB input matrix excluded); "
+        f"process ru_maxrss {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20:.2f} GiB"
+    )
     ok = True
     for m in METRICS:
         diff = float(np.max(np.abs(ours[m][:n_loop] - ref[m])))

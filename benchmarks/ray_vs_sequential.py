@@ -17,6 +17,7 @@
 
 The machine may be shared: the load average before and after each part is printed with the numbers.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -61,20 +62,28 @@ def _check_identical(a: RunReport, b: RunReport, root_a: Path, root_b: Path) -> 
 
 
 def compare(models, specs, split, data_dir, cache_dir, work: Path, cpus: int, label: str) -> None:
-    kwargs = dict(split=split, load_model=load_model, data_dir=data_dir, cache_dir=cache_dir, progress=False,
-                  log=lambda msg: None)
+    kwargs = dict(
+        split=split, load_model=load_model, data_dir=data_dir, cache_dir=cache_dir, progress=False, log=lambda msg: None
+    )
     items = len(models) * len(specs)
     print(f"{label}: {len(models)} models × {len(specs)} tasks = {items} items")
-    seq, seq_wall = _timed("sequential (runner.run)", lambda: run(models, specs, output=work / f"{label}-seq", **kwargs))
-    ray_report, ray_wall = _timed(f"Ray, {cpus} CPUs (run_on_ray)",
-                                  lambda: run_on_ray(models, specs, output=work / f"{label}-ray", **kwargs))
+    seq, seq_wall = _timed(
+        "sequential (runner.run)", lambda: run(models, specs, output=work / f"{label}-seq", **kwargs)
+    )
+    ray_report, ray_wall = _timed(
+        f"Ray, {cpus} CPUs (run_on_ray)", lambda: run_on_ray(models, specs, output=work / f"{label}-ray", **kwargs)
+    )
     assert not seq.failed and not ray_report.failed, (seq.failed, ray_report.failed)
     _check_identical(seq, ray_report, work / f"{label}-seq", work / f"{label}-ray")
     own = _item_seconds(ray_report)
-    print(f"  sequential / Ray wall time: {seq_wall / ray_wall:.2f}x;  per item: sequential {1000 * seq_wall / items:.1f} ms, "
-          f"Ray {1000 * ray_wall / items:.1f} ms")
-    print(f"  items' own evaluation time in the Ray run: {own:.1f} s; executor overhead per item "
-          f"≤ {1000 * max(0.0, ray_wall * cpus - own) / items:.1f} ms (Ray wall × {cpus} CPUs − evaluation, / items)")
+    print(
+        f"  sequential / Ray wall time: {seq_wall / ray_wall:.2f}x;  per item: sequential {1000 * seq_wall / items:.1f} ms, "
+        f"Ray {1000 * ray_wall / items:.1f} ms"
+    )
+    print(
+        f"  items' own evaluation time in the Ray run: {own:.1f} s; executor overhead per item "
+        f"≤ {1000 * max(0.0, ray_wall * cpus - own) / items:.1f} ms (Ray wall × {cpus} CPUs − evaluation, / items)"
+    )
 
 
 def synthetic_specs(n_tasks: int):
@@ -114,15 +123,21 @@ def main() -> None:
         work = Path(tmp)
         cache = work / "cache"
         os.environ["WORKBENCH_CACHE_DIR"] = str(cache)  # before ray.init: the workers inherit it
-        print(f"machine: {os.cpu_count()} CPUs, load average {_load()} (shared machines: see the load with each number)")
-        _, start = _timed(f"ray.init(num_cpus={args.cpus})", lambda: ray.init(num_cpus=args.cpus, include_dashboard=False,
-                                                                           logging_level="warning"))
+        print(
+            f"machine: {os.cpu_count()} CPUs, load average {_load()} (shared machines: see the load with each number)"
+        )
+        _, _start = _timed(
+            f"ray.init(num_cpus={args.cpus})",
+            lambda: ray.init(num_cpus=args.cpus, include_dashboard=False, logging_level="warning"),
+        )
         if not args.skip_real:
             data_dir = Path(os.environ["WORKBENCH_DATA_DIR"])
             specs = list({s.name: s for suite in args.suites.split(",") for s in suite_tasks(suite)}.values())
             specs = [s for s in specs if "test" in s.splits.available]
-            _timed("dataset cache warm-up (not in either run)", lambda: [Task(s, data_dir=data_dir, cache_dir=cache).dataset("test")
-                                                                     for s in specs])
+            _timed(
+                "dataset cache warm-up (not in either run)",
+                lambda: [Task(s, data_dir=data_dir, cache_dir=cache).dataset("test") for s in specs],
+            )
             compare(models, specs, "test", data_dir, cache, work, args.cpus, "real grid")
         sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
         from esco_fixture import write_esco_release
@@ -130,7 +145,9 @@ def main() -> None:
         fixture = work / "fixture-data"
         write_esco_release(fixture)
         for n in (args.grid // 10, args.grid):
-            compare(models, synthetic_specs(n // len(models)), "full", fixture, cache, work, args.cpus, f"synthetic {n}")
+            compare(
+                models, synthetic_specs(n // len(models)), "full", fixture, cache, work, args.cpus, f"synthetic {n}"
+            )
         bare_round_trip(ray, args.grid)
         ray.shutdown()
 

@@ -14,6 +14,7 @@ The machine may be shared: CPU seconds are the steadier number; the slope uses t
     python benchmarks/scaling.py [--targets 1000,10000,100000,1000000] [--queries-fixed 1000]
                                  [--queries 1000,10000,100000] [--targets-fixed 10000] [--ann 100000,1000000]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -100,11 +101,14 @@ def one_point(n_q: int, n_t: int) -> dict:
 
     q, t = unit(n_q, 1), unit(n_t, 2)
     rel = relevance(n_q, n_t, 3)
-    ds = RankingDataset(query_ids=np.array([f"q{i}" for i in range(n_q)], object),
-                        query_texts=np.array([f"q{i}" for i in range(n_q)], object),
-                        target_ids=np.array([f"t{j}" for j in range(n_t)], object),
-                        target_texts=np.array([f"t{j}" for j in range(n_t)], object),
-                        relevance=rel, query_splits=np.array(["full"] * n_q, object))
+    ds = RankingDataset(
+        query_ids=np.array([f"q{i}" for i in range(n_q)], object),
+        query_texts=np.array([f"q{i}" for i in range(n_q)], object),
+        target_ids=np.array([f"t{j}" for j in range(n_t)], object),
+        target_texts=np.array([f"t{j}" for j in range(n_t)], object),
+        relevance=rel,
+        query_splits=np.array(["full"] * n_q, object),
+    )
     loop: dict = {}
     original = ev.progress_bar
 
@@ -124,15 +128,23 @@ def one_point(n_q: int, n_t: int) -> dict:
     ev.progress_bar = timed_progress
     try:
         w0 = time.perf_counter()
-        scored = ev.score_dataset(LookupModel(q, t), ds, query_type="x", target_type="y", group=None,
-                                  metrics=METRICS, progress=False)
+        scored = ev.score_dataset(
+            LookupModel(q, t), ds, query_type="x", target_type="y", group=None, metrics=METRICS, progress=False
+        )
         total = time.perf_counter() - w0
     finally:
         ev.progress_bar = original
     assert np.isfinite(scored.per_query["map"]).all()
-    return {"queries": n_q, "targets": n_t, "loop_cpu_s": loop["cpu"], "loop_wall_s": loop["wall"],
-            "score_dataset_wall_s": total, "rss_at_loop_start": loop["base"],
-            "loop_peak_above_start": loop["peak"] - loop["base"], "map": float(scored.per_query["map"].mean())}
+    return {
+        "queries": n_q,
+        "targets": n_t,
+        "loop_cpu_s": loop["cpu"],
+        "loop_wall_s": loop["wall"],
+        "score_dataset_wall_s": total,
+        "rss_at_loop_start": loop["base"],
+        "loop_peak_above_start": loop["peak"] - loop["base"],
+        "map": float(scored.per_query["map"].mean()),
+    }
 
 
 def lowdim(rows: int, seed: int, intrinsic: int = 48) -> np.ndarray:
@@ -158,13 +170,19 @@ def ann_point(n_q: int, n_t: int, probes: list[int]) -> dict:
     q, t = lowdim(n_q, 11), lowdim(n_t, 12)
     c0, w0 = time.process_time(), time.perf_counter()
     exact = ann.exact_topk(q, t, 50)
-    out = {"queries": n_q, "targets": n_t, "exact_topk_cpu_s": time.process_time() - c0,
-           "exact_topk_wall_s": time.perf_counter() - w0}
+    out = {
+        "queries": n_q,
+        "targets": n_t,
+        "exact_topk_cpu_s": time.process_time() - c0,
+        "exact_topk_wall_s": time.perf_counter() - w0,
+    }
     # relevant targets: 1-5 of each query's true top 50 (so @10 metrics are far from 0) plus 0-9 random ones
     rng = np.random.default_rng(13)
     rows, cols = [], []
     for i in range(n_q):
-        pick = np.unique(np.concatenate([rng.choice(exact[i], rng.integers(1, 6)), rng.choice(n_t, rng.integers(0, 10))]))
+        pick = np.unique(
+            np.concatenate([rng.choice(exact[i], rng.integers(1, 6)), rng.choice(n_t, rng.integers(0, 10))])
+        )
         rows += [i] * len(pick)
         cols += pick.tolist()
     rel = sp.csr_matrix((np.ones(len(cols), np.float32), (rows, cols)), shape=(n_q, n_t))
@@ -175,11 +193,14 @@ def ann_point(n_q: int, n_t: int, probes: list[int]) -> dict:
     parts = {m: [] for m in at_k}
     c0, w0 = time.process_time(), time.perf_counter()
     for s in range(0, n_q, block):
-        vals = evaluate_scores(q[s:s + block] @ t_T, rel[s:s + block], at_k)
+        vals = evaluate_scores(q[s : s + block] @ t_T, rel[s : s + block], at_k)
         for m in at_k:
             parts[m].append(vals[m])
-    out.update(exact_loop_cpu_s=time.process_time() - c0, exact_loop_wall_s=time.perf_counter() - w0,
-               exact={m: float(np.concatenate(v).mean()) for m, v in parts.items()})
+    out.update(
+        exact_loop_cpu_s=time.process_time() - c0,
+        exact_loop_wall_s=time.perf_counter() - w0,
+        exact={m: float(np.concatenate(v).mean()) for m, v in parts.items()},
+    )
     del t_T
     c0, w0 = time.process_time(), time.perf_counter()
     index = ann.IVFIndex(t)
@@ -189,9 +210,15 @@ def ann_point(n_q: int, n_t: int, probes: list[int]) -> dict:
         c0, w0 = time.process_time(), time.perf_counter()
         top = index.search(q, 10, n_probe=n_probe)
         vals = ann.cutoff_metrics_from_topk(top, rel, at_k)
-        out["probes"].append({"n_probe": n_probe, "cpu_s": time.process_time() - c0, "wall_s": time.perf_counter() - w0,
-                              "topk_recall@10": ann.topk_recall(top, exact[:, :10]),
-                              "approx": {m: float(v.mean()) for m, v in vals.items()}})
+        out["probes"].append(
+            {
+                "n_probe": n_probe,
+                "cpu_s": time.process_time() - c0,
+                "wall_s": time.perf_counter() - w0,
+                "topk_recall@10": ann.topk_recall(top, exact[:, :10]),
+                "approx": {m: float(v.mean()) for m, v in vals.items()},
+            }
+        )
     return out
 
 
@@ -232,20 +259,28 @@ def main() -> None:
         print(json.dumps(ann_point(*args.ann_point, ints(args.probes))))
         return
 
-    print(f"machine: {os.cpu_count()} CPUs, shared with other users (load average at start: "
-          f"{', '.join(f'{x:.1f}' for x in os.getloadavg())}); metrics {METRICS}; d={DIM}; one child per point")
-    sweeps = {"targets": [(args.queries_fixed, n) for n in ints(args.targets)],
-              "queries": [(n, args.targets_fixed) for n in ints(args.queries)]}
+    print(
+        f"machine: {os.cpu_count()} CPUs, shared with other users (load average at start: "
+        f"{', '.join(f'{x:.1f}' for x in os.getloadavg())}); metrics {METRICS}; d={DIM}; one child per point"
+    )
+    sweeps = {
+        "targets": [(args.queries_fixed, n) for n in ints(args.targets)],
+        "queries": [(n, args.targets_fixed) for n in ints(args.queries)],
+    }
     everything = []
     for name, grid in sweeps.items():
         points = []
-        print(f"\n{name} sweep:  queries  targets  q*t      loop CPU s  loop wall s  ns/score(CPU)  loop peak MiB  inputs MiB")
+        print(
+            f"\n{name} sweep:  queries  targets  q*t      loop CPU s  loop wall s  ns/score(CPU)  loop peak MiB  inputs MiB"
+        )
         for n_q, n_t in grid:
             p = child("--point", str(n_q), str(n_t))
             points.append(p)
-            print(f"  {p['queries']:>18,} {p['targets']:>9,} {n_q * n_t:8.1e} {p['loop_cpu_s']:11.2f} {p['loop_wall_s']:12.2f} "
-                  f"{p['loop_cpu_s'] / (n_q * n_t) * 1e9:14.2f} {p['loop_peak_above_start'] / 2**20:14.0f} "
-                  f"{p['rss_at_loop_start'] / 2**20:11.0f}")
+            print(
+                f"  {p['queries']:>18,} {p['targets']:>9,} {n_q * n_t:8.1e} {p['loop_cpu_s']:11.2f} {p['loop_wall_s']:12.2f} "
+                f"{p['loop_cpu_s'] / (n_q * n_t) * 1e9:14.2f} {p['loop_peak_above_start'] / 2**20:14.0f} "
+                f"{p['rss_at_loop_start'] / 2**20:11.0f}"
+            )
         big = [p for p in points if p["queries"] * p["targets"] >= 1e7]
         line = f"  log-log slope of loop CPU time vs queries*targets: {slope(points, 'loop_cpu_s'):.2f} (all points)"
         if len(big) >= 2:
@@ -253,30 +288,41 @@ def main() -> None:
         print(line)
         everything += points
     big = [p for p in everything if p["queries"] * p["targets"] >= 1e7]
-    print(f"\nfitted slope, both sweeps together (points >= 1e7 scores): {slope(big, 'loop_cpu_s'):.2f} CPU, "
-          f"{slope(big, 'loop_wall_s'):.2f} wall  (1.00 = linear in queries x targets)")
+    print(
+        f"\nfitted slope, both sweeps together (points >= 1e7 scores): {slope(big, 'loop_cpu_s'):.2f} CPU, "
+        f"{slope(big, 'loop_wall_s'):.2f} wall  (1.00 = linear in queries x targets)"
+    )
     peaks = [p["loop_peak_above_start"] / 2**20 for p in everything]
-    print(f"scoring-loop memory above its inputs: {min(peaks):.0f} .. {max(peaks):.0f} MiB over a "
-          f"{min(p['queries'] * p['targets'] for p in everything):.0e} .. {max(p['queries'] * p['targets'] for p in everything):.0e} "
-          f"score range (a whole float32 matrix at the largest point would be "
-          f"{max(p['queries'] * p['targets'] for p in everything) * 4 / 2**30:.1f} GiB)")
+    print(
+        f"scoring-loop memory above its inputs: {min(peaks):.0f} .. {max(peaks):.0f} MiB over a "
+        f"{min(p['queries'] * p['targets'] for p in everything):.0e} .. {max(p['queries'] * p['targets'] for p in everything):.0e} "
+        f"score range (a whole float32 matrix at the largest point would be "
+        f"{max(p['queries'] * p['targets'] for p in everything) * 4 / 2**30:.1f} GiB)"
+    )
 
     if args.ann:
-        print(f"\napproximate top-10 (benchmarks/ann.py IVFIndex: numpy inverted lists, ~sqrt(n) lists) vs exact, "
-              f"{args.ann_queries} queries, synthetic embeddings near a 48-d subspace, @k metrics recall@10 + ndcg@10")
+        print(
+            f"\napproximate top-10 (benchmarks/ann.py IVFIndex: numpy inverted lists, ~sqrt(n) lists) vs exact, "
+            f"{args.ann_queries} queries, synthetic embeddings near a 48-d subspace, @k metrics recall@10 + ndcg@10"
+        )
         for n_t in ints(args.ann):
             a = child("--ann-point", str(args.ann_queries), str(n_t), "--probes", args.probes)
-            print(f"  {n_t:>9,} targets, {a['n_lists']} lists: exact top-50 search {a['exact_topk_wall_s']:.1f} s wall "
-                  f"({a['exact_topk_cpu_s']:.1f} CPU); exact scoring loop with @k metrics {a['exact_loop_wall_s']:.1f} s wall "
-                  f"({a['exact_loop_cpu_s']:.1f} CPU); index build {a['build_wall_s']:.1f} s wall ({a['build_cpu_s']:.1f} CPU)")
+            print(
+                f"  {n_t:>9,} targets, {a['n_lists']} lists: exact top-50 search {a['exact_topk_wall_s']:.1f} s wall "
+                f"({a['exact_topk_cpu_s']:.1f} CPU); exact scoring loop with @k metrics {a['exact_loop_wall_s']:.1f} s wall "
+                f"({a['exact_loop_cpu_s']:.1f} CPU); index build {a['build_wall_s']:.1f} s wall ({a['build_cpu_s']:.1f} CPU)"
+            )
             for pr in a["probes"]:
                 speed = a["exact_loop_cpu_s"] / pr["cpu_s"]
                 total = a["exact_loop_cpu_s"] / (pr["cpu_s"] + a["build_cpu_s"])
-                print(f"    n_probe {pr['n_probe']:>3}: top-10 recall vs exact {pr['topk_recall@10']:.3f}; "
-                      f"recall@10 {pr['approx']['recall@10']:.4f} (exact {a['exact']['recall@10']:.4f}), "
-                      f"ndcg@10 {pr['approx']['ndcg@10']:.4f} (exact {a['exact']['ndcg@10']:.4f}); "
-                      f"search+metrics {pr['wall_s']:.2f} s wall ({pr['cpu_s']:.2f} CPU) -> {speed:.1f}x CPU vs the exact "
-                      f"loop, {total:.2f}x counting the build")
+                print(
+                    f"    n_probe {pr['n_probe']:>3}: top-10 recall vs exact {pr['topk_recall@10']:.3f}; "
+                    f"recall@10 {pr['approx']['recall@10']:.4f} (exact {a['exact']['recall@10']:.4f}), "
+                    f"ndcg@10 {pr['approx']['ndcg@10']:.4f} (exact {a['exact']['ndcg@10']:.4f}); "
+                    f"search+metrics {pr['wall_s']:.2f} s wall ({pr['cpu_s']:.2f} CPU) -> {speed:.1f}x CPU vs the exact "
+                    f"loop, {total:.2f}x counting the build"
+                )
+
 
 if __name__ == "__main__":
     main()

@@ -18,6 +18,7 @@ Runs 2 and 3 wrap the model's `encode` with a timer (nothing else changes), so t
 run spent outside the model's encode is measured, not inferred. Everything is wall time of the
 child process from its start (imports and model loading included) unless said otherwise.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -95,8 +96,10 @@ def suite_texts(model, specs, split: str, data_dir: str | None):
         if spec.splits.available and split not in spec.splits.available:
             continue
         ds = Task(spec, data_dir=data_dir).dataset(split)
-        for role, input_type, texts in (("query", spec.query_type, ds.query_texts),
-                                        ("target", spec.target_type, ds.target_texts)):
+        for role, input_type, texts in (
+            ("query", spec.query_type, ds.query_texts),
+            ("target", spec.target_type, ds.target_texts),
+        ):
             prompt = model.prompt_for(role=role, input_type=input_type, group=spec.group) or ""
             _, seen = physical.setdefault(prompt, ((role, input_type, spec.group), {}))
             for text in texts.tolist():
@@ -124,12 +127,20 @@ def child_pure(model_name: str, tasks: str, split: str, out: str, sample: str = 
     for (role, input_type, group), texts in by_prompt.values():
         model.encode(list(texts), role=role, input_type=input_type, group=group)
     encode_wall, encode_cpu = time.perf_counter() - w0, time.process_time() - c0
-    Path(out).write_text(json.dumps({
-        "unique_texts": sum(len(t) for _, t in by_prompt.values()), "run_encodes": run_count, "prompts": len(by_prompt),
-        "model_load_seconds": loaded - started, "gather_seconds": gathered - loaded,
-        "encode_seconds": encode_wall, "encode_cpu_seconds": encode_cpu,
-        "maxrss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
-    }))
+    Path(out).write_text(
+        json.dumps(
+            {
+                "unique_texts": sum(len(t) for _, t in by_prompt.values()),
+                "run_encodes": run_count,
+                "prompts": len(by_prompt),
+                "model_load_seconds": loaded - started,
+                "gather_seconds": gathered - loaded,
+                "encode_seconds": encode_wall,
+                "encode_cpu_seconds": encode_cpu,
+                "maxrss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+            }
+        )
+    )
 
 
 # ------------------------------------------------------------------------------------------ parent
@@ -168,8 +179,11 @@ def throughput(models: list[str], tasks: str, split: str, sample: int) -> None:
             env = {**os.environ, "WORKBENCH_CACHE_DIR": str(Path(work) / "cache"), "HF_HUB_OFFLINE": "1"}
             run_child(["--child-pure", name, tasks, split, str(out), str(sample)], env)
             r = json.loads(out.read_text())
-            print(f"{name:<26} {r['unique_texts']:>6,} {r['encode_seconds']:>7.1f} {r['encode_cpu_seconds']:>7.1f} "
-                  f"{r['unique_texts'] / r['encode_seconds']:>8,.0f}  {r['model_load_seconds']:.1f}", flush=True)
+            print(
+                f"{name:<26} {r['unique_texts']:>6,} {r['encode_seconds']:>7.1f} {r['encode_cpu_seconds']:>7.1f} "
+                f"{r['unique_texts'] / r['encode_seconds']:>8,.0f}  {r['model_load_seconds']:.1f}",
+                flush=True,
+            )
     print(f"load average {load_text()} at the end")
 
 
@@ -184,9 +198,13 @@ def main() -> None:
     ap.add_argument("--limit-tasks", default=None, help="comma-separated task names: only these (of the suite)")
     ap.add_argument("--split", default="test")
     ap.add_argument("--keep", action="store_true", help="keep the temporary cache and output folders")
-    ap.add_argument("--throughput", metavar="MODELS", default=None,
-                    help="instead: encode throughput (texts/s) of each of these comma-separated models on a sample of "
-                         "the suite's texts, one fresh process each")
+    ap.add_argument(
+        "--throughput",
+        metavar="MODELS",
+        default=None,
+        help="instead: encode throughput (texts/s) of each of these comma-separated models on a sample of "
+        "the suite's texts, one fresh process each",
+    )
     ap.add_argument("--sample", type=int, default=2000, help="texts per model for --throughput")
     args = ap.parse_args()
 
@@ -211,8 +229,10 @@ def main() -> None:
     print(f"model {args.model}; {len(specs)} tasks ({tasks}); split {args.split}; cache {cache} (fresh)")
     try:
         pure_file = work / "pure.json"
-        pure_wall, _ = run_child(["--child-pure", args.model, tasks, args.split, str(pure_file)],
-                                 {**env, "WORKBENCH_CACHE_DIR": str(work / "pure-cache")})
+        _pure_wall, _ = run_child(
+            ["--child-pure", args.model, tasks, args.split, str(pure_file)],
+            {**env, "WORKBENCH_CACHE_DIR": str(work / "pure-cache")},
+        )
         pure = json.loads(pure_file.read_text())
         print(f"load average {load_text()} after the pure encode")
         cli = ["run", "--model", args.model, "--tasks", tasks, "--split", args.split, "--no-progress"]
@@ -228,30 +248,46 @@ def main() -> None:
 
     limit = pure["encode_seconds"]
     print()
-    print(f"unique texts of the suite     : {pure['unique_texts']:,} ((prompt, text) pairs; {pure['prompts']} prompt(s)); "
-          f"a cache kept per role and input type would encode {pure['run_encodes']:,} "
-          f"({pure['run_encodes'] / pure['unique_texts']:.3f}x)")
-    print(f"pure encode (physical limit)  : {limit:.1f} s wall ({pure['encode_cpu_seconds']:.1f} s CPU) = "
-          f"{pure['unique_texts'] / limit:,.0f} texts/s   [model load {pure['model_load_seconds']:.1f} s, "
-          f"gathering the texts {pure['gather_seconds']:.1f} s: not counted]")
-    print(f"cold run (whole CLI process)  : {cold_wall:.1f} s wall; inside the model's encode {cold['encode_seconds']:.1f} s "
-          f"({cold['texts']:,} texts in {cold['encode_calls']} calls = {cold['texts'] / max(cold['encode_seconds'], 1e-9):,.0f} texts/s); "
-          f"peak RSS {cold['maxrss_bytes'] / 2**30:.2f} GiB")
+    print(
+        f"unique texts of the suite     : {pure['unique_texts']:,} ((prompt, text) pairs; {pure['prompts']} prompt(s)); "
+        f"a cache kept per role and input type would encode {pure['run_encodes']:,} "
+        f"({pure['run_encodes'] / pure['unique_texts']:.3f}x)"
+    )
+    print(
+        f"pure encode (physical limit)  : {limit:.1f} s wall ({pure['encode_cpu_seconds']:.1f} s CPU) = "
+        f"{pure['unique_texts'] / limit:,.0f} texts/s   [model load {pure['model_load_seconds']:.1f} s, "
+        f"gathering the texts {pure['gather_seconds']:.1f} s: not counted]"
+    )
+    print(
+        f"cold run (whole CLI process)  : {cold_wall:.1f} s wall; inside the model's encode {cold['encode_seconds']:.1f} s "
+        f"({cold['texts']:,} texts in {cold['encode_calls']} calls = {cold['texts'] / max(cold['encode_seconds'], 1e-9):,.0f} texts/s); "
+        f"peak RSS {cold['maxrss_bytes'] / 2**30:.2f} GiB"
+    )
     print(f"cold overhead vs pure encode  : {(cold_wall - limit) / limit * 100:+.1f} %  (goal <= 5 %)")
-    pure_cpu, cold_cpu, warm_cpu = CHILD_CPU
-    print(f"  in CPU seconds (steadier on a shared machine): pure encode {pure['encode_cpu_seconds']:.1f} s, whole cold "
-          f"run {cold_cpu:.1f} s -> {(cold_cpu - pure['encode_cpu_seconds']) / pure['encode_cpu_seconds'] * 100:+.1f} %; "
-          f"warm run {warm_cpu:.1f} s CPU")
-    print(f"cold run vs its own encode    : {(cold_wall / cold['encode_seconds'] - 1) * 100:+.1f} %  (the same comparison "
-          f"with the encode measured inside the run, under the same load: {cold['texts']:,} texts encoded = "
-          f"{cold['texts'] / pure['unique_texts']:.3f}x the unique texts)")
+    _pure_cpu, cold_cpu, warm_cpu = CHILD_CPU
+    print(
+        f"  in CPU seconds (steadier on a shared machine): pure encode {pure['encode_cpu_seconds']:.1f} s, whole cold "
+        f"run {cold_cpu:.1f} s -> {(cold_cpu - pure['encode_cpu_seconds']) / pure['encode_cpu_seconds'] * 100:+.1f} %; "
+        f"warm run {warm_cpu:.1f} s CPU"
+    )
+    print(
+        f"cold run vs its own encode    : {(cold_wall / cold['encode_seconds'] - 1) * 100:+.1f} %  (the same comparison "
+        f"with the encode measured inside the run, under the same load: {cold['texts']:,} texts encoded = "
+        f"{cold['texts'] / pure['unique_texts']:.3f}x the unique texts)"
+    )
     if cold_wall < limit:
-        print("  note: the cold run beat the pure encode: the load changed between the two children; on a shared "
-              "machine the line above is the reliable one")
+        print(
+            "  note: the cold run beat the pure encode: the load changed between the two children; on a shared "
+            "machine the line above is the reliable one"
+        )
     outside = cold_wall - cold["encode_seconds"]
-    print(f"cold run outside model encode : {outside:.1f} s = {outside / cold_wall * 100:.1f} % of the cold run (goal < 5 %)")
-    print(f"warm run (whole CLI process)  : {warm_wall:.1f} s wall; inside the model's encode {warm['encode_seconds']:.2f} s "
-          f"({warm['texts']:,} texts)")
+    print(
+        f"cold run outside model encode : {outside:.1f} s = {outside / cold_wall * 100:.1f} % of the cold run (goal < 5 %)"
+    )
+    print(
+        f"warm run (whole CLI process)  : {warm_wall:.1f} s wall; inside the model's encode {warm['encode_seconds']:.2f} s "
+        f"({warm['texts']:,} texts)"
+    )
     print(f"warm speed-up vs cold         : {cold_wall / warm_wall:.1f}x  (goal >= 20x)")
     for name, done in (("cold", cold_done), ("warm", warm_done)):
         tail = [line for line in done.stdout.splitlines() if "written" in line]

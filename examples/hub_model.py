@@ -6,6 +6,7 @@ resolved commit is recorded as the model's revision.
     python examples/hub_model.py [HUB_ID] [TASKS] [SPLIT] [OUTPUT]
     (default: sentence-transformers/all-MiniLM-L6-v2 esco-jobnorm test results)
 """
+
 import sys
 
 import workbench
@@ -14,7 +15,7 @@ from workbench.registry import load_model
 DEFAULTS = ["sentence-transformers/all-MiniLM-L6-v2", "esco-jobnorm", "test", "results"]
 
 if __name__ == "__main__":
-    hub_id, tasks, split, output = (sys.argv[1:] + DEFAULTS[len(sys.argv) - 1:])[:4]
+    hub_id, tasks, split, output = (sys.argv[1:] + DEFAULTS[len(sys.argv) - 1 :])[:4]
     model = load_model(hub_id, batch_size=32)  # settings as with `-s batch_size=32`
     print(f"{model.info.name} at commit {model.info.revision}")
     for row in workbench.evaluate(model, tasks=tasks, split=split, output=output):

@@ -5,6 +5,7 @@ passed to both methods, so a model can treat, say, job titles and skills differe
 
     python examples/index_score_model.py [TASKS] [SPLIT] [OUTPUT]    (default: esco-jobnorm test results)
 """
+
 import re
 import sys
 
@@ -21,8 +22,7 @@ def words(text):
 
 class WordOverlap:
     def __init__(self):
-        self.info = ModelInfo(name="word-overlap", revision="v1", kind="scoring", license="MIT",
-                              training_data=["none"])
+        self.info = ModelInfo(name="word-overlap", revision="v1", kind="scoring", license="MIT", training_data=["none"])
 
     def index(self, targets, *, target_type, group=None):
         vocabulary, rows, cols = {}, [], []
@@ -44,6 +44,6 @@ class WordOverlap:
 
 
 if __name__ == "__main__":
-    tasks, split, output = (sys.argv[1:] + ["esco-jobnorm", "test", "results"][len(sys.argv) - 1:])[:3]
+    tasks, split, output = (sys.argv[1:] + ["esco-jobnorm", "test", "results"][len(sys.argv) - 1 :])[:3]
     for row in workbench.evaluate(WordOverlap(), tasks=tasks, split=split, output=output):
         print(f"{row['task']}: {row['main_score']} = {row['score']} ({row['status']} {row['path']})")

@@ -7,6 +7,7 @@ part of the embedding cache key, so changing it never reuses stale vectors.
 
     python examples/roles_and_prompts.py [MODEL_FOLDER_OR_HUB_ID] [TASKS] [SPLIT] [OUTPUT]
 """
+
 import sys
 
 import workbench
@@ -22,7 +23,7 @@ PROMPTS = {
 }
 
 if __name__ == "__main__":
-    model_id, tasks, split, output = (sys.argv[1:] + DEFAULTS[len(sys.argv) - 1:])[:4]
+    model_id, tasks, split, output = (sys.argv[1:] + DEFAULTS[len(sys.argv) - 1 :])[:4]
     model = load_model(model_id, prompts=PROMPTS, name="minilm-with-prompts")
     for group in (None, "job2skill"):
         print(group, "->", repr(model.prompt_for(role="query", input_type="job_title", group=group)))

@@ -5,6 +5,7 @@ Modules: collect (read, validate, dedupe), aggregate (board, macro scores, tests
 randomisation), zeroshot (`overlaps`), transfer (trained_on × task matrix), tables (md/csv/json),
 plots (PNG), html (index.html from template.html + sort.js).
 """
+
 from __future__ import annotations
 
 __all__ = ["BuildReport", "build_leaderboard", "leaderboard_cli", "overlaps"]

@@ -17,6 +17,7 @@ Rules:
   the test is skipped and the reason is kept. p < 0.05 marks the difference as significant (no
   multiple-comparison correction).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -139,8 +140,10 @@ def latency_ms(result: ResultFile) -> float | None:
 
 def _pair_note(a: Cell, b: Cell) -> str | None:
     if a.query_ids_sha256 != b.query_ids_sha256 or a.n_queries != b.n_queries:
-        return (f"query ids differ from {b.model}'s ({a.query_ids_sha256[:8]}… vs {b.query_ids_sha256[:8]}…), "
-                "so the per-query values cannot be paired; no test")
+        return (
+            f"query ids differ from {b.model}'s ({a.query_ids_sha256[:8]}… vs {b.query_ids_sha256[:8]}…), "
+            "so the per-query values cannot be paired; no test"
+        )
     return None
 
 
@@ -150,15 +153,23 @@ def _cells(collection: Collection, tasks: list[TaskSpec]) -> dict[tuple[str, str
     for (model, task), entry in collection.accepted.items():
         result, spec = entry.result, specs[task]
         cells[(model, task)] = Cell(
-            model=model, task=task, score=result.scores[spec.main_score], scores=dict(result.scores),
-            per_query=result.per_query.decode(), query_ids_sha256=result.per_query.query_ids_sha256,
-            n_queries=int(result.sizes.get("queries", 0)), path=entry.path, result=result,
-            zero_shot=zero_shot(result.model, spec))
+            model=model,
+            task=task,
+            score=result.scores[spec.main_score],
+            scores=dict(result.scores),
+            per_query=result.per_query.decode(),
+            query_ids_sha256=result.per_query.query_ids_sha256,
+            n_queries=int(result.sizes.get("queries", 0)),
+            path=entry.path,
+            result=result,
+            zero_shot=zero_shot(result.model, spec),
+        )
     return cells
 
 
-def _test_tasks(cells: dict[tuple[str, str], Cell], tasks: list[TaskSpec], variants: set[str], seed: int,
-                n_bootstrap: int) -> dict[str, str]:
+def _test_tasks(
+    cells: dict[tuple[str, str], Cell], tasks: list[TaskSpec], variants: set[str], seed: int, n_bootstrap: int
+) -> dict[str, str]:
     """Bootstrap every cell; per task mark the best main model and test every other cell against it."""
     best: dict[str, str] = {}
     for spec in tasks:
@@ -180,8 +191,12 @@ def _test_tasks(cells: dict[tuple[str, str], Cell], tasks: list[TaskSpec], varia
             c.above_best = c.score > top.score
             c.test_note = _pair_note(c, top)
             if c.test_note is None:
-                c.p_vs_best = paired_randomisation([c.per_query[spec.main_score]], [top.per_query[spec.main_score]],
-                                                   rng_for(seed, "paired", spec.name, c.model, top.model), n_bootstrap)
+                c.p_vs_best = paired_randomisation(
+                    [c.per_query[spec.main_score]],
+                    [top.per_query[spec.main_score]],
+                    rng_for(seed, "paired", spec.name, c.model, top.model),
+                    n_bootstrap,
+                )
     return best
 
 
@@ -202,18 +217,26 @@ def _model_row(model: str, cells: dict[tuple[str, str], Cell], tasks: list[TaskS
     group_means = {}
     for group in groups:
         members = [t.name for t in tasks if t.group == group]
-        group_means[group] = (float(np.mean([mine[t].score for t in members]))
-                              if all(t in mine for t in members) else None)
+        group_means[group] = (
+            float(np.mean([mine[t].score for t in members])) if all(t in mine for t in members) else None
+        )
     latencies = [c.latency_ms for c in mine.values() if c.latency_ms is not None]
     return ModelRow(
-        name=model, record=newest.result.model, tasks_completed=len(mine), macro=macro, macro_ci=macro_ci,
-        group_means=group_means, not_zero_shot=[t for t in names if t in mine and mine[t].zero_shot is False],
+        name=model,
+        record=newest.result.model,
+        tasks_completed=len(mine),
+        macro=macro,
+        macro_ci=macro_ci,
+        group_means=group_means,
+        not_zero_shot=[t for t in names if t in mine and mine[t].zero_shot is False],
         unknown_zero_shot=[t for t in names if t in mine and mine[t].zero_shot is None],
-        latency_ms=float(median(latencies)) if latencies else None)
+        latency_ms=float(median(latencies)) if latencies else None,
+    )
 
 
-def _rank(rows: list[ModelRow], cells: dict[tuple[str, str], Cell], names: list[str], seed: int,
-          n_bootstrap: int) -> list[ModelRow]:
+def _rank(
+    rows: list[ModelRow], cells: dict[tuple[str, str], Cell], names: list[str], seed: int, n_bootstrap: int
+) -> list[ModelRow]:
     """Main models ranked by macro MAP (ties share a rank), then incomplete ones, then the variants by macro
     MAP (unranked); every complete model other than the leader is tested against the leader."""
     by_score = lambda r: (-r.macro[RANK_METRIC], r.name)  # noqa: E731
@@ -221,9 +244,12 @@ def _rank(rows: list[ModelRow], cells: dict[tuple[str, str], Cell], names: list[
     for i, row in enumerate(ranked):
         prev = ranked[i - 1] if i else None
         row.rank = prev.rank if prev is not None and prev.macro[RANK_METRIC] == row.macro[RANK_METRIC] else i + 1
-    unranked = sorted((r for r in rows if not r.complete and not r.is_variant), key=lambda r: (-r.tasks_completed, r.name))
-    variants = (sorted((r for r in rows if r.complete and r.is_variant), key=by_score)
-                + sorted((r for r in rows if not r.complete and r.is_variant), key=lambda r: (-r.tasks_completed, r.name)))
+    unranked = sorted(
+        (r for r in rows if not r.complete and not r.is_variant), key=lambda r: (-r.tasks_completed, r.name)
+    )
+    variants = sorted((r for r in rows if r.complete and r.is_variant), key=by_score) + sorted(
+        (r for r in rows if not r.complete and r.is_variant), key=lambda r: (-r.tasks_completed, r.name)
+    )
     if ranked:
         leader = ranked[0]
         for row in ranked[1:] + [v for v in variants if v.complete]:
@@ -234,13 +260,23 @@ def _rank(rows: list[ModelRow], cells: dict[tuple[str, str], Cell], names: list[
                 continue
             row.macro_above_best = row.macro[RANK_METRIC] > leader.macro[RANK_METRIC]
             row.macro_p_vs_best = paired_randomisation(
-                [a.per_query[RANK_METRIC] for a, _ in pairs], [b.per_query[RANK_METRIC] for _, b in pairs],
-                rng_for(seed, "macro-paired", row.name, leader.name), n_bootstrap)
+                [a.per_query[RANK_METRIC] for a, _ in pairs],
+                [b.per_query[RANK_METRIC] for _, b in pairs],
+                rng_for(seed, "macro-paired", row.name, leader.name),
+                n_bootstrap,
+            )
     return ranked + unranked + variants
 
 
-def build_board(collection: Collection, tasks: list[TaskSpec], *, suite: str | None, split: str = "test",
-                seed: int = 0, n_bootstrap: int = 1000) -> Board:
+def build_board(
+    collection: Collection,
+    tasks: list[TaskSpec],
+    *,
+    suite: str | None,
+    split: str = "test",
+    seed: int = 0,
+    n_bootstrap: int = 1000,
+) -> Board:
     names = [t.name for t in tasks]
     cells = _cells(collection, tasks)
     notes: list[str] = []
@@ -252,5 +288,15 @@ def build_board(collection: Collection, tasks: list[TaskSpec], *, suite: str | N
     best = _test_tasks(cells, tasks, variants, seed, n_bootstrap)
     groups = list(dict.fromkeys(t.group for t in tasks))
     rows = [_model_row(model, cells, tasks, groups) for model in sorted({m for m, _ in cells})]
-    return Board(suite=suite, split=split, tasks=list(tasks), groups=groups, models=_rank(rows, cells, names, seed, n_bootstrap),
-                 cells=cells, seed=seed, n_bootstrap=n_bootstrap, best=best, notes=notes)
+    return Board(
+        suite=suite,
+        split=split,
+        tasks=list(tasks),
+        groups=groups,
+        models=_rank(rows, cells, names, seed, n_bootstrap),
+        cells=cells,
+        seed=seed,
+        n_bootstrap=n_bootstrap,
+        best=best,
+        notes=notes,
+    )

@@ -5,6 +5,7 @@ that apply. Nothing in them depends on the clock or on where the folders are: pa
 the results folder, JSON keys are sorted, random draws are seeded, PNGs carry no software/time
 metadata. Building twice from the same inputs gives byte-identical files.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -40,9 +41,11 @@ class BuildReport:
     warnings: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        lines = [f"{self.files_seen} result files: {self.accepted} accepted, {len(self.refused)} refused, "
-                 f"{self.skipped} for other tasks or splits; "
-                 f"{self.models} models, {self.ranked} ranked (complete), {self.variants} variants; wrote {', '.join(self.files)} to {self.out_dir}"]
+        lines = [
+            f"{self.files_seen} result files: {self.accepted} accepted, {len(self.refused)} refused, "
+            f"{self.skipped} for other tasks or splits; "
+            f"{self.models} models, {self.ranked} ranked (complete), {self.variants} variants; wrote {', '.join(self.files)} to {self.out_dir}"
+        ]
         lines += [f"  refused {r.path}: [{r.kind}] {r.reason}" for r in self.refused]
         lines += [f"  warning: {w}" for w in self.warnings]
         return "\n".join(lines)
@@ -59,7 +62,7 @@ def _tasks_from_results(results_dir: Path, exclude: Path | None = None) -> list[
             continue
         try:
             names.add(json.loads(path.read_text(encoding="utf-8"))["task"]["name"])
-        except Exception:  # noqa: BLE001 - collect() reports unreadable files
+        except Exception:
             continue
     specs = []
     for name in sorted(names):
@@ -70,8 +73,9 @@ def _tasks_from_results(results_dir: Path, exclude: Path | None = None) -> list[
     return specs
 
 
-def resolve_tasks(results_dir: Path, suite: str | None, tasks: list[TaskSpec] | None,
-                  exclude: Path | None = None) -> list[TaskSpec]:
+def resolve_tasks(
+    results_dir: Path, suite: str | None, tasks: list[TaskSpec] | None, exclude: Path | None = None
+) -> list[TaskSpec]:
     if tasks is not None:
         specs = list(tasks)
     elif suite is not None:
@@ -93,15 +97,25 @@ def _check_out_dir(results_dir: Path, out_dir: Path) -> None:
     or contain it: the board's own JSON would be read as results, or the results hidden as its output."""
     results, out = results_dir.resolve(), out_dir.resolve()
     if out == results or out in results.parents:
-        raise WorkBenchError(f"--out {out_dir} is the results folder {results_dir} or contains it; write the board "
-                             f"to another folder (e.g. {out_dir / 'leaderboard'} inside the results folder is fine)"
-                             if out == results else
-                             f"--out {out_dir} contains the results folder {results_dir}; write the board to another folder")
+        raise WorkBenchError(
+            f"--out {out_dir} is the results folder {results_dir} or contains it; write the board "
+            f"to another folder (e.g. {out_dir / 'leaderboard'} inside the results folder is fine)"
+            if out == results
+            else f"--out {out_dir} contains the results folder {results_dir}; write the board to another folder"
+        )
 
 
-def build_leaderboard(results_dir: Path, out_dir: Path, *, suite: str | None = "workbench-core", data_dir: Path | None = None,
-                      seed: int = 0, n_bootstrap: int = 1000, tasks: list[TaskSpec] | None = None,
-                      split: str = "test") -> BuildReport:
+def build_leaderboard(
+    results_dir: Path,
+    out_dir: Path,
+    *,
+    suite: str | None = "workbench-core",
+    data_dir: Path | None = None,
+    seed: int = 0,
+    n_bootstrap: int = 1000,
+    tasks: list[TaskSpec] | None = None,
+    split: str = "test",
+) -> BuildReport:
     """Build the leaderboard of `results_dir` into `out_dir`.
 
     Tasks: `tasks` if given (TaskSpec objects, in column order), else `suite_tasks(suite)`, else (suite
@@ -118,8 +132,10 @@ def build_leaderboard(results_dir: Path, out_dir: Path, *, suite: str | None = "
     label = suite if tasks is None else None
     collection = collect(results_dir, specs, split=split, data_dir=data_dir, exclude=out_dir)
     if not collection.accepted and not collection.refused:
-        raise WorkBenchError(f"nothing to rank: none of the {collection.files_seen} result files in {results_dir} "
-                             f"is for split {split!r} and a task of the board ({len(specs)} tasks)")
+        raise WorkBenchError(
+            f"nothing to rank: none of the {collection.files_seen} result files in {results_dir} "
+            f"is for split {split!r} and a task of the board ({len(specs)} tasks)"
+        )
     drop_renamed_duplicates(collection, split)
     board = build_board(collection, specs, suite=label, split=split, seed=seed, n_bootstrap=n_bootstrap)
     transfer = build_transfer(board)
@@ -136,6 +152,15 @@ def build_leaderboard(results_dir: Path, out_dir: Path, *, suite: str | None = "
     }
     for name, text in outputs.items():
         atomic_write_bytes(out_dir / name, text.encode("utf-8"))
-    return BuildReport(out_dir=out_dir, files=sorted([*outputs, *plots]), files_seen=collection.files_seen,
-                       accepted=len(collection.accepted), refused=list(collection.refused), skipped=len(collection.skipped), models=len(board.models),
-                       ranked=sum(1 for r in board.main if r.complete), variants=len(board.variants), warnings=board.notes + collection.warnings)
+    return BuildReport(
+        out_dir=out_dir,
+        files=sorted([*outputs, *plots]),
+        files_seen=collection.files_seen,
+        accepted=len(collection.accepted),
+        refused=list(collection.refused),
+        skipped=len(collection.skipped),
+        models=len(board.models),
+        ranked=sum(1 for r in board.main if r.complete),
+        variants=len(board.variants),
+        warnings=board.notes + collection.warnings,
+    )

@@ -27,6 +27,7 @@ aggregate check that detects edited files). A file is *refused*, with one reason
 
 One bad file never stops the build: it is listed with its reason and the rest go on.
 """
+
 from __future__ import annotations
 
 import json
@@ -46,9 +47,9 @@ from workbench.spec import TaskSpec
 from .query_sets import QuerySet, QuerySetRecord, data_key, from_data
 
 # Kinds of refusal, in the order the checks run.
-INVALID = "invalid"          # unreadable, schema error, tampered aggregates
+INVALID = "invalid"  # unreadable, schema error, tampered aggregates
 OUT_OF_SCOPE = "out-of-scope"  # task not on the board, other split
-MISMATCH = "spec-mismatch"   # task version / spec hash / main score
+MISMATCH = "spec-mismatch"  # task version / spec hash / main score
 UNOFFICIAL = "unofficial"
 FUTURE = "future-timestamp"
 DATA = "data-mismatch"
@@ -96,7 +97,9 @@ def _checksum_key(data_files: dict[str, str]) -> str:
     return json.dumps(sorted(data_files.items()))
 
 
-def _data_dir_reference(data_dir: Path, data_files: dict[str, str], memo: dict[str, str | None]) -> dict[str, str | None]:
+def _data_dir_reference(
+    data_dir: Path, data_files: dict[str, str], memo: dict[str, str | None]
+) -> dict[str, str | None]:
     out: dict[str, str | None] = {}
     for rel in data_files:
         if rel not in memo:
@@ -119,10 +122,10 @@ def _data_problem(data_files: dict[str, str], reference: dict[str, str | None]) 
     return None
 
 
-
 @dataclass
 class _Context:
     """What every check of one build needs."""
+
     results_dir: Path
     specs: dict[str, TaskSpec]
     split: str
@@ -132,9 +135,16 @@ class _Context:
     out: Collection
 
 
-def collect(results_dir: Path, tasks: list[TaskSpec], *, split: str = "test", data_dir: Path | None = None,
-            exclude: Path | None = None, record: QuerySetRecord | None = None,
-            now: datetime | None = None) -> Collection:
+def collect(
+    results_dir: Path,
+    tasks: list[TaskSpec],
+    *,
+    split: str = "test",
+    data_dir: Path | None = None,
+    exclude: Path | None = None,
+    record: QuerySetRecord | None = None,
+    now: datetime | None = None,
+) -> Collection:
     """Validate every result file under `results_dir` against `tasks`; see the module doc for the rules.
 
     `exclude`: a folder whose files are not results (the leaderboard's own output folder when it lies
@@ -144,8 +154,15 @@ def collect(results_dir: Path, tasks: list[TaskSpec], *, split: str = "test", da
     results_dir = Path(results_dir)
     if not results_dir.is_dir():
         raise WorkBenchError(f"results folder {results_dir} does not exist or is not a folder")
-    ctx = _Context(results_dir, {spec.name: spec for spec in tasks}, split, data_dir,
-                   QuerySetRecord.load() if record is None else record, now or datetime.now(timezone.utc), Collection())
+    ctx = _Context(
+        results_dir,
+        {spec.name: spec for spec in tasks},
+        split,
+        data_dir,
+        QuerySetRecord.load() if record is None else record,
+        now or datetime.now(timezone.utc),
+        Collection(),
+    )
     paths = _result_paths(ctx, exclude)
     ctx.out.inputs_sha256 = _inputs_digest(results_dir, paths)
     candidates = [entry for path in paths if (entry := _check_file(ctx, path)) is not None]
@@ -159,8 +176,11 @@ def collect(results_dir: Path, tasks: list[TaskSpec], *, split: str = "test", da
 
 def _result_paths(ctx: _Context, exclude: Path | None) -> list[Path]:
     skip = Path(exclude).resolve() if exclude is not None else None
-    paths = sorted(p for p in ctx.results_dir.rglob("*.json")
-                   if p.is_file() and not (skip is not None and skip in p.resolve().parents))
+    paths = sorted(
+        p
+        for p in ctx.results_dir.rglob("*.json")
+        if p.is_file() and not (skip is not None and skip in p.resolve().parents)
+    )
     ctx.out.files_seen = len(paths)
     return paths
 
@@ -182,18 +202,24 @@ def _inputs_digest(results_dir: Path, paths: list[Path]) -> str:
 def _canonical_count(ctx: _Context):
     """For `read_result`: the raw JSON's canonical query count, when its task is on the board and its
     (spec, split, data) is recorded. (A file naming other data is refused by the data check later.)"""
+
     def count(raw: dict) -> int | None:
         task = raw.get("task") if isinstance(raw.get("task"), dict) else {}
         spec = ctx.specs.get(task.get("name")) if isinstance(task.get("name"), str) else None
         files = raw.get("data_files")
-        if spec is None or task.get("spec_hash") != spec.spec_hash or raw.get("split") != ctx.split \
-                or not isinstance(files, dict):
+        if (
+            spec is None
+            or task.get("spec_hash") != spec.spec_hash
+            or raw.get("split") != ctx.split
+            or not isinstance(files, dict)
+        ):
             return None
         try:
             recorded = ctx.record.get(spec.name, spec.spec_hash, ctx.split, data_key(files))
         except TypeError:  # unsortable or unhashable checksums: the schema check names them
             return None
         return recorded.queries if recorded is not None else None
+
     return count
 
 
@@ -210,7 +236,7 @@ def _check_file(ctx: _Context, path: Path) -> Entry | None:
     except WorkBenchError as err:
         refuse(INVALID, str(err).replace(str(path), rel, 1).removeprefix(f"{rel}: "))
         return None
-    except Exception as err:  # noqa: BLE001 - corrupt base64, bad dates, ...: report, skip, go on
+    except Exception as err:
         refuse(INVALID, f"unreadable result file ({type(err).__name__}: {err})")
         return None
     problem = _scope_problem(ctx, result)
@@ -218,8 +244,11 @@ def _check_file(ctx: _Context, path: Path) -> Entry | None:
         refuse(*problem)
         return None
     if created > ctx.now + CLOCK_SKEW:
-        refuse(FUTURE, f"created_at {result.created_at} lies in the future (the build's clock reads "
-                       f"{ctx.now.replace(microsecond=0).isoformat()}); never ranked")
+        refuse(
+            FUTURE,
+            f"created_at {result.created_at} lies in the future (the build's clock reads "
+            f"{ctx.now.replace(microsecond=0).isoformat()}); never ranked",
+        )
         return None
     return Entry(rel, result)
 
@@ -233,8 +262,10 @@ def _scope_problem(ctx: _Context, result: ResultFile) -> tuple[str, str] | None:
     if result.task.version != spec.version:
         return MISMATCH, f"task version {result.task.version}, but the suite's {spec.name} is version {spec.version}"
     if result.task.spec_hash != spec.spec_hash:
-        return MISMATCH, (f"spec_hash {result.task.spec_hash[:12]}… differs from the suite's {spec.key} "
-                          f"({spec.spec_hash[:12]}…): the task file changed")
+        return MISMATCH, (
+            f"spec_hash {result.task.spec_hash[:12]}… differs from the suite's {spec.key} "
+            f"({spec.spec_hash[:12]}…): the task file changed"
+        )
     if spec.main_score not in result.scores:
         return MISMATCH, f"main score {spec.main_score!r} is missing from the scores"
     if not result.official:
@@ -251,14 +282,19 @@ def _check_data(ctx: _Context, candidates: list[Entry]) -> list[Entry]:
             counts = Counter(_checksum_key(e.result.data_files) for e in candidates if e.result.task.name == task)
             ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
             if len(ranked) > 1 and ranked[0][1] == ranked[1][1]:
-                ctx.out.warnings.append(f"task {task}: no majority data checksum set ({len(ranked)} sets tie); "
-                                        "the first in sorted order is the reference — pass --data-dir to verify")
+                ctx.out.warnings.append(
+                    f"task {task}: no majority data checksum set ({len(ranked)} sets tie); "
+                    "the first in sorted order is the reference — pass --data-dir to verify"
+                )
             reference[task] = dict(json.loads(ranked[0][0]))
     valid: list[Entry] = []
     for entry in candidates:
         files = entry.result.data_files
-        ref = (_data_dir_reference(Path(ctx.data_dir), files, memo) if ctx.data_dir is not None
-               else reference[entry.result.task.name])
+        ref = (
+            _data_dir_reference(Path(ctx.data_dir), files, memo)
+            if ctx.data_dir is not None
+            else reference[entry.result.task.name]
+        )
         problem = _data_problem(files, ref)
         if problem:
             ctx.out.refused.append(Refusal(entry.path, DATA, problem))
@@ -285,9 +321,11 @@ def _reference_query_set(ctx: _Context, spec: TaskSpec, entries: list[Entry]) ->
             ctx.out.warnings.append(f"task {spec.name}: query set not built from the data directory ({err})")
     counts = Counter(_query_set(e.result) for e in entries)
     ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0].query_ids_sha256))
-    ctx.out.warnings.append(f"task {spec.name}: no recorded query set for its data; the most common among "
-                            f"{len(entries)} files is the reference ({ranked[0][0].queries} queries)"
-                            + ("; several tie" if len(ranked) > 1 and ranked[0][1] == ranked[1][1] else ""))
+    ctx.out.warnings.append(
+        f"task {spec.name}: no recorded query set for its data; the most common among "
+        f"{len(entries)} files is the reference ({ranked[0][0].queries} queries)"
+        + ("; several tie" if len(ranked) > 1 and ranked[0][1] == ranked[1][1] else "")
+    )
     return ranked[0][0], "the query set most files cover"
 
 
@@ -302,9 +340,16 @@ def _check_query_sets(ctx: _Context, entries: list[Entry]) -> list[Entry]:
             if found == reference:
                 valid.append(entry)
             else:
-                ctx.out.refused.append(Refusal(entry.path, QUERY_SET, (
-                    f"covers {found.queries} queries (ids sha256 {found.query_ids_sha256[:12]}…), but {source} of "
-                    f"{name} has {reference.queries} (ids sha256 {reference.query_ids_sha256[:12]}…)")))
+                ctx.out.refused.append(
+                    Refusal(
+                        entry.path,
+                        QUERY_SET,
+                        (
+                            f"covers {found.queries} queries (ids sha256 {found.query_ids_sha256[:12]}…), but {source} of "
+                            f"{name} has {reference.queries} (ids sha256 {reference.query_ids_sha256[:12]}…)"
+                        ),
+                    )
+                )
     return valid
 
 
@@ -330,14 +375,22 @@ def _drop_conflicts(ctx: _Context, group: list[Entry]) -> list[Entry]:
         first = same[0]
         if all(_same_values(first.result, other.result) for other in same[1:]):
             kept.append(first)
-            ctx.out.refused.extend(Refusal(other.path, DUPLICATE, f"identical to {first.path}, which is used")
-                                   for other in same[1:])
+            ctx.out.refused.extend(
+                Refusal(other.path, DUPLICATE, f"identical to {first.path}, which is used") for other in same[1:]
+            )
             continue
         for entry in same:
             others = ", ".join(o.path for o in same if o is not entry)
-            ctx.out.refused.append(Refusal(entry.path, CONFLICT, (
-                f"conflicts with {others}: same model, revision, settings, task and split but other per-query "
-                "values; neither is ranked until one is removed")))
+            ctx.out.refused.append(
+                Refusal(
+                    entry.path,
+                    CONFLICT,
+                    (
+                        f"conflicts with {others}: same model, revision, settings, task and split but other per-query "
+                        "values; neither is ranked until one is removed"
+                    ),
+                )
+            )
     return kept
 
 
@@ -349,9 +402,16 @@ def _choose(ctx: _Context, key: tuple[str, str], entries: list[Entry]) -> None:
     winner = ordered[-1]
     ctx.out.accepted[key] = winner
     for loser in ordered[:-1]:
-        ctx.out.refused.append(Refusal(loser.path, SUPERSEDED, (
-            f"duplicate of ({key[0]}, {key[1]}, {ctx.split}) from another revision or settings; {winner.path} "
-            f"(created {winner.result.created_at}) is newer and is used")))
+        ctx.out.refused.append(
+            Refusal(
+                loser.path,
+                SUPERSEDED,
+                (
+                    f"duplicate of ({key[0]}, {key[1]}, {ctx.split}) from another revision or settings; {winner.path} "
+                    f"(created {winner.result.created_at}) is newer and is used"
+                ),
+            )
+        )
 
 
 def _revision_warnings(out: Collection) -> None:
@@ -360,5 +420,7 @@ def _revision_warnings(out: Collection) -> None:
         revisions.setdefault(model, set()).add(entry.result.model.revision)
     for model in sorted(revisions):
         if len(revisions[model]) > 1:
-            out.warnings.append(f"model {model}: results come from {len(revisions[model])} revisions "
-                                f"({', '.join(sorted(revisions[model]))})")
+            out.warnings.append(
+                f"model {model}: results come from {len(revisions[model])} revisions "
+                f"({', '.join(sorted(revisions[model]))})"
+            )

@@ -7,6 +7,7 @@ and every text the data supplies (titles, axis labels, fixed tick labels, annota
 entries). It leaves out how things are laid out (positions of texts and legends, fonts, colours, sizes
 of the figure), so a layout change alone keeps the hash.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -38,14 +39,27 @@ def _fixed_tick_labels(axis) -> list[str]:
 def _axes_content(ax: Axes) -> dict:
     legend = ax.get_legend()
     return {
-        "title": ax.get_title(), "xlabel": ax.get_xlabel(), "ylabel": ax.get_ylabel(),
-        "xscale": ax.get_xscale(), "yscale": ax.get_yscale(),
-        "xticks": _fixed_tick_labels(ax.xaxis), "yticks": _fixed_tick_labels(ax.yaxis),
-        "patches": [_numbers([p.get_x(), p.get_y(), p.get_width(), p.get_height()])
-                    for p in ax.patches if hasattr(p, "get_width")],
+        "title": ax.get_title(),
+        "xlabel": ax.get_xlabel(),
+        "ylabel": ax.get_ylabel(),
+        "xscale": ax.get_xscale(),
+        "yscale": ax.get_yscale(),
+        "xticks": _fixed_tick_labels(ax.xaxis),
+        "yticks": _fixed_tick_labels(ax.yaxis),
+        "patches": [
+            _numbers([p.get_x(), p.get_y(), p.get_width(), p.get_height()])
+            for p in ax.patches
+            if hasattr(p, "get_width")
+        ],
         "lines": [_numbers(line.get_xydata()) for line in ax.lines],
-        "collections": [[_numbers(c.get_offsets()), _numbers(c.get_sizes()),
-                         None if c.get_array() is None else _numbers(c.get_array())] for c in ax.collections],
+        "collections": [
+            [
+                _numbers(c.get_offsets()),
+                _numbers(c.get_sizes()),
+                None if c.get_array() is None else _numbers(c.get_array()),
+            ]
+            for c in ax.collections
+        ],
         "images": [[_numbers(image.get_array()), _numbers([image.norm.vmin, image.norm.vmax])] for image in ax.images],
         "texts": [t.get_text() for t in ax.texts],
         "legend": [] if legend is None else [t.get_text() for t in legend.get_texts()],
@@ -76,8 +90,8 @@ def png_data_hash(path: Path) -> str | None:
         raise ValueError(f"{path}: not a PNG file")
     at = 8
     while at + 8 <= len(data):
-        length = int.from_bytes(data[at:at + 4], "big")
-        kind, body = data[at + 4:at + 8], data[at + 8:at + 8 + length]
+        length = int.from_bytes(data[at : at + 4], "big")
+        kind, body = data[at + 4 : at + 8], data[at + 8 : at + 8 + length]
         if kind in (b"tEXt", b"zTXt"):
             key, _, value = body.partition(b"\0")
             if kind == b"zTXt":

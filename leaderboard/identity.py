@@ -5,6 +5,7 @@ in every result file). When two model names on a board share an identity, the na
 board first (earliest `created_at` of its results; ties: the name that sorts first) keeps its row and
 the other name's files are refused as `renamed-duplicate`, with the name they duplicate.
 """
+
 from __future__ import annotations
 
 from workbench.io import stable_hash
@@ -39,9 +40,14 @@ def drop_renamed_duplicates(collection: Collection, split: str) -> None:
         first = owner[model_identity(record)][1]
         if first != record.name:
             del collection.accepted[key]
-            collection.refused.append(Refusal(
-                entry.path, RENAMED, f"model {record.name!r} ({split}) is {first!r} under another name: same revision "
-                                     f"{record.revision[:12]} and settings; only {first!r} is ranked"))
+            collection.refused.append(
+                Refusal(
+                    entry.path,
+                    RENAMED,
+                    f"model {record.name!r} ({split}) is {first!r} under another name: same revision "
+                    f"{record.revision[:12]} and settings; only {first!r} is ranked",
+                )
+            )
     collection.refused.sort(key=lambda r: (r.path, r.kind))
 
 

@@ -12,14 +12,15 @@
 No label is ever shortened, and none is cut off or overlaps another (a test measures every text's
 extent with the Agg renderer): long names go into a legend beside the axes, task names stand vertical.
 """
+
 from __future__ import annotations
 
 import math
 from pathlib import Path
 
 import matplotlib
-from matplotlib import style as mpl_style
 import numpy as np
+from matplotlib import style as mpl_style
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -78,7 +79,9 @@ def per_task_figure(board: Board) -> Figure | None:
     colors = matplotlib.colormaps["tab10"]
     for i, row in enumerate(models):
         heights = [100 * c.score if (c := board.cell(row.name, t)) else 0.0 for t in tasks]
-        label = _label(row.name) + (" (baseline)" if is_baseline(row) and not any(is_baseline(r) for r in models[:i]) else "")
+        label = _label(row.name) + (
+            " (baseline)" if is_baseline(row) and not any(is_baseline(r) for r in models[:i]) else ""
+        )
         draw = ax.barh if sideways else ax.bar
         draw(x - 0.4 + width * (i + 0.5), heights, width, label=label, color=colors(i % 10))
     if sideways:
@@ -100,9 +103,16 @@ def transfer_figure(transfer: Transfer) -> Figure | None:
     rows = [r for r in transfer.rows if r.base] if use_gain else transfer.rows
     if not rows:
         return None
-    matrix = np.array([[np.nan if (v := (r.gains if use_gain else r.values)[t]) is None else 100 * v
-                        for t in transfer.tasks] for r in rows], dtype=float)
-    fig = Figure(figsize=(max(5.0, 0.8 * len(transfer.tasks) + 7), max(4.0, 0.45 * len(rows) + 3.5)), layout="constrained")
+    matrix = np.array(
+        [
+            [np.nan if (v := (r.gains if use_gain else r.values)[t]) is None else 100 * v for t in transfer.tasks]
+            for r in rows
+        ],
+        dtype=float,
+    )
+    fig = Figure(
+        figsize=(max(5.0, 0.8 * len(transfer.tasks) + 7), max(4.0, 0.45 * len(rows) + 3.5)), layout="constrained"
+    )
     ax = fig.add_subplot()
     finite = matrix[np.isfinite(matrix)]
     if use_gain:
@@ -115,8 +125,15 @@ def transfer_figure(transfer: Transfer) -> Figure | None:
         if math.isfinite(value):
             shade = float(norm(value))
             dark = abs(shade - 0.5) > 0.3 if use_gain else shade < 0.5
-            ax.text(j, i, f"{value:+.1f}" if use_gain else f"{value:.1f}", ha="center", va="center", fontsize=7,
-                    color="white" if dark else "black")
+            ax.text(
+                j,
+                i,
+                f"{value:+.1f}" if use_gain else f"{value:.1f}",
+                ha="center",
+                va="center",
+                fontsize=7,
+                color="white" if dark else "black",
+            )
     ax.set_xticks(range(len(transfer.tasks)), [_label(t) for t in transfer.tasks], rotation=90)
     ax.set_yticks(range(len(rows)), [_label(f"{r.label} ({r.model})") for r in rows], fontsize=8)
     ax.set_xlabel("evaluated task")
@@ -140,7 +157,9 @@ def latency_figure(board: Board) -> Figure | None:
         y = 100 * r.macro[RANK_METRIC]
         color = colors((i - 1) % 20)
         if r.record.parameters:
-            ax.scatter([r.latency_ms], [y], s=30 + 400 * math.sqrt(r.record.parameters / biggest), alpha=0.6, color=color)
+            ax.scatter(
+                [r.latency_ms], [y], s=30 + 400 * math.sqrt(r.record.parameters / biggest), alpha=0.6, color=color
+            )
         else:
             ax.scatter([r.latency_ms], [y], s=60, facecolors="none", edgecolors=color)
         ax.text(r.latency_ms, y, str(i), fontsize=6, ha="center", va="center")
@@ -156,9 +175,11 @@ def latency_figure(board: Board) -> Figure | None:
 
 def board_figures(board: Board, transfer: Transfer | None) -> dict[str, Figure]:
     """The plots that apply, by file name (the label test draws these same figures)."""
-    figures = {"per_task.png": per_task_figure(board),
-               "transfer.png": transfer_figure(transfer) if transfer is not None else None,
-               "latency.png": latency_figure(board)}
+    figures = {
+        "per_task.png": per_task_figure(board),
+        "transfer.png": transfer_figure(transfer) if transfer is not None else None,
+        "latency.png": latency_figure(board),
+    }
     return {name: fig for name, fig in figures.items() if fig is not None}
 
 

@@ -10,6 +10,7 @@ them. The reference for a (task, spec hash, split, data checksums) comes from, i
 3. otherwise the query set most common among the task's files that passed every other check (a warning
    says so: a record is the stronger reference).
 """
+
 from __future__ import annotations
 
 import json
@@ -63,6 +64,7 @@ class QuerySetRecord:
     def get(self, task: str, spec_hash: str, split: str, data: str) -> QuerySet | None:
         return self.sets.get(_key(task, spec_hash, split, data))
 
+
 def from_data(spec: TaskSpec, split: str, data_dir: Path) -> tuple[str, QuerySet]:
     """(data key, query set) of the task's `split` built from the files in `data_dir`."""
     from workbench.task import Task
@@ -73,8 +75,17 @@ def from_data(spec: TaskSpec, split: str, data_dir: Path) -> tuple[str, QuerySet
 
 
 def write_record(entries: dict[tuple[str, str, str, str], QuerySet], path: Path = RECORD_PATH) -> None:
-    rows = [{"task": t, "spec_hash": h, "split": s, "data_files_sha256": d, "queries": qs.queries,
-             "query_ids_sha256": qs.query_ids_sha256} for (t, h, s, d), qs in sorted(entries.items())]
+    rows = [
+        {
+            "task": t,
+            "spec_hash": h,
+            "split": s,
+            "data_files_sha256": d,
+            "queries": qs.queries,
+            "query_ids_sha256": qs.query_ids_sha256,
+        }
+        for (t, h, s, d), qs in sorted(entries.items())
+    ]
     atomic_write_json(path, {"version": RECORD_VERSION, "sets": rows})
 
 
@@ -91,7 +102,9 @@ def record_from_results(results_dir: Path) -> dict[tuple[str, str, str, str], Qu
         key = _key(result.task.name, result.task.spec_hash, result.split, data_key(result.data_files))
         qs = QuerySet(result.sizes["queries"], result.per_query.query_ids_sha256)
         if key in found and found[key][0] != qs:
-            raise WorkBenchError(f"{path}: query set {qs} differs from {found[key][1]}'s {found[key][0]} "
-                                 f"for task {key[0]} split {key[2]}; no record made")
+            raise WorkBenchError(
+                f"{path}: query set {qs} differs from {found[key][1]}'s {found[key][0]} "
+                f"for task {key[0]} split {key[2]}; no record made"
+            )
         found.setdefault(key, (qs, str(path)))
     return {key: qs for key, (qs, _) in found.items()}

@@ -4,6 +4,7 @@ Every random draw comes from a numpy Generator seeded with (seed, a hash of what
 resampled), so a number does not change when models are added or the loop order changes, and
 building twice gives identical output.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -58,28 +59,35 @@ def _interval(samples: np.ndarray, alpha: float) -> tuple[float, float]:
     return float(lo), float(hi)
 
 
-def bootstrap_ci(values: np.ndarray, rng: np.random.Generator, n_boot: int = 1000, alpha: float = ALPHA) -> tuple[float, float]:
+def bootstrap_ci(
+    values: np.ndarray, rng: np.random.Generator, n_boot: int = 1000, alpha: float = ALPHA
+) -> tuple[float, float]:
     """Percentile bootstrap interval of the mean, resampling queries with replacement."""
     return _interval(_resampled_means(values, rng, n_boot), alpha)
 
 
-def macro_bootstrap_ci(per_task: Sequence[np.ndarray], rng: np.random.Generator, n_boot: int = 1000,
-                       alpha: float = ALPHA) -> tuple[float, float]:
+def macro_bootstrap_ci(
+    per_task: Sequence[np.ndarray], rng: np.random.Generator, n_boot: int = 1000, alpha: float = ALPHA
+) -> tuple[float, float]:
     """Interval of the macro mean: queries are resampled within each task independently and the
     macro score of one replicate is the mean over tasks of the resampled task means."""
     replicates = np.mean([_resampled_means(v, rng, n_boot) for v in per_task], axis=0)
     return _interval(replicates, alpha)
 
 
-def paired_randomisation(per_task_a: Sequence[np.ndarray], per_task_b: Sequence[np.ndarray],
-                         rng: np.random.Generator, n_perm: int = 1000) -> float:
+def paired_randomisation(
+    per_task_a: Sequence[np.ndarray], per_task_b: Sequence[np.ndarray], rng: np.random.Generator, n_perm: int = 1000
+) -> float:
     """Two-sided paired randomisation (sign-flip) test of mean(a) - mean(b).
 
     Arrays are paired by position (the same queries in the same order). With several tasks the
     statistic is the macro difference (mean over tasks of the per-task mean difference) and the
     signs are flipped within each task independently. p = (1 + #{|stat*| >= |stat|}) / (1 + n_perm).
     """
-    diffs = [np.asarray(a, dtype=np.float64) - np.asarray(b, dtype=np.float64) for a, b in zip(per_task_a, per_task_b)]
+    diffs = [
+        np.asarray(a, dtype=np.float64) - np.asarray(b, dtype=np.float64)
+        for a, b in zip(per_task_a, per_task_b, strict=True)
+    ]
     observed = float(np.mean([d.mean() for d in diffs]))
     total = np.zeros(n_perm)
     for d in diffs:
@@ -88,7 +96,9 @@ def paired_randomisation(per_task_a: Sequence[np.ndarray], per_task_b: Sequence[
         for start in range(0, n_perm, step):
             stop = min(n_perm, start + step)
             # One random bit per query (packed draws); a flipped mean is (sum(d) - 2 * sum of flipped d) / n.
-            bits = np.unpackbits(rng.integers(0, 256, size=(stop - start, (n + 7) // 8), dtype=np.uint8), axis=1, count=n)
+            bits = np.unpackbits(
+                rng.integers(0, 256, size=(stop - start, (n + 7) // 8), dtype=np.uint8), axis=1, count=n
+            )
             total[start:stop] += (d.sum() - 2.0 * (bits @ d)) / n
     flipped = total / len(diffs)
     extreme = int(np.sum(np.abs(flipped) >= abs(observed) - 1e-12))

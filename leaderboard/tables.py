@@ -1,4 +1,5 @@
 """The board as Markdown, CSV and JSON. Every text from a result file is escaped for its format."""
+
 from __future__ import annotations
 
 import csv
@@ -46,13 +47,15 @@ def md(text: Any) -> str:
 
 
 def legend(board: Board) -> str:
-    return (f"Scores ×100. Headline: macro MAP over the {len(board.tasks)} tasks (95 % percentile bootstrap CI, "
-            f"{board.n_bootstrap} resamples of the queries, seed {board.seed}). "
-            f"Marks: **bold** = best on the task; {SIG_MARK} = significantly below the best "
-            f"(paired randomisation test on per-query values, p < {ALPHA}, uncorrected); "
-            f"{LEAK_MARK} = not zero-shot (declared training data overlaps the task); zero-shot is unknown when a model "
-            "declares no training data or declares it undisclosed. "
-            "A model missing a task gets no macro score (Tasks k/n).")
+    return (
+        f"Scores ×100. Headline: macro MAP over the {len(board.tasks)} tasks (95 % percentile bootstrap CI, "
+        f"{board.n_bootstrap} resamples of the queries, seed {board.seed}). "
+        f"Marks: **bold** = best on the task; {SIG_MARK} = significantly below the best "
+        f"(paired randomisation test on per-query values, p < {ALPHA}, uncorrected); "
+        f"{LEAK_MARK} = not zero-shot (declared training data overlaps the task); zero-shot is unknown when a model "
+        "declares no training data or declares it undisclosed. "
+        "A model missing a task gets no macro score (Tasks k/n)."
+    )
 
 
 def cell_text(cell: Cell | None) -> str:
@@ -92,8 +95,10 @@ def cell_zero_shot(value: bool | None) -> str:
 
 
 VARIANTS_TITLE = "Variants of submitted models"
-VARIANTS_NOTE = ("Transfer runs, ablations and replicates: models whose card names `variant_of`. They are not ranked; "
-                 "their marks compare them with the best submitted model.")
+VARIANTS_NOTE = (
+    "Transfer runs, ablations and replicates: models whose card names `variant_of`. They are not ranked; "
+    "their marks compare them with the best submitted model."
+)
 
 
 def md_table(header: list[str], rows: list[list[str]]) -> list[str]:
@@ -114,15 +119,25 @@ def transfer_md(transfer: Transfer) -> list[str]:
             out.append(s + (LEAK_MARK if s and row.in_domain[t] else ""))
         return out
 
-    lines = ["## Cross-task transfer", "",
-             "MAP ×100 of each variant (rows: what it was trained on) on each evaluated task; "
-             f"{LEAK_MARK} = in-domain (training overlaps the task). Base = `settings.base_model`, "
-             "an untuned model (trained_on empty) on this board.", "", "### MAP", ""]
-    lines += md_table(header, [[md(r.label), md(r.model), md(r.base or "")] + fmt(r, r.values, False) for r in transfer.rows])
+    lines = [
+        "## Cross-task transfer",
+        "",
+        "MAP ×100 of each variant (rows: what it was trained on) on each evaluated task; "
+        f"{LEAK_MARK} = in-domain (training overlaps the task). Base = `settings.base_model`, "
+        "an untuned model (trained_on empty) on this board.",
+        "",
+        "### MAP",
+        "",
+    ]
+    lines += md_table(
+        header, [[md(r.label), md(r.model), md(r.base or "")] + fmt(r, r.values, False) for r in transfer.rows]
+    )
     if transfer.has_gains:
         lines += ["", "### MAP gain over the base model", ""]
-        lines += md_table(header, [[md(r.label), md(r.model), md(r.base or "")] + fmt(r, r.gains, True)
-                                    for r in transfer.rows if r.base])
+        lines += md_table(
+            header,
+            [[md(r.label), md(r.model), md(r.base or "")] + fmt(r, r.gains, True) for r in transfer.rows if r.base],
+        )
     if transfer.notes:
         lines += [""] + [f"- {md(n)}" for n in transfer.notes]
     return lines + [""]
@@ -135,11 +150,15 @@ def to_markdown(board: Board, collection: Collection, transfer: Transfer | None,
 
     lines += ["## Ranking", ""] + ranking_md(board, board.main) + [""]
     if board.variants:
-        lines += [f"## {VARIANTS_TITLE}", "", VARIANTS_NOTE, ""] + ranking_md(board, board.variants, variant=True) + [""]
+        lines += (
+            [f"## {VARIANTS_TITLE}", "", VARIANTS_NOTE, ""] + ranking_md(board, board.variants, variant=True) + [""]
+        )
 
     lines += ["## Per-task scores", "", "Each task's main score on the leaderboard split.", ""]
     header = ["Model"] + [f"{md(t.name)} ({md(t.main_score)})" for t in tasks]
-    lines += md_table(header, [[md(r.name)] + [cell_text(board.cell(r.name, t.name)) for t in tasks] for r in board.models])
+    lines += md_table(
+        header, [[md(r.name)] + [cell_text(board.cell(r.name, t.name)) for t in tasks] for r in board.models]
+    )
     lines += [""]
 
     lines += ["## Tasks", ""]
@@ -147,14 +166,27 @@ def to_markdown(board: Board, collection: Collection, transfer: Transfer | None,
     for t in tasks:
         cells = [c for c in board.cells.values() if c.task == t.name]
         sizes = sorted({c.n_queries for c in cells})
-        rows.append([md(t.name), str(t.version), md(t.group), md(t.main_score), "/".join(map(str, sizes)),
-                     str(len(cells)), md(board.best.get(t.name, ""))])
+        rows.append(
+            [
+                md(t.name),
+                str(t.version),
+                md(t.group),
+                md(t.main_score),
+                "/".join(map(str, sizes)),
+                str(len(cells)),
+                md(board.best.get(t.name, "")),
+            ]
+        )
     lines += md_table(["Task", "Version", "Group", "Main score", "Queries", "Models", "Best"], rows) + [""]
 
     if transfer is not None:
         lines += transfer_md(transfer)
 
-    skipped = [(c.model, c.task, c.test_note) for c in sorted(board.cells.values(), key=lambda c: (c.task, c.model)) if c.test_note]
+    skipped = [
+        (c.model, c.task, c.test_note)
+        for c in sorted(board.cells.values(), key=lambda c: (c.task, c.model))
+        if c.test_note
+    ]
     skipped += [(r.name, "macro", r.macro_test_note) for r in board.models if r.macro_test_note]
     notes = board.notes + collection.warnings
     if skipped or notes:
@@ -172,22 +204,35 @@ def to_markdown(board: Board, collection: Collection, transfer: Transfer | None,
 
 def ranking_md(board: Board, rows: list[ModelRow], variant: bool = False) -> list[str]:
     n = len(board.tasks)
-    header = ["Rank", "Model"] + (["Variant of"] if variant else []) + [
-        "Macro MAP [95 % CI]", "Macro RP@10 [95 % CI]", "Tasks", "Zero-shot"] + [f"{md(g)} avg" for g in board.groups]
-    body = [[str(r.rank) if r.rank else "—", md(r.name)] + ([md(r.record.variant_of)] if variant else [])
-            + [macro_text(r, "map", n), macro_text(r, "rp@10", n), f"{r.tasks_completed}/{n}", zero_shot_text(r)]
-            + [pct(r.group_means[g]) for g in board.groups] for r in rows]
+    header = (
+        ["Rank", "Model"]
+        + (["Variant of"] if variant else [])
+        + ["Macro MAP [95 % CI]", "Macro RP@10 [95 % CI]", "Tasks", "Zero-shot"]
+        + [f"{md(g)} avg" for g in board.groups]
+    )
+    body = [
+        [str(r.rank) if r.rank else "—", md(r.name)]
+        + ([md(r.record.variant_of)] if variant else [])
+        + [macro_text(r, "map", n), macro_text(r, "rp@10", n), f"{r.tasks_completed}/{n}", zero_shot_text(r)]
+        + [pct(r.group_means[g]) for g in board.groups]
+        for r in rows
+    ]
     return md_table(header, body)
 
 
 def validation_md(collection: Collection) -> list[str]:
-    lines = ["## Validation", "",
-             f"{collection.files_seen} result files read, {len(collection.accepted)} accepted, "
-             f"{len(collection.refused)} refused, {len(collection.skipped)} for other tasks or splits (not listed). "
-             f"Inputs sha256 `{collection.inputs_sha256[:16]}`.", ""]
+    lines = [
+        "## Validation",
+        "",
+        f"{collection.files_seen} result files read, {len(collection.accepted)} accepted, "
+        f"{len(collection.refused)} refused, {len(collection.skipped)} for other tasks or splits (not listed). "
+        f"Inputs sha256 `{collection.inputs_sha256[:16]}`.",
+        "",
+    ]
     if collection.refused:
-        lines += md_table(["File", "Refused because", "Reason"],
-                           [[md(r.path), r.kind, md(r.reason)] for r in collection.refused])
+        lines += md_table(
+            ["File", "Refused because", "Reason"], [[md(r.path), r.kind, md(r.reason)] for r in collection.refused]
+        )
     else:
         lines += ["No file was refused."]
     return lines + [""]
@@ -207,7 +252,16 @@ def _num(value: float | None) -> str:
 
 def to_csv(board: Board) -> str:
     tasks = [t.name for t in board.tasks]
-    header = ["rank", "model", "variant_of", "revision", "tasks_completed", "tasks_total", "zero_shot", "not_zero_shot_tasks"]
+    header = [
+        "rank",
+        "model",
+        "variant_of",
+        "revision",
+        "tasks_completed",
+        "tasks_total",
+        "zero_shot",
+        "not_zero_shot_tasks",
+    ]
     for metric in HEADLINE:
         header += [f"macro_{metric}", f"macro_{metric}_ci_low", f"macro_{metric}_ci_high"]
     header += ["macro_map_p_vs_best"] + [f"group:{g}" for g in board.groups]
@@ -217,16 +271,27 @@ def to_csv(board: Board) -> str:
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow([_csv_safe(h) for h in header])
     for r in board.models:
-        row = [r.rank or "", r.name, r.record.variant_of or "", r.record.revision, r.tasks_completed, len(tasks),
-               cell_zero_shot(r.zero_shot), ";".join(r.not_zero_shot)]
+        row = [
+            r.rank or "",
+            r.name,
+            r.record.variant_of or "",
+            r.record.revision,
+            r.tasks_completed,
+            len(tasks),
+            cell_zero_shot(r.zero_shot),
+            ";".join(r.not_zero_shot),
+        ]
         for metric in HEADLINE:
             ci = r.macro_ci.get(metric)
             row += [_num(r.macro.get(metric)), _num(ci[0] if ci else None), _num(ci[1] if ci else None)]
         row += [_num(r.macro_p_vs_best)] + [_num(r.group_means[g]) for g in board.groups]
         for t in tasks:
             c = board.cell(r.name, t)
-            row += ([_num(c.score), _num(c.ci[0]), _num(c.ci[1]), _num(c.p_vs_best), cell_zero_shot(c.zero_shot)]
-                    if c else ["", "", "", "", ""])
+            row += (
+                [_num(c.score), _num(c.ci[0]), _num(c.ci[1]), _num(c.p_vs_best), cell_zero_shot(c.zero_shot)]
+                if c
+                else ["", "", "", "", ""]
+            )
         writer.writerow([_csv_safe(v) for v in row])
     return buf.getvalue()
 
@@ -243,8 +308,16 @@ def _ci(ci: tuple[float, float] | None) -> list[float] | None:
 def to_data(board: Board, collection: Collection, transfer: Transfer | None, plots: list[str]) -> dict:
     tasks = []
     for t in board.tasks:
-        tasks.append({"name": t.name, "version": t.version, "group": t.group, "main_score": t.main_score,
-                      "spec_hash": t.spec_hash, "best_model": board.best.get(t.name)})
+        tasks.append(
+            {
+                "name": t.name,
+                "version": t.version,
+                "group": t.group,
+                "main_score": t.main_score,
+                "spec_hash": t.spec_hash,
+                "best_model": board.best.get(t.name),
+            }
+        )
     models = []
     for r in board.models:
         cells = {}
@@ -252,32 +325,78 @@ def to_data(board: Board, collection: Collection, transfer: Transfer | None, plo
             c = board.cell(r.name, t.name)
             if c is None:
                 continue
-            cells[t.name] = {"score": _r(c.score), "scores": {k: _r(v) for k, v in c.scores.items()}, "ci95": _ci(c.ci),
-                             "best": c.is_best, "p_vs_best": _r(c.p_vs_best), "significant": c.significant,
-                             "test_note": c.test_note, "zero_shot": cell_zero_shot(c.zero_shot), "queries": c.n_queries,
-                             "revision": c.result.model.revision, "created_at": c.result.created_at,
-                             "latency_ms": _r(c.latency_ms), "file": c.path}
-        models.append({"rank": r.rank, "name": r.name, "complete": r.complete, "tasks_completed": r.tasks_completed,
-                       "tasks_total": len(board.tasks),
-                       "macro": {m: _r(v) for m, v in r.macro.items()}, "macro_ci95": {m: _ci(v) for m, v in r.macro_ci.items()},
-                       "macro_p_vs_best": _r(r.macro_p_vs_best), "macro_significant": r.macro_significant,
-                       "macro_test_note": r.macro_test_note, "group_means": {g: _r(v) for g, v in r.group_means.items()},
-                       "not_zero_shot": r.not_zero_shot, "zero_shot": cell_zero_shot(r.zero_shot),
-                       "section": "variants" if r.is_variant else "main", "latency_ms": _r(r.latency_ms),
-                       "model": r.record.model_dump(mode="json"), "tasks": cells})
-    data = {"suite": board.suite, "split": board.split, "seed": board.seed, "n_bootstrap": board.n_bootstrap,
-            "alpha": ALPHA, "headline": list(HEADLINE), "tasks": tasks, "models": models, "notes": board.notes,
-            "plots": plots,
-            "validation": {"files_seen": collection.files_seen, "inputs_sha256": collection.inputs_sha256,
-                           "accepted": sorted(e.path for e in collection.accepted.values()),
-                           "refused": [{"file": r.path, "kind": r.kind, "reason": r.reason} for r in collection.refused],
-                           "skipped": len(collection.skipped), "warnings": collection.warnings}}
+            cells[t.name] = {
+                "score": _r(c.score),
+                "scores": {k: _r(v) for k, v in c.scores.items()},
+                "ci95": _ci(c.ci),
+                "best": c.is_best,
+                "p_vs_best": _r(c.p_vs_best),
+                "significant": c.significant,
+                "test_note": c.test_note,
+                "zero_shot": cell_zero_shot(c.zero_shot),
+                "queries": c.n_queries,
+                "revision": c.result.model.revision,
+                "created_at": c.result.created_at,
+                "latency_ms": _r(c.latency_ms),
+                "file": c.path,
+            }
+        models.append(
+            {
+                "rank": r.rank,
+                "name": r.name,
+                "complete": r.complete,
+                "tasks_completed": r.tasks_completed,
+                "tasks_total": len(board.tasks),
+                "macro": {m: _r(v) for m, v in r.macro.items()},
+                "macro_ci95": {m: _ci(v) for m, v in r.macro_ci.items()},
+                "macro_p_vs_best": _r(r.macro_p_vs_best),
+                "macro_significant": r.macro_significant,
+                "macro_test_note": r.macro_test_note,
+                "group_means": {g: _r(v) for g, v in r.group_means.items()},
+                "not_zero_shot": r.not_zero_shot,
+                "zero_shot": cell_zero_shot(r.zero_shot),
+                "section": "variants" if r.is_variant else "main",
+                "latency_ms": _r(r.latency_ms),
+                "model": r.record.model_dump(mode="json"),
+                "tasks": cells,
+            }
+        )
+    data = {
+        "suite": board.suite,
+        "split": board.split,
+        "seed": board.seed,
+        "n_bootstrap": board.n_bootstrap,
+        "alpha": ALPHA,
+        "headline": list(HEADLINE),
+        "tasks": tasks,
+        "models": models,
+        "notes": board.notes,
+        "plots": plots,
+        "validation": {
+            "files_seen": collection.files_seen,
+            "inputs_sha256": collection.inputs_sha256,
+            "accepted": sorted(e.path for e in collection.accepted.values()),
+            "refused": [{"file": r.path, "kind": r.kind, "reason": r.reason} for r in collection.refused],
+            "skipped": len(collection.skipped),
+            "warnings": collection.warnings,
+        },
+    }
     if transfer is not None:
-        data["transfer"] = {"tasks": transfer.tasks, "notes": transfer.notes,
-                            "rows": [{"model": r.model, "trained_on": r.trained_on, "base": r.base,
-                                      "map": {t: _r(v) for t, v in r.values.items()},
-                                      "gain": {t: _r(v) for t, v in r.gains.items()},
-                                      "in_domain": r.in_domain} for r in transfer.rows]}
+        data["transfer"] = {
+            "tasks": transfer.tasks,
+            "notes": transfer.notes,
+            "rows": [
+                {
+                    "model": r.model,
+                    "trained_on": r.trained_on,
+                    "base": r.base,
+                    "map": {t: _r(v) for t, v in r.values.items()},
+                    "gain": {t: _r(v) for t, v in r.gains.items()},
+                    "in_domain": r.in_domain,
+                }
+                for r in transfer.rows
+            ],
+        }
     return data
 
 

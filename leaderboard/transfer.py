@@ -10,6 +10,7 @@ Rules:
   variant MAP minus base MAP on the same task;
 - a cell is *in-domain* when the variant's declared training overlaps the task (see zeroshot.overlaps).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -55,9 +56,15 @@ def build_transfer(board: Board) -> Transfer | None:
     tasks = [t.name for t in board.tasks]
     specs = {t.name: t for t in board.tasks}
     records = {row.name: row.record for row in board.models}
-    variants = sorted((r for r in board.models if r.record.trained_on), key=lambda r: (r.record.settings.get("base_model") is None,
-                                                                                       str(r.record.settings.get("base_model")),
-                                                                                       list(r.record.trained_on or []), r.name))
+    variants = sorted(
+        (r for r in board.models if r.record.trained_on),
+        key=lambda r: (
+            r.record.settings.get("base_model") is None,
+            str(r.record.settings.get("base_model")),
+            list(r.record.trained_on or []),
+            r.name,
+        ),
+    )
     if not variants:
         return None
     out = Transfer(tasks=tasks)
@@ -71,16 +78,39 @@ def build_transfer(board: Board) -> Transfer | None:
             out.notes.append(f"{row.name}: base model {base!r} has no accepted results on this board")
             base = None
         elif records[base].trained_on:
-            out.notes.append(f"{row.name}: declared base {base!r} is itself trained on {records[base].trained_on}; no gain computed")
+            out.notes.append(
+                f"{row.name}: declared base {base!r} is itself trained on {records[base].trained_on}; no gain computed"
+            )
             base = None
         if base and base not in bases:
             bases.append(base)
         values = {t: _map(board, row.name, t) for t in tasks}
-        gains = {t: (values[t] - b if values[t] is not None and (b := _map(board, base, t)) is not None else None)
-                 if base else None for t in tasks}
-        out.rows.append(TransferRow(row.name, list(row.record.trained_on or []), base, values, gains,
-                                    {t: overlaps(row.record, specs[t]) for t in tasks}))
-    base_rows = [TransferRow(b, [], None, {t: _map(board, b, t) for t in tasks}, {t: None for t in tasks},
-                             {t: overlaps(records[b], specs[t]) for t in tasks}) for b in bases]
+        gains = {
+            t: (values[t] - b if values[t] is not None and (b := _map(board, base, t)) is not None else None)
+            if base
+            else None
+            for t in tasks
+        }
+        out.rows.append(
+            TransferRow(
+                row.name,
+                list(row.record.trained_on or []),
+                base,
+                values,
+                gains,
+                {t: overlaps(row.record, specs[t]) for t in tasks},
+            )
+        )
+    base_rows = [
+        TransferRow(
+            b,
+            [],
+            None,
+            {t: _map(board, b, t) for t in tasks},
+            dict.fromkeys(tasks),
+            {t: overlaps(records[b], specs[t]) for t in tasks},
+        )
+        for b in bases
+    ]
     out.rows = base_rows + out.rows
     return out

@@ -2,6 +2,7 @@
 
 This is the single place the rule lives, so the leakage audit can refine it later.
 """
+
 from __future__ import annotations
 
 from pathlib import PurePosixPath
@@ -40,7 +41,9 @@ def declared_training(model_record: Any) -> set[str]:
     "decorte:house+tech:validation") also declares its family ("esco:"), which overlaps every task
     reading files from a folder of that name: training on one split of a dataset makes its other
     splits not zero-shot (MTEB's convention)."""
-    declared = list(getattr(model_record, "training_data", None) or []) + list(getattr(model_record, "trained_on", None) or [])
+    declared = list(getattr(model_record, "training_data", None) or []) + list(
+        getattr(model_record, "trained_on", None) or []
+    )
     out = set()
     for entry in declared:
         if str(entry).strip():

@@ -7,12 +7,14 @@
 
 All return pandas DataFrames; none imports torch.
 """
+
 from __future__ import annotations
 
 from ._files import OntologyFileNotFoundError, OntologyFormatError, split_labels
 from .crosswalk import ESCO_ONET_FILES, MATCH_TYPES, read_crosswalk, repair_mojibake
 from .esco import RELATION_TYPES, EscoRelease
-from .onet import HEADER_TO_COLUMN, TABLES as ONET_TABLES, OnetRelease
+from .onet import HEADER_TO_COLUMN, OnetRelease
+from .onet import TABLES as ONET_TABLES
 from .tabular import infer_format, read_table
 
 __all__ = [

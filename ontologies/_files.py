@@ -2,6 +2,7 @@
 
 Nothing here knows a publisher's layout; the loader modules do.
 """
+
 from __future__ import annotations
 
 import os
@@ -36,9 +37,7 @@ def require_columns(frame: pd.DataFrame, required: Iterable[str], where: str) ->
     """Raise OntologyFormatError naming the file, the missing columns and the columns found."""
     missing = [c for c in required if c not in frame.columns]
     if missing:
-        raise OntologyFormatError(
-            f"{where}: missing column(s) {missing}; columns found: {list(frame.columns)}"
-        )
+        raise OntologyFormatError(f"{where}: missing column(s) {missing}; columns found: {list(frame.columns)}")
 
 
 _NEWLINES = re.compile(r"\r\n|\r|\n")

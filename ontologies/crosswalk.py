@@ -24,6 +24,7 @@ Titles with mojibake from UTF-8 read as Windows-1252 or Latin-1 (``pipelineÂ su
 ``Teachersâ€™ aides``; the reverse file has the Latin-1 variant) are repaired and no-break spaces
 become spaces, unless ``repair_text=False``.
 """
+
 from __future__ import annotations
 
 import csv
@@ -103,10 +104,9 @@ def _load(key: tuple[str, int, int], repair_text: bool) -> pd.DataFrame:
             f"{path}: no header row with an O*NET code column and an ESCO URI/code column "
             f"in the first {_HEADER_SCAN_ROWS} rows"
         )
-    metadata = {row[0].strip(): row[1].strip() for row in rows[:header_at]
-                if len(row) > 1 and row[0].strip()}
+    metadata = {row[0].strip(): row[1].strip() for row in rows[:header_at] if len(row) > 1 and row[0].strip()}
     records, notes = [], []
-    for row in rows[header_at + 1:]:
+    for row in rows[header_at + 1 :]:
         rec = dict.fromkeys(COLUMNS)
         for j, role in roles.items():
             value = row[j].strip() if j < len(row) else ""

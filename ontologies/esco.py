@@ -21,6 +21,7 @@ hiddenLabels) become ``list[str]``: one label per line, stripped, empties and ex
 dropped, order kept. Parsed frames are cached per process, keyed by resolved path, size and mtime;
 each call returns a copy (label lists included).
 """
+
 from __future__ import annotations
 
 import functools
@@ -47,47 +48,93 @@ _LABELS = "labels"  # marker: split a multi-line label cell into list[str]
 
 # table -> (file names to look for, in order; {lang} is the language code), output column -> source column
 _TABLES: dict[str, tuple[tuple[str, ...], dict[str, str | tuple[str, str]]]] = {
-    "skills": (("skills_{lang}.csv",), {
-        "uri": "conceptUri", "preferred_label": "preferredLabel",
-        "alt_labels": ("altLabels", _LABELS), "hidden_labels": ("hiddenLabels", _LABELS),
-        "description": "description", "skill_type": "skillType", "reuse_level": "reuseLevel",
-        "status": "status",
-    }),
-    "occupations": (("occupations_{lang}.csv",), {
-        "uri": "conceptUri", "preferred_label": "preferredLabel",
-        "alt_labels": ("altLabels", _LABELS), "hidden_labels": ("hiddenLabels", _LABELS),
-        "description": "description", "isco_group": "iscoGroup", "code": "code", "status": "status",
-    }),
-    "isco_groups": (("ISCOGroups_{lang}.csv",), {
-        "uri": "conceptUri", "code": "code", "preferred_label": "preferredLabel",
-        "alt_labels": ("altLabels", _LABELS), "description": "description", "status": "status",
-    }),
-    "skill_groups": (("skillGroups_{lang}.csv",), {
-        "uri": "conceptUri", "code": "code", "preferred_label": "preferredLabel",
-        "alt_labels": ("altLabels", _LABELS), "hidden_labels": ("hiddenLabels", _LABELS),
-        "description": "description", "status": "status",
-    }),
+    "skills": (
+        ("skills_{lang}.csv",),
+        {
+            "uri": "conceptUri",
+            "preferred_label": "preferredLabel",
+            "alt_labels": ("altLabels", _LABELS),
+            "hidden_labels": ("hiddenLabels", _LABELS),
+            "description": "description",
+            "skill_type": "skillType",
+            "reuse_level": "reuseLevel",
+            "status": "status",
+        },
+    ),
+    "occupations": (
+        ("occupations_{lang}.csv",),
+        {
+            "uri": "conceptUri",
+            "preferred_label": "preferredLabel",
+            "alt_labels": ("altLabels", _LABELS),
+            "hidden_labels": ("hiddenLabels", _LABELS),
+            "description": "description",
+            "isco_group": "iscoGroup",
+            "code": "code",
+            "status": "status",
+        },
+    ),
+    "isco_groups": (
+        ("ISCOGroups_{lang}.csv",),
+        {
+            "uri": "conceptUri",
+            "code": "code",
+            "preferred_label": "preferredLabel",
+            "alt_labels": ("altLabels", _LABELS),
+            "description": "description",
+            "status": "status",
+        },
+    ),
+    "skill_groups": (
+        ("skillGroups_{lang}.csv",),
+        {
+            "uri": "conceptUri",
+            "code": "code",
+            "preferred_label": "preferredLabel",
+            "alt_labels": ("altLabels", _LABELS),
+            "hidden_labels": ("hiddenLabels", _LABELS),
+            "description": "description",
+            "status": "status",
+        },
+    ),
     "skill_hierarchy": (("skillsHierarchy_{lang}.csv",), {}),  # built by _hierarchy
     "occupation_skill_relations": (
-        ("occupationSkillRelations_{lang}.csv", "occupationSkillRelations.csv"), {
-            "occupation_uri": "occupationUri", "skill_uri": "skillUri",
-            "relation_type": "relationType", "skill_type": "skillType",
-        }),
-    "skill_skill_relations": (("skillSkillRelations_{lang}.csv", "skillSkillRelations.csv"), {
-        "original_skill_uri": "originalSkillUri", "original_skill_type": "originalSkillType",
-        "relation_type": "relationType", "related_skill_type": "relatedSkillType",
-        "related_skill_uri": "relatedSkillUri",
-    }),
+        ("occupationSkillRelations_{lang}.csv", "occupationSkillRelations.csv"),
+        {
+            "occupation_uri": "occupationUri",
+            "skill_uri": "skillUri",
+            "relation_type": "relationType",
+            "skill_type": "skillType",
+        },
+    ),
+    "skill_skill_relations": (
+        ("skillSkillRelations_{lang}.csv", "skillSkillRelations.csv"),
+        {
+            "original_skill_uri": "originalSkillUri",
+            "original_skill_type": "originalSkillType",
+            "relation_type": "relationType",
+            "related_skill_type": "relatedSkillType",
+            "related_skill_uri": "relatedSkillUri",
+        },
+    ),
     "skill_broader_relations": (
-        ("broaderRelationsSkillPillar_{lang}.csv", "broaderRelationsSkillPillar.csv"), {
-            "concept_type": "conceptType", "concept_uri": "conceptUri",
-            "broader_type": "broaderType", "broader_uri": "broaderUri",
-        }),
+        ("broaderRelationsSkillPillar_{lang}.csv", "broaderRelationsSkillPillar.csv"),
+        {
+            "concept_type": "conceptType",
+            "concept_uri": "conceptUri",
+            "broader_type": "broaderType",
+            "broader_uri": "broaderUri",
+        },
+    ),
     "occupation_broader_relations": (
-        ("broaderRelationsOccPillar_{lang}.csv", "broaderRelationsOccPillar.csv"), {
-            "concept_type": "conceptType", "concept_uri": "conceptUri",
-            "broader_type": "broaderType", "broader_uri": "broaderUri",
-        }),
+        ("broaderRelationsOccPillar_{lang}.csv", "broaderRelationsOccPillar.csv"),
+        {
+            "concept_type": "conceptType",
+            "concept_uri": "conceptUri",
+            "broader_type": "broaderType",
+            "broader_uri": "broaderUri",
+        },
+    ),
 }
 
 
@@ -131,22 +178,31 @@ def _read_csv(source: _Source) -> pd.DataFrame:
 def _hierarchy(raw: pd.DataFrame, where: str) -> pd.DataFrame:
     """skillsHierarchy rows (Level 0..3 URI/term/code) -> one row per node with its level and parent."""
     levels = range(4)
-    require_columns(raw, [f"Level {i} {s}" for i in levels for s in ("URI", "preferred term", "code")]
-                    + ["Description", "Scope note"], where)
+    require_columns(
+        raw,
+        [f"Level {i} {s}" for i in levels for s in ("URI", "preferred term", "code")] + ["Description", "Scope note"],
+        where,
+    )
     rows = []
     for rec in raw.to_dict("records"):
         filled = [i for i in levels if rec[f"Level {i} URI"]]
         if not filled:
             continue
         level = filled[-1]
-        rows.append({
-            "uri": rec[f"Level {level} URI"], "preferred_label": rec[f"Level {level} preferred term"],
-            "code": rec[f"Level {level} code"], "level": level,
-            "parent_uri": rec[f"Level {level - 1} URI"] if level else None,
-            "description": rec["Description"], "scope_note": rec["Scope note"],
-        })
-    frame = pd.DataFrame(rows, columns=["uri", "preferred_label", "code", "level", "parent_uri",
-                                        "description", "scope_note"])
+        rows.append(
+            {
+                "uri": rec[f"Level {level} URI"],
+                "preferred_label": rec[f"Level {level} preferred term"],
+                "code": rec[f"Level {level} code"],
+                "level": level,
+                "parent_uri": rec[f"Level {level - 1} URI"] if level else None,
+                "description": rec["Description"],
+                "scope_note": rec["Scope note"],
+            }
+        )
+    frame = pd.DataFrame(
+        rows, columns=["uri", "preferred_label", "code", "level", "parent_uri", "description", "scope_note"]
+    )
     for col in frame.columns.drop("level"):
         frame[col] = to_string(frame[col])
     frame["level"] = frame["level"].astype("int64")
@@ -228,7 +284,7 @@ class EscoRelease:
             raise ValueError(f"unknown ESCO table {table!r}; known: {sorted(_TABLES)}")
         source = self._locate(table)
         frame = _load(table, stat_key(source.path), source.member).copy()
-        for column in frame.columns[frame.dtypes == object]:  # label lists: the caller's own copies
+        for column in frame.columns[frame.dtypes == object]:  # noqa: E721 - a dtype mask; label lists: the caller's own copies
             frame[column] = frame[column].map(list)
         return frame
 

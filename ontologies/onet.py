@@ -16,6 +16,7 @@ IDs (O*NET-SOC, Task ID, DWA ID, Commodity Code, ...) and text are nullable ``st
 ``float64``; counts are ``Int64``; Y/N flags are nullable ``boolean``; missing values are NA.
 Parsed frames are cached per process (resolved path, size, mtime); each call returns a copy.
 """
+
 from __future__ import annotations
 
 import csv
@@ -71,23 +72,47 @@ HEADER_TO_COLUMN: dict[str, str] = {
 }
 FLOAT_COLUMNS = frozenset({"Data Value", "Standard Error", "Lower CI Bound", "Upper CI Bound"})
 INT_COLUMNS = frozenset({"N", "Incumbents Responding", "Index"})
-FLAG_COLUMNS = frozenset({"Hot Technology", "In Demand", "Shown in My Next Move",
-                          "Recommend Suppress", "Not Relevant"})
+FLAG_COLUMNS = frozenset({"Hot Technology", "In Demand", "Shown in My Next Move", "Recommend Suppress", "Not Relevant"})
 MISSING = ("n/a", "")
 
-_RATINGS = ("O*NET-SOC Code", "Element ID", "Element Name", "Scale ID", "Data Value", "N",
-            "Standard Error", "Lower CI Bound", "Upper CI Bound", "Recommend Suppress",
-            "Not Relevant", "Date", "Domain Source")
+_RATINGS = (
+    "O*NET-SOC Code",
+    "Element ID",
+    "Element Name",
+    "Scale ID",
+    "Data Value",
+    "N",
+    "Standard Error",
+    "Lower CI Bound",
+    "Upper CI Bound",
+    "Recommend Suppress",
+    "Not Relevant",
+    "Date",
+    "Domain Source",
+)
 # Table -> its columns in the text release (the Excel release has these and the look-up extras).
 TABLES: dict[str, tuple[str, ...]] = {
     "Occupation Data": ("O*NET-SOC Code", "Title", "Description"),
     "Alternate Titles": ("O*NET-SOC Code", "Alternate Title", "Short Title", "Source(s)"),
     "Sample of Reported Titles": ("O*NET-SOC Code", "Reported Job Title", "Shown in My Next Move"),
-    "Technology Skills": ("O*NET-SOC Code", "Example", "Commodity Code", "Commodity Title",
-                          "Hot Technology", "In Demand"),
+    "Technology Skills": (
+        "O*NET-SOC Code",
+        "Example",
+        "Commodity Code",
+        "Commodity Title",
+        "Hot Technology",
+        "In Demand",
+    ),
     "Tools Used": ("O*NET-SOC Code", "Example", "Commodity Code", "Commodity Title"),
-    "Task Statements": ("O*NET-SOC Code", "Task ID", "Task", "Task Type", "Incumbents Responding",
-                        "Date", "Domain Source"),
+    "Task Statements": (
+        "O*NET-SOC Code",
+        "Task ID",
+        "Task",
+        "Task Type",
+        "Incumbents Responding",
+        "Date",
+        "Domain Source",
+    ),
     "Tasks to DWAs": ("O*NET-SOC Code", "Task ID", "DWA ID", "Date", "Domain Source"),
     "DWA Reference": ("Element ID", "IWA ID", "DWA ID", "DWA Title"),
     "Skills": _RATINGS,
@@ -173,8 +198,7 @@ class OnetRelease:
             if candidate.is_file():
                 return candidate
         raise OntologyFileNotFoundError(
-            f"O*NET table {table!r}: neither {candidates[0].name!r} nor {candidates[1].name!r} "
-            f"found in {self.folder}"
+            f"O*NET table {table!r}: neither {candidates[0].name!r} nor {candidates[1].name!r} found in {self.folder}"
         )
 
     def table(self, table: str, *, extras: bool = False) -> pd.DataFrame:
@@ -227,5 +251,6 @@ def _wide(long: pd.DataFrame, path: Path) -> pd.DataFrame:
     keys = ["onetsoc_code", "element_id", "element_name"]
     importance = long[long["scale_id"] == "IM"][keys + ["data_value"]].rename(columns={"data_value": "importance"})
     level = long[long["scale_id"] == "LV"][keys + ["data_value", "not_relevant"]].rename(
-        columns={"data_value": "level"})
+        columns={"data_value": "level"}
+    )
     return importance.merge(level, on=keys, how="outer", validate="one_to_one").reset_index(drop=True)

@@ -15,6 +15,7 @@ Local files need no network and no ``HF_DATASETS_OFFLINE`` setting; hub reads fo
 ``HF_HUB_OFFLINE`` / ``HF_DATASETS_OFFLINE`` environment. Importing this module does not import
 ``datasets`` (nor torch); ``read_table`` does.
 """
+
 from __future__ import annotations
 
 import os
@@ -125,9 +126,13 @@ def read_table(
         names = kw.get("column_names") or kw.get("names")
         if names is None:
             names = pd.read_csv(path, sep=sep, nrows=0, encoding=kw.get("encoding")).columns
-        options.update(keep_default_na=False, na_filter=False,
-                       features=datasets.Features({str(c): datasets.Value("string") for c in names}))
+        options.update(
+            keep_default_na=False,
+            na_filter=False,
+            features=datasets.Features({str(c): datasets.Value("string") for c in names}),
+        )
     options.update(kw)
-    loaded = datasets.load_dataset(builder, data_files=str(path.resolve()), split=split or "train",
-                                   cache_dir=_cache_dir(), **options)
+    loaded = datasets.load_dataset(
+        builder, data_files=str(path.resolve()), split=split or "train", cache_dir=_cache_dir(), **options
+    )
     return _to_pandas(loaded)

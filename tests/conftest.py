@@ -1,4 +1,5 @@
 """Shared fixtures: the fixture ESCO release (tests/esco_fixture.py), a cache dir, and the real data dir."""
+
 from __future__ import annotations
 
 import os

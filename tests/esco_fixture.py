@@ -1,4 +1,5 @@
 """A tiny ESCO release written in the publisher's exact zip/CSV layout (v1.1.1 official zips), for tests."""
+
 from __future__ import annotations
 
 import csv
@@ -6,15 +7,41 @@ import io
 import zipfile
 from pathlib import Path
 
-
 ESCO_VERSION_DIR = "esco/v1.1.1"
 CLASSIFICATION_ZIP = "ESCO dataset - v1.1.1 - classification - en - csv.zip"
 RELATIONS_ZIP = "ESCO dataset - v1.1.1 - classification -  - csv.zip"
 
-SKILL_HEADER = ["conceptType", "conceptUri", "skillType", "reuseLevel", "preferredLabel", "altLabels",
-                "hiddenLabels", "status", "modifiedDate", "scopeNote", "definition", "inScheme", "description"]
-OCC_HEADER = ["conceptType", "conceptUri", "iscoGroup", "preferredLabel", "altLabels", "hiddenLabels", "status",
-              "modifiedDate", "regulatedProfessionNote", "scopeNote", "definition", "inScheme", "description", "code"]
+SKILL_HEADER = [
+    "conceptType",
+    "conceptUri",
+    "skillType",
+    "reuseLevel",
+    "preferredLabel",
+    "altLabels",
+    "hiddenLabels",
+    "status",
+    "modifiedDate",
+    "scopeNote",
+    "definition",
+    "inScheme",
+    "description",
+]
+OCC_HEADER = [
+    "conceptType",
+    "conceptUri",
+    "iscoGroup",
+    "preferredLabel",
+    "altLabels",
+    "hiddenLabels",
+    "status",
+    "modifiedDate",
+    "regulatedProfessionNote",
+    "scopeNote",
+    "definition",
+    "inScheme",
+    "description",
+    "code",
+]
 REL_HEADER = ["occupationUri", "relationType", "skillType", "skillUri"]
 SKILL_REL_HEADER = ["originalSkillUri", "originalSkillType", "relationType", "relatedSkillType", "relatedSkillUri"]
 
@@ -71,21 +98,53 @@ def translated(label: str, language: str) -> str:
     return label if language == "en" else f"{label} «{language}»"
 
 
-def write_esco_language(root: Path, language: str, skills=FIXTURE_SKILLS, occupations=FIXTURE_OCCUPATIONS,
-                        leave_out: tuple[str, ...] = ()) -> Path:
+def write_esco_language(
+    root: Path, language: str, skills=FIXTURE_SKILLS, occupations=FIXTURE_OCCUPATIONS, leave_out: tuple[str, ...] = ()
+) -> Path:
     """One language's classification zip (skills_<ll>.csv, occupations_<ll>.csv, multi-line label cells)
     in the v1.1.1 layout; concepts whose slug is in ``leave_out`` are missing from it."""
     folder = root / ESCO_VERSION_DIR
     folder.mkdir(parents=True, exist_ok=True)
     tr = lambda text: translated(text, language)  # noqa: E731
-    skill_rows = [["KnowledgeSkillCompetence", skill_uri(s), t, "sector-specific", tr(label),
-                   "\n".join(map(tr, alts)), "", "released", "2016-12-20T17:43:43Z", "", "",
-                   "http://data.europa.eu/esco/concept-scheme/skills", tr(f"Description of {label}.")]
-                  for s, label, alts, t in skills if s not in leave_out]
-    occ_rows = [["Occupation", occupation_uri(o), isco, tr(label), "\n".join(map(tr, alts)), "", "released",
-                 "2016-07-05T13:58:41Z", "", "", "", "http://data.europa.eu/esco/concept-scheme/occupations",
-                 tr(f"{label} description"), f"{isco}.1"]
-                for o, label, alts, isco, _, _ in occupations if o not in leave_out]
+    skill_rows = [
+        [
+            "KnowledgeSkillCompetence",
+            skill_uri(s),
+            t,
+            "sector-specific",
+            tr(label),
+            "\n".join(map(tr, alts)),
+            "",
+            "released",
+            "2016-12-20T17:43:43Z",
+            "",
+            "",
+            "http://data.europa.eu/esco/concept-scheme/skills",
+            tr(f"Description of {label}."),
+        ]
+        for s, label, alts, t in skills
+        if s not in leave_out
+    ]
+    occ_rows = [
+        [
+            "Occupation",
+            occupation_uri(o),
+            isco,
+            tr(label),
+            "\n".join(map(tr, alts)),
+            "",
+            "released",
+            "2016-07-05T13:58:41Z",
+            "",
+            "",
+            "",
+            "http://data.europa.eu/esco/concept-scheme/occupations",
+            tr(f"{label} description"),
+            f"{isco}.1",
+        ]
+        for o, label, alts, isco, _, _ in occupations
+        if o not in leave_out
+    ]
     with zipfile.ZipFile(folder / classification_zip(language), "w") as archive:
         archive.writestr(f"skills_{language}.csv", _csv_bytes(SKILL_HEADER, skill_rows))
         archive.writestr(f"occupations_{language}.csv", _csv_bytes(OCC_HEADER, occ_rows))
@@ -96,8 +155,12 @@ def write_esco_release(root: Path, skills=FIXTURE_SKILLS, occupations=FIXTURE_OC
     """Write the two official v1.1.1 zips (classification-en and relations) under root/esco/v1.1.1."""
     folder = write_esco_language(root, "en", skills, occupations)
     types = {s: t for s, _, _, t in skills}
-    rel_rows = [[occupation_uri(o), kind, types[s], skill_uri(s)]
-                for o, _, _, _, ess, opt in occupations for kind, group in (("essential", ess), ("optional", opt)) for s in group]
+    rel_rows = [
+        [occupation_uri(o), kind, types[s], skill_uri(s)]
+        for o, _, _, _, ess, opt in occupations
+        for kind, group in (("essential", ess), ("optional", opt))
+        for s in group
+    ]
     skill_rel_rows = [[skill_uri("python"), "knowledge", "optional", "knowledge", skill_uri("java")]]
     with zipfile.ZipFile(folder / RELATIONS_ZIP, "w") as archive:
         archive.writestr("occupationSkillRelations.csv", _csv_bytes(REL_HEADER, rel_rows))

@@ -9,6 +9,7 @@
   fails, naming the marker it lacks: an unmarked torch test would otherwise make the fast loop slow, and
   break it on a machine without torch. The check is per test phase, so it holds under pytest-xdist.
 """
+
 from __future__ import annotations
 
 import ast
@@ -71,8 +72,11 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
 def _deselected_imports(config: pytest.Config) -> list[tuple[str, str]]:
     """(module, marker) for each guarded module now imported although ``-m`` deselects its marker."""
     markexpr = config.getoption("markexpr", default="")
-    return [(module, marker) for module, marker in GUARDED_MODULES.items()
-            if f"not {marker}" in markexpr and sys.modules.get(module) is not None]
+    return [
+        (module, marker)
+        for module, marker in GUARDED_MODULES.items()
+        if f"not {marker}" in markexpr and sys.modules.get(module) is not None
+    ]
 
 
 _collection_problem: list[str] = []  # reported by the first test (of each xdist worker)
@@ -82,7 +86,8 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     _collection_problem[:] = [
         f"{module} was imported while collecting although -m deselects {marker}: give the test module that "
         f"imports it at its top `pytestmark = pytest.mark.{marker}`"
-        for module, marker in _deselected_imports(session.config)]
+        for module, marker in _deselected_imports(session.config)
+    ]
 
 
 def _guarded(item: pytest.Item):
@@ -96,8 +101,10 @@ def _guarded(item: pytest.Item):
     new = [pair for pair in _deselected_imports(item.config) if pair not in before]
     if new:
         module, marker = new[0]
-        pytest.fail(f"{item.nodeid} imports {module} although -m deselects {marker}: "
-                    f"mark it @pytest.mark.{marker}", pytrace=False)
+        pytest.fail(
+            f"{item.nodeid} imports {module} although -m deselects {marker}: mark it @pytest.mark.{marker}",
+            pytrace=False,
+        )
     return result
 
 

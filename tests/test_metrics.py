@@ -75,7 +75,7 @@ def brute_force(scores, relevance, names, ties="none"):
     """Per-query loop over a full sort; ties broken by the deterministic policies."""
     dense = relevance.toarray()
     res = {n: [] for n in names}
-    for s, g in zip(np.asarray(scores, np.float64), dense):
+    for s, g in zip(np.asarray(scores, np.float64), dense, strict=True):
         if ties == "pessimistic":  # non-relevant first, then ascending grade
             order = np.lexsort((g, -s))
         elif ties == "optimistic":
@@ -106,8 +106,8 @@ def ranx_per_query(scores, relevance, ranx_metrics):
 
     dense = relevance.toarray()
     qid = [f"q{i:05d}" for i in range(len(dense))]
-    qrels = Qrels({q: {f"d{j}": int(g[j]) for j in np.flatnonzero(g)} for q, g in zip(qid, dense)})
-    run = Run({q: {f"d{j}": float(v) for j, v in enumerate(s)} for q, s in zip(qid, scores)})
+    qrels = Qrels({q: {f"d{j}": int(g[j]) for j in np.flatnonzero(g)} for q, g in zip(qid, dense, strict=True)})
+    run = Run({q: {f"d{j}": float(v) for j, v in enumerate(s)} for q, s in zip(qid, scores, strict=True)})
     evaluate(qrels, run, ranx_metrics, return_mean=False)
     return {m: np.array([run.scores[m][q] for q in qid]) for m in ranx_metrics}
 
@@ -128,9 +128,7 @@ def test_against_ranx_tie_free(seed, n_q, n_t, k, graded, float64):
         scores, rel, ["map", "mrr", f"ndcg@{k}", f"recall@{k}", f"hit@{k}", f"precision@{k}", f"rp@{k}"]
     )
     # ranx's ndcg is the Jarvelin form: linear gains = grade, like trec_eval.
-    theirs = ranx_per_query(
-        scores, rel, ["map", "mrr", f"ndcg@{k}", f"recall@{k}", f"hit_rate@{k}", f"precision@{k}"]
-    )
+    theirs = ranx_per_query(scores, rel, ["map", "mrr", f"ndcg@{k}", f"recall@{k}", f"hit_rate@{k}", f"precision@{k}"])
     for ours_name, ranx_name in [
         ("map", "map"),
         ("mrr", "mrr"),
@@ -157,9 +155,7 @@ def test_against_brute_force_larger_and_awkward_scales():
         np.round(rng.standard_normal((n_q, n_t)), 2).astype(np.float32),  # many ties
         # close distinct values sharing one bin
         rng.integers(0, 5, (n_q, n_t)) + 1e-9 * rng.integers(0, 3, (n_q, n_t)),
-        (np.where(rng.random((n_q, n_t)) < 0.5, -3e38, 3e38) * rng.random((n_q, n_t))).astype(
-            np.float32
-        ),
+        (np.where(rng.random((n_q, n_t)) < 0.5, -3e38, 3e38) * rng.random((n_q, n_t))).astype(np.float32),
     ]
     for scores in cases:
         rel = sp.random(n_q, n_t, density=0.01, random_state=rng, format="lil")
@@ -293,9 +289,7 @@ def _ok_case():
     return np.array([[0.3, 0.2], [0.1, 0.4]]), sp.csr_matrix(np.array([[1, 0], [0, 1]]))
 
 
-@pytest.mark.parametrize(
-    "bad", ["MAP", "ndcg", "ndcg@0", "ndcg@-1", "rp@1.5", "map@10", "f1@3", " mrr"]
-)
+@pytest.mark.parametrize("bad", ["MAP", "ndcg", "ndcg@0", "ndcg@-1", "rp@1.5", "map@10", "f1@3", " mrr"])
 def test_unknown_metric(bad):
     scores, rel = _ok_case()
     with pytest.raises(ValueError, match="unknown metric") as err:
@@ -319,7 +313,7 @@ def test_nonfinite_scores():
 
 
 def test_shape_mismatch():
-    scores, rel = _ok_case()
+    _scores, rel = _ok_case()
     with pytest.raises(ValueError, match=r"\(2, 3\).*\(2, 2\)"):
         evaluate_scores(np.zeros((2, 3)), rel, ["map"])
 

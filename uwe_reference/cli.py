@@ -1,4 +1,5 @@
 """`workbench uwe ...`: the click group the main CLI attaches (torch is imported only when a command runs)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -20,29 +21,67 @@ def uwe_cli():
 @uwe_cli.command("train")
 @click.option("--config", "recipe", required=True, type=click.Choice(sorted(RECIPES)), help="Training recipe.")
 @click.option("--output", required=True, type=click.Path(file_okay=False), help="Run folder (checkpoints, model/).")
-@click.option("--data-dir", default=None, type=click.Path(file_okay=False),
-              help="Data directory (default: $WORKBENCH_DATA_DIR).")
+@click.option(
+    "--data-dir", default=None, type=click.Path(file_okay=False), help="Data directory (default: $WORKBENCH_DATA_DIR)."
+)
 @click.option("--graphs", default=None, help=f"Comma-separated subset of {','.join(GRAPHS)} (default: all).")
-@click.option("--ablation", "ablations", multiple=True,
-              help=f"One of {', '.join(ABLATIONS)} (repeat or comma-separate).")
+@click.option(
+    "--ablation", "ablations", multiple=True, help=f"One of {', '.join(ABLATIONS)} (repeat or comma-separate)."
+)
 @click.option("--max-steps", type=int, default=None, help="Override the recipe's step budget.")
 @click.option("--seed", type=int, default=None, help="Override the recipe's seed.")
-@click.option("--tau-a", type=float, default=None,
-              help="Override the soft late interaction's attention temperature (training and scoring).")
-@click.option("--base-model", default=None,
-              help="Override the recipe's backbone: all-MiniLM-L6-v2, all-mpnet-base-v2 or a local folder.")
-@click.option("--sampler", type=click.Choice(SAMPLERS), default=None,
-              help="Batches: edges per graph independently, or one skill set per step shared by every graph.")
-@click.option("--sentence-padding", type=click.FloatRange(0, 1), default=None,
-              help="Probability of appending a random non-matching training sentence to a sentence (paper 0.8).")
+@click.option(
+    "--tau-a",
+    type=float,
+    default=None,
+    help="Override the soft late interaction's attention temperature (training and scoring).",
+)
+@click.option(
+    "--base-model",
+    default=None,
+    help="Override the recipe's backbone: all-MiniLM-L6-v2, all-mpnet-base-v2 or a local folder.",
+)
+@click.option(
+    "--sampler",
+    type=click.Choice(SAMPLERS),
+    default=None,
+    help="Batches: edges per graph independently, or one skill set per step shared by every graph.",
+)
+@click.option(
+    "--sentence-padding",
+    type=click.FloatRange(0, 1),
+    default=None,
+    help="Probability of appending a random non-matching training sentence to a sentence (paper 0.8).",
+)
 @click.option("--tag", default=None, help="Suffix for the model name (e.g. the hardware: h100); not learned from.")
-@click.option("--compile", "compile_mode", type=click.Choice(["auto", "on", "off"]), default=None,
-              help="torch.compile the backbone (auto: on CUDA only).")
+@click.option(
+    "--compile",
+    "compile_mode",
+    type=click.Choice(["auto", "on", "off"]),
+    default=None,
+    help="torch.compile the backbone (auto: on CUDA only).",
+)
 @click.option("--threads", type=int, default=None, help="torch CPU threads (1 is often fastest on a shared machine).")
 @click.option("--no-resume", is_flag=True, help="Start over in --output instead of resuming its last checkpoint.")
 @click.option("--no-progress", is_flag=True)
-def train_command(recipe, output, data_dir, graphs, ablations, max_steps, seed, tau_a, base_model, sampler,
-                  sentence_padding, tag, compile_mode, threads, no_resume, no_progress):
+def train_command(
+    recipe,
+    output,
+    data_dir,
+    graphs,
+    ablations,
+    max_steps,
+    seed,
+    tau_a,
+    base_model,
+    sampler,
+    sentence_padding,
+    tag,
+    compile_mode,
+    threads,
+    no_resume,
+    no_progress,
+):
     """Train UWE with a recipe; resumes from the last checkpoint in --output."""
     from workbench.errors import WorkBenchError
 
@@ -52,11 +91,21 @@ def train_command(recipe, output, data_dir, graphs, ablations, max_steps, seed, 
     names = [a for item in ablations for a in _split(item)]
     unknown = sorted(set(names) - set(ABLATIONS))
     if unknown:
-        raise click.BadParameter(f"unknown ablation(s) {unknown}; known: {', '.join(ABLATIONS)}", param_hint="--ablation")
+        raise click.BadParameter(
+            f"unknown ablation(s) {unknown}; known: {', '.join(ABLATIONS)}", param_hint="--ablation"
+        )
     try:
-        config = get_recipe(recipe).with_options(graphs=_split(graphs) or None, ablations=names,
-                                                 max_steps=max_steps, seed=seed, tau_a=tau_a, base_model=base_model,
-                                                 tag=tag, sampler=sampler, sentence_padding=sentence_padding)
+        config = get_recipe(recipe).with_options(
+            graphs=_split(graphs) or None,
+            ablations=names,
+            max_steps=max_steps,
+            seed=seed,
+            tau_a=tau_a,
+            base_model=base_model,
+            tag=tag,
+            sampler=sampler,
+            sentence_padding=sentence_padding,
+        )
         runtime = {"threads": threads, "compile": compile_mode}
         config = config.model_copy(update={k: v for k, v in runtime.items() if v is not None})
         model_dir = train(config, output, data_dir=data_dir, resume=not no_resume, progress=not no_progress)
@@ -67,8 +116,9 @@ def train_command(recipe, output, data_dir, graphs, ablations, max_steps, seed, 
 
 @uwe_cli.command("export")
 @click.option("--output", required=True, type=click.Path(file_okay=False, exists=True), help="The run folder.")
-@click.option("--data-dir", default=None, type=click.Path(file_okay=False),
-              help="Data directory (default: $WORKBENCH_DATA_DIR).")
+@click.option(
+    "--data-dir", default=None, type=click.Path(file_okay=False), help="Data directory (default: $WORKBENCH_DATA_DIR)."
+)
 def export_command(output, data_dir):
     """Save the last checkpoint of a stopped run as DIR/model (its step count is recorded)."""
     from workbench.errors import WorkBenchError
@@ -84,8 +134,13 @@ def export_command(output, data_dir):
 
 @uwe_cli.command("install")
 @click.argument("name")
-@click.option("--from", "source", required=True, type=click.Path(file_okay=False, exists=True),
-              help="A UWE model folder (model.safetensors + uwe_config.json), e.g. RUN/model of `workbench uwe train`.")
+@click.option(
+    "--from",
+    "source",
+    required=True,
+    type=click.Path(file_okay=False, exists=True),
+    help="A UWE model folder (model.safetensors + uwe_config.json), e.g. RUN/model of `workbench uwe train`.",
+)
 def install_command(name, source):
     """Put the weights of committed row NAME into the cache (checked against its model card's sha256)."""
     from workbench.errors import WorkBenchError

@@ -23,6 +23,7 @@ set of skills and, for those skills, their jobs, sentences and aliases, so every
 same skills. Sentence padding (``sentence_padding`` = p, paper 0.8): each sentence gets a random
 training sentence that matches none of the batch's skills appended with probability p.
 """
+
 from __future__ import annotations
 
 import ast
@@ -38,20 +39,26 @@ from workbench.audit import normalise
 from workbench.errors import WorkBenchError
 
 from .recipes import GRAPHS
+
 # Fallback when the task catalog is unavailable; normally read from the esco-job2skill task file so
 # training uses exactly the partition the ESCO tasks use.
 ESCO_FILES = {
     "classification": "esco/v1.1.1/ESCO dataset - v1.1.1 - classification - en - csv.zip",
     "relations": "esco/v1.1.1/ESCO dataset - v1.1.1 - classification -  - csv.zip",
 }
-DECORTE_VALIDATION = ("skill-extraction/decorte/house_validation_annotations.csv",
-                      "skill-extraction/decorte/tech_validation_annotations.csv")
+DECORTE_VALIDATION = (
+    "skill-extraction/decorte/house_validation_annotations.csv",
+    "skill-extraction/decorte/tech_validation_annotations.csv",
+)
 SKILLSKAPE_TRAIN = "skill-extraction/skillskape/train.csv"
 # The evaluation files of the same datasets: a training sentence that also occurs in one of them
 # (the TECH release repeats some validation sentences in its test file) is left out of training.
-HELD_OUT_SENTENCES = ("skill-extraction/decorte/house_test_annotations.csv",
-                      "skill-extraction/decorte/tech_test_annotations.csv",
-                      "skill-extraction/skillskape/test.csv", "skill-extraction/skillskape/dev.csv")
+HELD_OUT_SENTENCES = (
+    "skill-extraction/decorte/house_test_annotations.csv",
+    "skill-extraction/decorte/tech_test_annotations.csv",
+    "skill-extraction/skillskape/test.csv",
+    "skill-extraction/skillskape/dev.csv",
+)
 DECORTE_DROP = frozenset({"UNDERSPECIFIED", "LABEL NOT PRESENT"})
 
 
@@ -96,22 +103,32 @@ class TrainingData:
         frames = []
         for name, g in self.graphs.items():
             left, skill = g.edges[:, 0], g.edges[:, 1]
-            frames.append(pd.DataFrame({
-                "graph": name,
-                "query_text": np.asarray(g.left_texts, dtype=object)[left],
-                "target_text": np.asarray(self.skill_texts, dtype=object)[skill],
-                "skill_uri": np.asarray(self.skill_uris, dtype=object)[skill],
-            }))
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "graph": name,
+                        "query_text": np.asarray(g.left_texts, dtype=object)[left],
+                        "target_text": np.asarray(self.skill_texts, dtype=object)[skill],
+                        "skill_uri": np.asarray(self.skill_uris, dtype=object)[skill],
+                    }
+                )
+            )
         if not frames:
             return pd.DataFrame(columns=["graph", "query_text", "target_text", "skill_uri"])
         return pd.concat(frames, ignore_index=True)
 
     def counts(self) -> dict[str, dict[str, int]]:
-        return {name: {"pairs": g.n_edges, "queries": len(g.left_texts),
-                       "skills": int(np.unique(g.edges[:, 1]).size), **g.stats}
-                for name, g in self.graphs.items()}
+        return {
+            name: {
+                "pairs": g.n_edges,
+                "queries": len(g.left_texts),
+                "skills": int(np.unique(g.edges[:, 1]).size),
+                **g.stats,
+            }
+            for name, g in self.graphs.items()
+        }
 
-    def realign(self, seed: int, anchor: str | None = None) -> "TrainingData":
+    def realign(self, seed: int, anchor: str | None = None) -> TrainingData:
         """Ablation: destroy cross-task alignment of skill identities, keep every graph's shape.
 
         The anchor graph (default: the first, i.e. ``job`` when present) keeps true identities; every
@@ -184,13 +201,23 @@ def _held_out_sentences(data_dir: Path, stats: dict) -> set[str]:
 
 
 def _sentence_pairs(data_dir: Path, label_to_skill) -> tuple[list[tuple[str, int]], dict]:
-    pairs, stats = [], {"decorte_rows": 0, "decorte_dropped_label": 0, "decorte_not_train_or_unknown": 0,
-                        "skillskape_labels": 0, "skillskape_unk": 0, "skillskape_not_train_or_unknown": 0,
-                        "held_out_sentence_dropped": 0, "held_out_files_missing": 0}
+    pairs, stats = (
+        [],
+        {
+            "decorte_rows": 0,
+            "decorte_dropped_label": 0,
+            "decorte_not_train_or_unknown": 0,
+            "skillskape_labels": 0,
+            "skillskape_unk": 0,
+            "skillskape_not_train_or_unknown": 0,
+            "held_out_sentence_dropped": 0,
+            "held_out_files_missing": 0,
+        },
+    )
     held_out = _held_out_sentences(data_dir, stats)
     for rel in DECORTE_VALIDATION:
         frame = pd.read_csv(data_dir / rel, dtype=str, keep_default_na=False)
-        for sentence, label in zip(frame["sentence"], frame["label"]):
+        for sentence, label in zip(frame["sentence"], frame["label"], strict=True):
             stats["decorte_rows"] += 1
             if label in DECORTE_DROP or not label.strip():
                 stats["decorte_dropped_label"] += 1
@@ -204,7 +231,7 @@ def _sentence_pairs(data_dir: Path, label_to_skill) -> tuple[list[tuple[str, int
                 continue
             pairs.append((sentence, skill))
     frame = pd.read_csv(data_dir / SKILLSKAPE_TRAIN, dtype=str, keep_default_na=False)
-    for sentence, raw in zip(frame["sentence"], frame["skills"]):
+    for sentence, raw in zip(frame["sentence"], frame["skills"], strict=True):
         labels = ast.literal_eval(raw) if raw.strip() else []  # a Python list literal, never eval()
         for label in labels:
             stats["skillskape_labels"] += 1
@@ -257,12 +284,19 @@ def build_training_data(data_dir: str | Path, graphs: list[str] | tuple[str, ...
         if name == "job":
             occ = release.occupations()
             occ = occ[occ["uri"].map(split).eq("train")]
-            occ_text = dict(zip(occ["uri"].astype(str), occ["preferred_label"].astype(str)))
+            occ_text = dict(zip(occ["uri"].astype(str), occ["preferred_label"].astype(str), strict=True))
             rel = release.occupation_skill_relations()
             keep = rel["occupation_uri"].isin(occ_text) & rel["skill_uri"].isin(skill_pos)
-            pairs = [(occ_text[o], skill_pos[s]) for o, s in zip(rel.loc[keep, "occupation_uri"], rel.loc[keep, "skill_uri"])]
-            built[name] = _graph_from_pairs(name, pairs, [f"esco:{version}:train-partition:occupation-skill"],
-                                            {"relations_total": len(rel), "relations_train": int(keep.sum())})
+            pairs = [
+                (occ_text[o], skill_pos[s])
+                for o, s in zip(rel.loc[keep, "occupation_uri"], rel.loc[keep, "skill_uri"], strict=True)
+            ]
+            built[name] = _graph_from_pairs(
+                name,
+                pairs,
+                [f"esco:{version}:train-partition:occupation-skill"],
+                {"relations_total": len(rel), "relations_train": int(keep.sum())},
+            )
         elif name == "alias":
             pairs = [(alt, i) for i, alts in enumerate(skills["alt_labels"]) for alt in alts if alt.strip()]
             built[name] = _graph_from_pairs(name, pairs, [f"esco:{version}:train-partition:skill-alias"], {})
@@ -289,8 +323,15 @@ class Batch:
 class GraphSampler:
     """Deterministic batches of one graph: batch(step) depends only on (seed, graph, step)."""
 
-    def __init__(self, data: TrainingData, name: str, batch_size: int, seed: int, per_edge: bool = False,
-                 sentence_padding: float = 0.0):
+    def __init__(
+        self,
+        data: TrainingData,
+        name: str,
+        batch_size: int,
+        seed: int,
+        per_edge: bool = False,
+        sentence_padding: float = 0.0,
+    ):
         self.graph = data.graphs[name]
         self.sentence_padding = float(sentence_padding)
         self.skill_texts = data.skill_texts
@@ -314,7 +355,7 @@ class GraphSampler:
 
     def batch(self, step: int) -> Batch:
         epoch, window = divmod(int(step), self.windows_per_epoch)
-        idx = self._permutation(epoch)[window * self.batch_size:(window + 1) * self.batch_size]
+        idx = self._permutation(epoch)[window * self.batch_size : (window + 1) * self.batch_size]
         edges = self.graph.edges[idx]
         if self.per_edge:
             lefts, skills = edges[:, 0], edges[:, 1]
@@ -322,17 +363,32 @@ class GraphSampler:
         else:
             lefts, skills = pd.unique(edges[:, 0]), pd.unique(edges[:, 1])
             positives = torch.from_numpy(self.adjacency[lefts][:, skills].toarray() > 0)
-        return _padded_batch(self.graph.name, [self.graph.left_texts[i] for i in lefts],
-                             [self.skill_texts[i] for i in skills], positives, self.graph, self.adjacency,
-                             pd.unique(skills), self.sentence_padding, self.seed, step)
+        return _padded_batch(
+            self.graph.name,
+            [self.graph.left_texts[i] for i in lefts],
+            [self.skill_texts[i] for i in skills],
+            positives,
+            self.graph,
+            self.adjacency,
+            pd.unique(skills),
+            self.sentence_padding,
+            self.seed,
+            step,
+        )
 
 
 # -- the paper's form: one skill set per step, shared by every graph ------------------------------
 PAD_SALT, ITEM_SALT, SKILL_SALT = 104729, 15485863, 32452843  # separate RNG streams per purpose
 
 
-def pad_sentences(texts: list[str], graph: Graph, adjacency: sp.csr_matrix, batch_skills: np.ndarray,
-                  probability: float, rng: np.random.Generator) -> tuple[list[str], list[str | None]]:
+def pad_sentences(
+    texts: list[str],
+    graph: Graph,
+    adjacency: sp.csr_matrix,
+    batch_skills: np.ndarray,
+    probability: float,
+    rng: np.random.Generator,
+) -> tuple[list[str], list[str | None]]:
     """Append to each sentence, with `probability`, one random training sentence that matches no batch skill.
 
     The pad is drawn from this graph's own sentences (training data only: no val/test sentence can be
@@ -366,8 +422,9 @@ class SharedSkillsSampler:
     of (seed, step): resuming needs no sampler state.
     """
 
-    def __init__(self, data: TrainingData, graphs: list[str], batch_size: int, seed: int,
-                 sentence_padding: float = 0.0):
+    def __init__(
+        self, data: TrainingData, graphs: list[str], batch_size: int, seed: int, sentence_padding: float = 0.0
+    ):
         self.data, self.graphs = data, list(graphs)
         self.seed, self.sentence_padding = int(seed), float(sentence_padding)
         n_skills = len(data.skill_uris)
@@ -391,7 +448,7 @@ class SharedSkillsSampler:
             self._perms = {k: v for k, v in self._perms.items() if k[0] != graph}  # keep one epoch per graph
             rng = np.random.default_rng([self.seed, SKILL_SALT, self._code(graph), epoch])
             self._perms[(graph, epoch)] = rng.permutation(skills)
-        return self._perms[(graph, epoch)][window * size:(window + 1) * size]
+        return self._perms[(graph, epoch)][window * size : (window + 1) * size]
 
     def step_skills(self, step: int) -> np.ndarray:
         """The step's skill indices: per-graph windows, concatenated in graph order, duplicates dropped."""
@@ -406,19 +463,39 @@ class SharedSkillsSampler:
             cols = self.by_skill[g]
             items = []
             for s in skills:
-                own = cols.indices[cols.indptr[s]:cols.indptr[s + 1]]
+                own = cols.indices[cols.indptr[s] : cols.indptr[s + 1]]
                 if own.size:
                     items.append(own[rng.integers(own.size)])
             lefts = pd.unique(np.asarray(items, dtype=np.int64))
             positives = torch.from_numpy(self.adjacency[g][lefts][:, skills].toarray() > 0)
             texts = [self.data.graphs[g].left_texts[i] for i in lefts]
-            out[g] = _padded_batch(g, texts, skill_texts, positives, self.data.graphs[g], self.adjacency[g],
-                                   skills, self.sentence_padding, self.seed, step)
+            out[g] = _padded_batch(
+                g,
+                texts,
+                skill_texts,
+                positives,
+                self.data.graphs[g],
+                self.adjacency[g],
+                skills,
+                self.sentence_padding,
+                self.seed,
+                step,
+            )
         return out
 
 
-def _padded_batch(name: str, texts: list[str], skill_texts: list[str], positives: torch.Tensor, graph: Graph,
-                  adjacency: sp.csr_matrix, skills: np.ndarray, padding: float, seed: int, step: int) -> Batch:
+def _padded_batch(
+    name: str,
+    texts: list[str],
+    skill_texts: list[str],
+    positives: torch.Tensor,
+    graph: Graph,
+    adjacency: sp.csr_matrix,
+    skills: np.ndarray,
+    padding: float,
+    seed: int,
+    step: int,
+) -> Batch:
     """A Batch, its sentences padded (sentence graph only) from a stream seeded by (seed, graph, step)."""
     pads: list[str | None] = [None] * len(texts)
     if name == "sentence" and padding > 0:

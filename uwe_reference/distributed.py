@@ -16,6 +16,7 @@ Data parallel over the *global* batch, the way large-batch contrastive training 
 With one process (no torchrun, WORLD_SIZE unset or 1) every function is the identity or a no-op.
 Backends: nccl on CUDA, gloo on CPU (the tests run 2 CPU processes with gloo).
 """
+
 from __future__ import annotations
 
 import os
@@ -78,8 +79,10 @@ def encode_global(encoder, texts: list[str]) -> TokenBatch:
     if size == 1:
         return encoder(texts)
     if len(texts) < size:
-        raise WorkBenchError(f"a batch of {len(texts)} texts cannot be split over {size} processes: "
-                             "use a larger batch_size or fewer processes")
+        raise WorkBenchError(
+            f"a batch of {len(texts)} texts cannot be split over {size} processes: "
+            "use a larger batch_size or fewer processes"
+        )
     dist = _dist()
     bounds = _slices(len(texts), size)
     start, stop = bounds[rank]
@@ -97,8 +100,10 @@ def encode_global(encoder, texts: list[str]) -> TokenBatch:
     dist.all_gather(all_masks, mask.contiguous())
     all_tokens[rank] = tokens  # this rank's own slice, with its graph
     counts = [b - a for a, b in bounds]
-    return TokenBatch(torch.cat([t[:c] for t, c in zip(all_tokens, counts)]),
-                      torch.cat([m[:c] for m, c in zip(all_masks, counts)]).bool())
+    return TokenBatch(
+        torch.cat([t[:c] for t, c in zip(all_tokens, counts, strict=True)]),
+        torch.cat([m[:c] for m, c in zip(all_masks, counts, strict=True)]).bool(),
+    )
 
 
 def sum_gradients(parameters) -> None:

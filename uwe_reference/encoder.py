@@ -5,6 +5,7 @@ task (seed paper), so "query" and "target" differ only in how the late-interacti
 them. The backbone is a sentence-transformers folder loaded from disk (never the hub); the folder we
 save after training is again a sentence-transformers folder, usable as a plain embedding model too.
 """
+
 from __future__ import annotations
 
 import os
@@ -65,8 +66,9 @@ class PackedTokens:
     def lengths(self) -> torch.Tensor:
         return self.offsets[1:] - self.offsets[:-1]
 
-    def padded(self, rows: torch.Tensor, dtype: torch.dtype = torch.float32,
-               device: str | torch.device = "cpu") -> TokenBatch:
+    def padded(
+        self, rows: torch.Tensor, dtype: torch.dtype = torch.float32, device: str | torch.device = "cpu"
+    ) -> TokenBatch:
         """Rows `rows` as one padded batch (padded to the longest of those rows)."""
         lengths = self.lengths[rows]
         width = int(lengths.max()) if rows.numel() else 0
@@ -89,8 +91,9 @@ class Encoder(torch.nn.Module):
         self._forward = None  # a torch.compile'd transformer forward, set by compile_backbone()
 
     @classmethod
-    def from_folder(cls, folder: str | os.PathLike, *, device: str | None = None,
-                    max_seq_length: int = DEFAULT_MAX_SEQ_LENGTH) -> "Encoder":
+    def from_folder(
+        cls, folder: str | os.PathLike, *, device: str | None = None, max_seq_length: int = DEFAULT_MAX_SEQ_LENGTH
+    ) -> Encoder:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         from sentence_transformers import SentenceTransformer
 
@@ -141,7 +144,7 @@ class Encoder(torch.nn.Module):
             from tqdm.auto import tqdm
 
             for start in tqdm(range(0, n, batch_size), desc="uwe encode", disable=not progress, leave=False):
-                rows = order[start:start + batch_size]
+                rows = order[start : start + batch_size]
                 batch = self.forward([texts[i] for i in rows])
                 tokens = batch.tokens.float().cpu()
                 lengths = batch.mask.sum(1).cpu()
@@ -165,4 +168,3 @@ class Encoder(torch.nn.Module):
 
 def parameter_count(encoder: Encoder) -> int:
     return int(sum(p.numel() for p in encoder.st.parameters()))
-

@@ -15,9 +15,11 @@ best-matching target token, i.e. ColBERT MaxSim for unit-norm tokens or with cos
 Padding is masked on both sides: padded target tokens get zero attention, padded query tokens are
 left out of the mean. Scores are bounded in [-1, 1] in every mode.
 """
+
 from __future__ import annotations
 
-from typing import Iterable, Literal
+from collections.abc import Iterable
+from typing import Literal
 
 import torch
 
@@ -117,8 +119,9 @@ def _soft_scores_no_grad(qn, q_norm, q_mask, tn, t_norm, t_mask, *, tau_a: float
 TargetChunk = tuple[torch.Tensor, torch.Tensor, torch.Tensor]  # padded tokens, mask, target positions
 
 
-def unit_chunk(tokens: torch.Tensor, mask: torch.Tensor, positions: torch.Tensor, *, dtype: torch.dtype,
-               device: torch.device | str) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+def unit_chunk(
+    tokens: torch.Tensor, mask: torch.Tensor, positions: torch.Tensor, *, dtype: torch.dtype, device: torch.device | str
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
     """A target chunk ready for `_soft_scores_no_grad`: (unit tokens, norms, mask, positions) in `dtype`."""
     with torch.no_grad():
         tn, t_norm = _unit_tokens(tokens.to(device=device, dtype=dtype))
@@ -154,16 +157,18 @@ def chunked_scores(
                 unit_chunks = (unit_chunk(*chunk, dtype=q.dtype, device=q.device) for chunk in target_chunks)
             for tn, t_norm, t_mask, positions in unit_chunks:
                 for rows in _query_slices(q, tn, max_elements):
-                    block = _soft_scores_no_grad(qn[rows], q_norm[rows], q_mask[rows], tn, t_norm, t_mask,
-                                                 tau_a=tau_a, attention=attention)
+                    block = _soft_scores_no_grad(
+                        qn[rows], q_norm[rows], q_mask[rows], tn, t_norm, t_mask, tau_a=tau_a, attention=attention
+                    )
                     out[rows, positions] = block.float().cpu()
             return out
         for t, t_mask, positions in target_chunks:
             t = t.to(device=q.device, dtype=q.dtype)
             t_mask = t_mask.to(q.device)
             for rows in _query_slices(q, t, max_elements):
-                block = late_interaction_scores(q[rows], q_mask[rows], t, t_mask, tau_a=tau_a, mode=mode,
-                                                attention=attention)
+                block = late_interaction_scores(
+                    q[rows], q_mask[rows], t, t_mask, tau_a=tau_a, mode=mode, attention=attention
+                )
                 out[rows, positions] = block.float().cpu()
     return out
 

@@ -14,6 +14,7 @@ caps each term's optimum at log |P(q)|. Negatives are in-batch only, no hard neg
 The loss is computed in float32 whatever the input dtype (autocast on GPU would otherwise make the
 log-sum-exp lossy at τ = 0.02).
 """
+
 from __future__ import annotations
 
 import torch

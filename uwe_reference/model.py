@@ -8,6 +8,7 @@ Target token embeddings are query-independent, so `index` keeps them as float16 
 (revision, max_seq_length, target texts), on disk as one safetensors file under
 ``<cache>/uwe-index/`` (safetensors, never pickle: a cache file cannot run code when read).
 """
+
 from __future__ import annotations
 
 import json
@@ -174,7 +175,7 @@ class UWEModel:
             variant_of=config.variant_of,
             settings=settings,
             description=f"UWE reference bi-encoder ({config.base_model} backbone, {config.scoring} scoring, "
-                        f"tau_a={config.tau_a}), one model for every task",
+            f"tau_a={config.tau_a}), one model for every task",
         )
 
     # -- index ------------------------------------------------------------------------------------
@@ -190,8 +191,14 @@ class UWEModel:
         if not texts:
             raise WorkBenchError(f"model {self.info.name}: the target space is empty")
         # target type and group do not enter: UWE encodes every text the same way (no prompts)
-        key = stable_hash({"revision": self.info.revision, "max_seq_length": self.config.max_seq_length,
-                           "texts": texts, "format": INDEX_FORMAT})
+        key = stable_hash(
+            {
+                "revision": self.info.revision,
+                "max_seq_length": self.config.max_seq_length,
+                "texts": texts,
+                "format": INDEX_FORMAT,
+            }
+        )
         path = self._index_path(key)
         packed = _read_index(path, key, len(texts)) if path else None
         if packed is None:
@@ -211,7 +218,9 @@ class UWEModel:
         return self.encoder.device
 
     # -- score ------------------------------------------------------------------------------------
-    def score(self, queries: list[str], index: TargetIndex, *, query_type: str = "", group: str | None = None) -> np.ndarray:
+    def score(
+        self, queries: list[str], index: TargetIndex, *, query_type: str = "", group: str | None = None
+    ) -> np.ndarray:
         texts = [str(q) for q in queries]
         if not texts:
             return np.zeros((0, index.n_targets), dtype=np.float32)
@@ -227,12 +236,19 @@ class UWEModel:
         out = torch.empty(len(texts), index.n_targets, dtype=torch.float32)
         order = torch.argsort(packed.lengths, stable=True)
         for start in range(0, len(texts), 256):  # length-sorted query groups: little query padding
-            rows = order[start:start + 256]
+            rows = order[start : start + 256]
             batch = packed.padded(rows, dtype=compute, device=device)
-            out[rows] = chunked_scores(batch.tokens, batch.mask, index.chunks, index.n_targets,  # runs without grad
-                                       tau_a=self.config.tau_a, mode=self.config.scoring,
-                                       attention=self.config.attention, max_elements=self.max_elements,
-                                       unit_chunks=unit_chunks)
+            out[rows] = chunked_scores(
+                batch.tokens,
+                batch.mask,
+                index.chunks,
+                index.n_targets,  # runs without grad
+                tau_a=self.config.tau_a,
+                mode=self.config.scoring,
+                attention=self.config.attention,
+                max_elements=self.max_elements,
+                unit_chunks=unit_chunks,
+            )
         return out.numpy()
 
     def __repr__(self) -> str:
@@ -265,8 +281,11 @@ def _write_index(path: Path, key: str, packed: PackedTokens) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
-        save_file({"tokens": packed.tokens.contiguous(), "offsets": packed.offsets.contiguous()}, tmp,
-                  metadata={"key": key, "format": INDEX_FORMAT})
+        save_file(
+            {"tokens": packed.tokens.contiguous(), "offsets": packed.offsets.contiguous()},
+            tmp,
+            metadata={"key": key, "format": INDEX_FORMAT},
+        )
         os.replace(tmp, path)  # readers never see a half-written index
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -289,8 +308,9 @@ def save_uwe(encoder: Encoder, config: UWEConfig, folder: str | os.PathLike) -> 
     staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=folder.parent))
     try:
         encoder.save(staging)
-        (staging / CONFIG_FILE).write_text(json.dumps(config.model_dump(mode="json"), indent=1, sort_keys=True) + "\n",
-                                           encoding="utf-8")
+        (staging / CONFIG_FILE).write_text(
+            json.dumps(config.model_dump(mode="json"), indent=1, sort_keys=True) + "\n", encoding="utf-8"
+        )
         make_readable(staging)
         if folder.exists():  # replace: move the old folder aside first so the swap is two renames
             trash = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".old", dir=folder.parent))
@@ -339,16 +359,26 @@ def load_uwe(
     config = read_config(folder)
     if tau_a is not None and tau_a != config.tau_a:
         try:
-            config = UWEConfig.model_validate({**config.model_dump(), "tau_a": tau_a,
-                                               "variant_of": config.variant_of or config.name})
+            config = UWEConfig.model_validate(
+                {**config.model_dump(), "tau_a": tau_a, "variant_of": config.variant_of or config.name}
+            )
         except ValueError:
             raise WorkBenchError(f"{folder}: tau_a must be a number > 0, got {tau_a!r}") from None
         name = name or f"{config.name}-scored-tau{config.tau_a:g}"
     if not is_sentence_transformers_folder(folder):
         raise WorkBenchError(f"{folder}: has {CONFIG_FILE} but no sentence-transformers backbone ({ST_MARKERS[0]})")
     encoder = Encoder.from_folder(folder, device=device, max_seq_length=config.max_seq_length)
-    return UWEModel(encoder, config, folder_revision(folder), folder=folder, cache_dir=cache_dir,
-                    disk_cache=disk_cache, batch_size=batch_size, name=name, show_progress=show_progress)
+    return UWEModel(
+        encoder,
+        config,
+        folder_revision(folder),
+        folder=folder,
+        cache_dir=cache_dir,
+        disk_cache=disk_cache,
+        batch_size=batch_size,
+        name=name,
+        show_progress=show_progress,
+    )
 
 
 def uwe_from_base(
@@ -366,8 +396,14 @@ def uwe_from_base(
 
     device = kwargs.pop("device", None)
     folder = resolve_base_model(base_model, kwargs.get("cache_dir"))
-    config = UWEConfig(name=f"uwe-untrained-{Path(str(base_model)).name}", base_model=str(base_model),
-                       scoring=scoring, tau_a=tau_a, attention=attention, max_seq_length=max_seq_length)
+    config = UWEConfig(
+        name=f"uwe-untrained-{Path(str(base_model)).name}",
+        base_model=str(base_model),
+        scoring=scoring,
+        tau_a=tau_a,
+        attention=attention,
+        max_seq_length=max_seq_length,
+    )
     encoder = encoder or Encoder.from_folder(folder, device=device, max_seq_length=max_seq_length)
     revision = stable_hash({"base": folder_revision(folder), "config": config.model_dump(mode="json")})
     return UWEModel(encoder, config, revision, **kwargs)

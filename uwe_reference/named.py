@@ -16,6 +16,7 @@ Where the weights come from, in this order (`resolve_weights`):
      after one line saying what that costs (the card's recorded cost).
 Rows that share weights (a trained model and the same model scored at another tau_a) share one cache folder.
 """
+
 from __future__ import annotations
 
 import json
@@ -99,8 +100,9 @@ class UWECard(BaseModel):
         if not self.trainable and not self.not_trainable_reason:
             raise ValueError("trainable is false: not_trainable_reason must say why")
         if self.training_cost.steps > self.recipe.max_steps:
-            raise ValueError(f"training_cost.steps {self.training_cost.steps} exceeds recipe.max_steps "
-                             f"{self.recipe.max_steps}")
+            raise ValueError(
+                f"training_cost.steps {self.training_cost.steps} exceeds recipe.max_steps {self.recipe.max_steps}"
+            )
         return self
 
 
@@ -163,14 +165,21 @@ def check_weights(card: UWECard, folder: Path) -> str:
     got = _sha256(weights)
     marker = _marker(folder)
     trained_here = marker.get("origin") == TRAINED_HERE  # the folder is the card's: named by its weights_name
-    expected, source = ((marker.get("sha256"), f"{folder / MARKER_FILE}") if trained_here or not card.weights_sha256
-                        else (card.weights_sha256, f"model card {card.name}"))
+    expected, source = (
+        (marker.get("sha256"), f"{folder / MARKER_FILE}")
+        if trained_here or not card.weights_sha256
+        else (card.weights_sha256, f"model card {card.name}")
+    )
     if expected and got != expected:
-        raise WorkBenchError(f"{weights}: sha256 {got} differs from {expected} ({source}); remove {folder} to "
-                             f"fetch or retrain it, or install the right weights (workbench uwe install {card.name})")
+        raise WorkBenchError(
+            f"{weights}: sha256 {got} differs from {expected} ({source}); remove {folder} to "
+            f"fetch or retrain it, or install the right weights (workbench uwe install {card.name})"
+        )
     if not expected:  # neither the card nor a record of this machine knows these weights
-        raise WorkBenchError(f"{weights}: sha256 {got} cannot be checked: the card of {card.name} records no weights "
-                             f"sha256 and {folder / MARKER_FILE} records none; remove {folder} to retrain it")
+        raise WorkBenchError(
+            f"{weights}: sha256 {got} cannot be checked: the card of {card.name} records no weights "
+            f"sha256 and {folder / MARKER_FILE} records none; remove {folder} to retrain it"
+        )
     return got
 
 
@@ -190,17 +199,22 @@ def _check_is_the_rows(card: UWECard, source: Path, sha256: str) -> None:
 
     if card.weights_sha256:
         if sha256 != card.weights_sha256:
-            raise WorkBenchError(f"{source / WEIGHTS_FILE}: sha256 {sha256} differs from the model card's "
-                                 f"{card.weights_sha256} ({card.name}); these are not the row's weights")
+            raise WorkBenchError(
+                f"{source / WEIGHTS_FILE}: sha256 {sha256} differs from the model card's "
+                f"{card.weights_sha256} ({card.name}); these are not the row's weights"
+            )
         return
     revision = folder_revision(source)
     if revision != card.revision:
-        raise WorkBenchError(f"{source}: folder revision {revision} differs from the row's {card.revision} "
-                             f"({card.name} records no weights sha256); these are not the row's weights")
+        raise WorkBenchError(
+            f"{source}: folder revision {revision} differs from the row's {card.revision} "
+            f"({card.name} records no weights sha256); these are not the row's weights"
+        )
 
 
-def install_weights(card: UWECard, source: str | os.PathLike, cache_dir: str | os.PathLike | None = None, *,
-                    origin: str) -> Path:
+def install_weights(
+    card: UWECard, source: str | os.PathLike, cache_dir: str | os.PathLike | None = None, *, origin: str
+) -> Path:
     """Copy a UWE model folder into the cache as the card's weights (checked first; atomic replace)."""
     source = Path(source)
     if not (source / WEIGHTS_FILE).is_file() or not (source / "uwe_config.json").is_file():
@@ -213,8 +227,9 @@ def install_weights(card: UWECard, source: str | os.PathLike, cache_dir: str | o
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
     try:
         shutil.copytree(source, staging / "model", ignore=shutil.ignore_patterns(MARKER_FILE))
-        (staging / "model" / MARKER_FILE).write_text(json.dumps(
-            {"card": card.name, "sha256": got, "origin": origin}, indent=1) + "\n", encoding="utf-8")
+        (staging / "model" / MARKER_FILE).write_text(
+            json.dumps({"card": card.name, "sha256": got, "origin": origin}, indent=1) + "\n", encoding="utf-8"
+        )
         if target.exists():  # replaced as two renames; the old folder is removed after
             os.rename(target, staging / "old")
         os.rename(staging / "model", target)
@@ -223,8 +238,9 @@ def install_weights(card: UWECard, source: str | os.PathLike, cache_dir: str | o
     return target
 
 
-def hub_weights(card: UWECard, cache_dir: str | os.PathLike | None = None,
-                log: Callable[[str], None] = print) -> Path | None:
+def hub_weights(
+    card: UWECard, cache_dir: str | os.PathLike | None = None, log: Callable[[str], None] = print
+) -> Path | None:
     """The card's hub repository copied into the cache (checked), or None when it names none or the hub
     (and the local Hugging Face cache) cannot give it: then one line says so."""
     if not card.hub_repo:
@@ -255,8 +271,9 @@ def training_estimate(card: UWECard) -> str:
     if cost.cpu_seconds:
         took = f"{cpu_text} recorded on {cost.hardware}"
     elif cpu:
-        took = (f"recorded {cost.recorded} on {cost.hardware}; {cost.cpu_reference}, its recipe on a CPU, "
-                f"took {cpu_text}")
+        took = (
+            f"recorded {cost.recorded} on {cost.hardware}; {cost.cpu_reference}, its recipe on a CPU, took {cpu_text}"
+        )
     else:
         took = f"recorded {cost.recorded} on {cost.hardware}"
     threads = recipe.threads or os.cpu_count() or 1
@@ -269,23 +286,31 @@ def check_training_data(card: UWECard, data_dir: Path) -> None:
     for entry in card.training_data:
         path = data_dir / entry.path
         if not path.is_file():
-            raise WorkBenchError(f"{path}: missing; training {card.name} reads it ({entry.role}); "
-                                 "get it with `workbench data fetch`")
+            raise WorkBenchError(
+                f"{path}: missing; training {card.name} reads it ({entry.role}); get it with `workbench data fetch`"
+            )
         got = _sha256(path)
         if got != entry.sha256:
             raise WorkBenchError(f"{path}: sha256 {got} differs from the model card's {entry.sha256} ({card.name})")
 
 
-def train_weights(card: UWECard, cache_dir: str | os.PathLike | None = None, data_dir: str | os.PathLike | None = None,
-                  log: Callable[[str], None] = print, progress: bool = True) -> Path:
+def train_weights(
+    card: UWECard,
+    cache_dir: str | os.PathLike | None = None,
+    data_dir: str | os.PathLike | None = None,
+    log: Callable[[str], None] = print,
+    progress: bool = True,
+) -> Path:
     """Train the card's recipe into the cache (resumable) and install the model; the cost line comes first."""
     from workbench.settings import resolve_data_dir
 
     from .train import train
 
     if not card.trainable:
-        raise WorkBenchError(f"{card.name}: its weights are not in the cache and cannot be trained from the card "
-                             f"({card.not_trainable_reason})")
+        raise WorkBenchError(
+            f"{card.name}: its weights are not in the cache and cannot be trained from the card "
+            f"({card.not_trainable_reason})"
+        )
     data_dir = resolve_data_dir(data_dir)
     check_training_data(card, Path(data_dir))
     log(training_estimate(card))
@@ -294,41 +319,79 @@ def train_weights(card: UWECard, cache_dir: str | os.PathLike | None = None, dat
     folder = install_weights(card, model_dir, cache_dir, origin=TRAINED_HERE)
     got = _marker(folder).get("sha256")
     if card.weights_sha256 and got != card.weights_sha256:
-        log(f"{card.name}: weights trained here have sha256 {got}, the row's {card.weights_sha256} (trained on "
-            f"{card.training_cost.hardware}): scores may differ from the board row's")
+        log(
+            f"{card.name}: weights trained here have sha256 {got}, the row's {card.weights_sha256} (trained on "
+            f"{card.training_cost.hardware}): scores may differ from the board row's"
+        )
     return folder
 
 
-def resolve_weights(card: UWECard, cache_dir: str | os.PathLike | None = None,
-                    data_dir: str | os.PathLike | None = None, log: Callable[[str], None] = print,
-                    progress: bool = True) -> Path:
+def resolve_weights(
+    card: UWECard,
+    cache_dir: str | os.PathLike | None = None,
+    data_dir: str | os.PathLike | None = None,
+    log: Callable[[str], None] = print,
+    progress: bool = True,
+) -> Path:
     """The card's weights: from the cache, else the hub, else trained from the recipe (module docstring)."""
-    return (cached_weights(card, cache_dir) or hub_weights(card, cache_dir, log)
-            or train_weights(card, cache_dir, data_dir, log, progress))
+    return (
+        cached_weights(card, cache_dir)
+        or hub_weights(card, cache_dir, log)
+        or train_weights(card, cache_dir, data_dir, log, progress)
+    )
 
 
 def _stderr(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
 
 
-def load_named(name: str, *, device: str | None = None, batch_size: int | None = None,
-               cache_dir: str | os.PathLike | None = None, data_dir: str | os.PathLike | None = None,
-               disk_cache: bool = True, show_progress: bool = False):
+def load_named(
+    name: str,
+    *,
+    device: str | None = None,
+    batch_size: int | None = None,
+    cache_dir: str | os.PathLike | None = None,
+    data_dir: str | os.PathLike | None = None,
+    disk_cache: bool = True,
+    show_progress: bool = False,
+):
     """The UWE model of a committed row, scored as that row was (its card's tau_a), named as the row."""
-    return load_card_model(get_card(name), device=device, batch_size=batch_size, cache_dir=cache_dir,
-                           data_dir=data_dir, disk_cache=disk_cache, show_progress=show_progress)
+    return load_card_model(
+        get_card(name),
+        device=device,
+        batch_size=batch_size,
+        cache_dir=cache_dir,
+        data_dir=data_dir,
+        disk_cache=disk_cache,
+        show_progress=show_progress,
+    )
 
 
-def load_card_model(card: UWECard, *, device: str | None = None, batch_size: int | None = None,
-                    cache_dir: str | os.PathLike | None = None, data_dir: str | os.PathLike | None = None,
-                    disk_cache: bool = True, show_progress: bool = False):
+def load_card_model(
+    card: UWECard,
+    *,
+    device: str | None = None,
+    batch_size: int | None = None,
+    cache_dir: str | os.PathLike | None = None,
+    data_dir: str | os.PathLike | None = None,
+    disk_cache: bool = True,
+    show_progress: bool = False,
+):
     """The model a card describes: its weights (`resolve_weights`), its scoring settings, its name."""
     from .model import load_uwe
 
     # training (when the weights are nowhere) takes minutes: its progress bar shows on a terminal
     folder = resolve_weights(card, cache_dir, data_dir, log=_stderr, progress=show_progress or sys.stderr.isatty())
-    return load_uwe(folder, device=device, cache_dir=cache_dir, batch_size=batch_size, name=card.name,
-                    disk_cache=disk_cache, show_progress=show_progress, tau_a=card.scoring_tau_a)
+    return load_uwe(
+        folder,
+        device=device,
+        cache_dir=cache_dir,
+        batch_size=batch_size,
+        name=card.name,
+        disk_cache=disk_cache,
+        show_progress=show_progress,
+        tau_a=card.scoring_tau_a,
+    )
 
 
 # -- one factory per card, named by the `workbench.models` entry points -------------------------------
@@ -338,21 +401,37 @@ def factory_name(card_name: str) -> str:
 
 
 def _factory(card: UWECard) -> Callable[..., Any]:
-    def factory(*, device: str | None = None, batch_size: int | None = None, data_dir: str | None = None,
-                disk_cache: bool = True, show_progress: bool = False):
-        return load_named(card.name, device=device, batch_size=batch_size, data_dir=data_dir,
-                          disk_cache=disk_cache, show_progress=show_progress)
+    def factory(
+        *,
+        device: str | None = None,
+        batch_size: int | None = None,
+        data_dir: str | None = None,
+        disk_cache: bool = True,
+        show_progress: bool = False,
+    ):
+        return load_named(
+            card.name,
+            device=device,
+            batch_size=batch_size,
+            data_dir=data_dir,
+            disk_cache=disk_cache,
+            show_progress=show_progress,
+        )
 
     factory.__name__ = factory.__qualname__ = factory_name(card.name)
     factory.__doc__ = card.description
     scored = f", scored at tau_a {card.scoring_tau_a:g}" if card.scoring_tau_a else ""
     factory.workbench_card = {
-        "description": card.description, "kind": "scoring", "embedding_dim": card.embedding_dim,
-        "parameters": card.parameters, "license": "Apache-2.0",
-        "training_data": sorted({f"{d.path} (sha256 {d.sha256[:12]})" for d in card.training_data
-                                 if d.role == "trained on"}),
+        "description": card.description,
+        "kind": "scoring",
+        "embedding_dim": card.embedding_dim,
+        "parameters": card.parameters,
+        "license": "Apache-2.0",
+        "training_data": sorted(
+            {f"{d.path} (sha256 {d.sha256[:12]})" for d in card.training_data if d.role == "trained on"}
+        ),
         "weights": f"<cache>/uwe/{card.weights_name}: cache, else hub {card.hub_repo or '(none published)'}, else "
-                   f"trained from recipe {card.recipe.name}{'' if card.trainable else ' (not trainable here)'}",
+        f"trained from recipe {card.recipe.name}{'' if card.trainable else ' (not trainable here)'}",
         "notes": f"model card uwe_reference/cards/{card.name}.json{scored}; {card.weights_note}",
     }
     return factory

@@ -15,6 +15,7 @@
 
 Loss weights and temperatures follow the paper: job 1.0 (τ 0.05), sentence 0.5 (τ 0.02), alias 0.5 (τ 0.02).
 """
+
 from __future__ import annotations
 
 from typing import Literal
@@ -43,8 +44,11 @@ class RecipeConfig(BaseModel):
     base_model: str = "all-MiniLM-L6-v2"
     max_seq_length: int = Field(64, ge=1)
     graphs: list[str] = Field(default_factory=lambda: list(GRAPHS))
-    batch_size: int = Field(64, ge=2, description="per-graph: edges per graph per step (distinct items kept); "
-                                                 "shared-skills: skills per step")
+    batch_size: int = Field(
+        64,
+        ge=2,
+        description="per-graph: edges per graph per step (distinct items kept); shared-skills: skills per step",
+    )
     sampler: Literal["per-graph", "shared-skills"] = "per-graph"
     # probability that a training sentence gets a random non-matching training sentence appended (paper 0.8)
     sentence_padding: float = Field(0.0, ge=0, le=1)
@@ -130,10 +134,19 @@ class RecipeConfig(BaseModel):
         untagged = self.model_name().removesuffix(f"-{self.tag}") if self.tag else self.model_name()
         return plain if untagged != plain else None
 
-    def with_options(self, *, graphs: list[str] | None = None, ablations: list[str] | None = None,
-                     max_steps: int | None = None, seed: int | None = None, tau_a: float | None = None,
-                     base_model: str | None = None, tag: str | None = None, sampler: str | None = None,
-                     sentence_padding: float | None = None) -> "RecipeConfig":
+    def with_options(
+        self,
+        *,
+        graphs: list[str] | None = None,
+        ablations: list[str] | None = None,
+        max_steps: int | None = None,
+        seed: int | None = None,
+        tau_a: float | None = None,
+        base_model: str | None = None,
+        tag: str | None = None,
+        sampler: str | None = None,
+        sentence_padding: float | None = None,
+    ) -> RecipeConfig:
         """A copy with the CLI's experiment switches applied (validated)."""
         update: dict = {}
         if graphs:
@@ -150,8 +163,14 @@ class RecipeConfig(BaseModel):
                 # whose size follows the token norms (7-12 for MiniLM: near-hard MaxSim at τa 0.1)
                 update["attention"] = "cosine"
             elif ablation == "plain":
-                update.update(loss="plain", scoring="pooled", symmetric=True, sampler="per-graph",
-                              temperatures={g: PLAIN_TEMPERATURE for g in GRAPHS}, loss_weights={g: 1.0 for g in GRAPHS})
+                update.update(
+                    loss="plain",
+                    scoring="pooled",
+                    symmetric=True,
+                    sampler="per-graph",
+                    temperatures=dict.fromkeys(GRAPHS, PLAIN_TEMPERATURE),
+                    loss_weights=dict.fromkeys(GRAPHS, 1.0),
+                )
             else:
                 raise WorkBenchError(f"unknown ablation {ablation!r}; known: {', '.join(ABLATIONS)}")
         if max_steps is not None:
@@ -176,10 +195,26 @@ RECIPES: dict[str, RecipeConfig] = {
     "tiny": RecipeConfig(name="tiny", batch_size=8, max_steps=30, lr=2e-4, checkpoint_every=30, threads=1),
     "cpu-small": RecipeConfig(name="cpu-small", batch_size=32, max_steps=300, lr=1e-4, checkpoint_every=50),
     # the paper's batches at the cpu-small budget (measured: 976 CPU-s for 250 steps of 64 skills, one thread)
-    "cpu-paper": RecipeConfig(name="cpu-paper", batch_size=64, max_steps=250, lr=1e-4, sampler="shared-skills",
-                              sentence_padding=0.8, attention="cosine", checkpoint_every=25),
-    "paper": RecipeConfig(name="paper", base_model="all-mpnet-base-v2", batch_size=512, max_steps=3000, lr=8e-5,
-                          sampler="shared-skills", sentence_padding=0.8, checkpoint_every=250),
+    "cpu-paper": RecipeConfig(
+        name="cpu-paper",
+        batch_size=64,
+        max_steps=250,
+        lr=1e-4,
+        sampler="shared-skills",
+        sentence_padding=0.8,
+        attention="cosine",
+        checkpoint_every=25,
+    ),
+    "paper": RecipeConfig(
+        name="paper",
+        base_model="all-mpnet-base-v2",
+        batch_size=512,
+        max_steps=3000,
+        lr=8e-5,
+        sampler="shared-skills",
+        sentence_padding=0.8,
+        checkpoint_every=250,
+    ),
 }
 
 

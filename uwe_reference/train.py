@@ -12,6 +12,7 @@ state.pt holds only tensors and plain containers and is read with torch.load(wei
 Batches are a pure function of (seed, graph, step) and the torch RNG is restored, so a resumed run
 reproduces an uninterrupted one.
 """
+
 from __future__ import annotations
 
 import json
@@ -26,8 +27,8 @@ from pathlib import Path
 
 import torch
 
-from workbench.errors import WorkBenchError
 from workbench.audit import PAIRS_FILE, write_pairs
+from workbench.errors import WorkBenchError
 from workbench.io import atomic_write_json, stable_hash
 
 from . import distributed
@@ -59,6 +60,7 @@ def _lr_lambda(total: int, warmup: int):
         if step < warmup:
             return (step + 1) / warmup
         return max(0.0, (total - step) / max(1, total - warmup))
+
     return factor
 
 
@@ -80,16 +82,31 @@ def graph_loss(encoder: Encoder, batch, config: RecipeConfig, skills=None) -> to
         if config.symmetric and config.scoring != "pooled":
             # late interaction is asymmetric: score skills as queries too (Skill2Job ranks that way)
             scores_tq = late_interaction_scores(st, skills.mask, lt, left.mask, **kw)
-    return bidirectional_infonce(scores_qt, positives, config.temperatures[batch.graph], scores_tq=scores_tq,
-                                 symmetric=config.symmetric, mask_other_positives=config.mask_other_positives)
+    return bidirectional_infonce(
+        scores_qt,
+        positives,
+        config.temperatures[batch.graph],
+        scores_tq=scores_tq,
+        symmetric=config.symmetric,
+        mask_other_positives=config.mask_other_positives,
+    )
 
 
 def make_samplers(data, config: RecipeConfig):
     """The shared-skills sampler, or one GraphSampler per graph (see data.py)."""
     if config.sampler == "shared-skills":
         return SharedSkillsSampler(data, config.graphs, config.batch_size, config.seed, config.sentence_padding)
-    return {g: GraphSampler(data, g, config.batch_size, config.seed, per_edge=config.loss == "plain",
-                            sentence_padding=config.sentence_padding) for g in config.graphs}
+    return {
+        g: GraphSampler(
+            data,
+            g,
+            config.batch_size,
+            config.seed,
+            per_edge=config.loss == "plain",
+            sentence_padding=config.sentence_padding,
+        )
+        for g in config.graphs
+    }
 
 
 def backward_step(encoder: Encoder, samplers, step: int, config: RecipeConfig, amp, scaler) -> dict[str, float]:
@@ -133,8 +150,9 @@ def _checkpoints(output_dir: Path) -> list[tuple[int, Path]]:
     return sorted(found)
 
 
-def _save_checkpoint(output_dir: Path, step: int, encoder, optimizer, scheduler, scaler, history, config,
-                     rank_rng=None) -> None:
+def _save_checkpoint(
+    output_dir: Path, step: int, encoder, optimizer, scheduler, scaler, history, config, rank_rng=None
+) -> None:
     from safetensors.torch import save_file
 
     root = output_dir / "checkpoints"
@@ -151,8 +169,9 @@ def _save_checkpoint(output_dir: Path, step: int, encoder, optimizer, scheduler,
             "rng_cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
         }
         torch.save(state, staging / STATE_FILE)
-        (staging / META_FILE).write_text(json.dumps({"step": step, "config_hash": _config_hash(config),
-                                                     "history": history}) + "\n", encoding="utf-8")
+        (staging / META_FILE).write_text(
+            json.dumps({"step": step, "config_hash": _config_hash(config), "history": history}) + "\n", encoding="utf-8"
+        )
         make_readable(staging)
         final = root / f"step-{step:07d}"
         if final.exists():
@@ -160,7 +179,7 @@ def _save_checkpoint(output_dir: Path, step: int, encoder, optimizer, scheduler,
         os.rename(staging, final)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    for _, old in _checkpoints(output_dir)[:-config.keep_checkpoints]:
+    for _, old in _checkpoints(output_dir)[: -config.keep_checkpoints]:
         shutil.rmtree(old, ignore_errors=True)
 
 
@@ -169,8 +188,10 @@ def _load_checkpoint(path: Path, encoder, optimizer, scheduler, scaler, config) 
 
     meta = json.loads((path / META_FILE).read_text(encoding="utf-8"))
     if meta.get("config_hash") != _config_hash(config):
-        raise WorkBenchError(f"checkpoint {path} was written by a different config; use another output folder "
-                             "or resume=False (--no-resume)")
+        raise WorkBenchError(
+            f"checkpoint {path} was written by a different config; use another output folder "
+            "or resume=False (--no-resume)"
+        )
     weights = load_file(str(path / WEIGHTS_FILE), device=str(encoder.device))
     encoder.st.load_state_dict(weights)
     state = torch.load(path / STATE_FILE, map_location="cpu", weights_only=True)
@@ -206,8 +227,10 @@ def _prepare_output(output_dir: Path, config: RecipeConfig, resume: bool) -> Non
         wanted = _learning_settings(config)
         if stable_hash(saved) != stable_hash(wanted):
             diff = sorted(k for k in set(saved) | set(wanted) if saved.get(k) != wanted.get(k))
-            raise WorkBenchError(f"{output_dir} holds a run with a different config (differs in: {', '.join(diff)}); "
-                                 "use another output folder, or resume=False (--no-resume) to start over there")
+            raise WorkBenchError(
+                f"{output_dir} holds a run with a different config (differs in: {', '.join(diff)}); "
+                "use another output folder, or resume=False (--no-resume) to start over there"
+            )
     elif not resume:
         for sub in ("checkpoints", "model"):
             shutil.rmtree(output_dir / sub, ignore_errors=True)
@@ -219,15 +242,22 @@ def _save_model(encoder, config: RecipeConfig, data, steps: int, model_dir: Path
     uwe_config = UWEConfig(
         name=config.model_name(),
         base_model=config.base_model if config.base_model in BASE_MODELS else str(config.base_model),
-        scoring=config.scoring, tau_a=config.tau_a, attention=config.attention,
-        max_seq_length=config.max_seq_length, training_data=data.training_data_names(),
-        trained_on=list(config.graphs), recipe=config.name, seed=config.seed,
-        ablations=config.ablations(), steps=steps, variant_of=config.variant_of(),
+        scoring=config.scoring,
+        tau_a=config.tau_a,
+        attention=config.attention,
+        max_seq_length=config.max_seq_length,
+        training_data=data.training_data_names(),
+        trained_on=list(config.graphs),
+        recipe=config.name,
+        seed=config.seed,
+        ablations=config.ablations(),
+        steps=steps,
+        variant_of=config.variant_of(),
     )
     save_uwe(encoder, uwe_config, model_dir)
     # what the model saw, beside it, so `workbench audit --model-dir` can check it against eval data
     pairs = data.pairs()
-    write_pairs(model_dir / PAIRS_FILE, zip(pairs["query_text"], pairs["target_text"]))
+    write_pairs(model_dir / PAIRS_FILE, zip(pairs["query_text"], pairs["target_text"], strict=True))
 
 
 def export_checkpoint(output_dir: str | os.PathLike, data_dir: str | os.PathLike | None = None) -> Path:
@@ -253,8 +283,9 @@ def export_checkpoint(output_dir: str | os.PathLike, data_dir: str | os.PathLike
     data = build_training_data(resolve_data_dir(data_dir), config.graphs)
     if config.realign_random:
         data = data.realign(config.seed)
-    encoder = Encoder.from_folder(resolve_base_model(config.base_model), device="cpu",
-                                  max_seq_length=config.max_seq_length)
+    encoder = Encoder.from_folder(
+        resolve_base_model(config.base_model), device="cpu", max_seq_length=config.max_seq_length
+    )
     encoder.st.load_state_dict(load_file(str(path / WEIGHTS_FILE)))
     model_dir = output_dir / "model"
     _save_model(encoder.eval(), config, data, step, model_dir)
@@ -290,8 +321,13 @@ class _Trainer:
     rank: int
 
 
-def train(config: RecipeConfig, output_dir: str | os.PathLike, data_dir: str | os.PathLike | None = None,
-          resume: bool = True, progress: bool = True) -> Path:
+def train(
+    config: RecipeConfig,
+    output_dir: str | os.PathLike,
+    data_dir: str | os.PathLike | None = None,
+    resume: bool = True,
+    progress: bool = True,
+) -> Path:
     """Train (or resume, or return the finished model of) `config` into `output_dir`; returns the model folder."""
     from workbench.settings import resolve_data_dir
 
@@ -320,13 +356,16 @@ def _build_trainer(run: _Run) -> _Trainer:
     data = build_training_data(run.data_dir, config.graphs)
     if config.realign_random:
         data = data.realign(config.seed)
-    encoder = Encoder.from_folder(resolve_base_model(config.base_model), device=distributed.rank_device(config.device),
-                                  max_seq_length=config.max_seq_length)
+    encoder = Encoder.from_folder(
+        resolve_base_model(config.base_model),
+        device=distributed.rank_device(config.device),
+        max_seq_length=config.max_seq_length,
+    )
     rank = distributed.world()[0]
     torch.manual_seed(config.seed + rank)  # after loading: model construction may consume RNG differently
     samplers = make_samplers(data, config)
     optimizer = torch.optim.AdamW(encoder.parameters(), lr=config.lr, weight_decay=config.weight_decay)
-    warmup = int(math.ceil(config.warmup_ratio * config.max_steps))
+    warmup = math.ceil(config.warmup_ratio * config.max_steps)
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, _lr_lambda(config.max_steps, warmup))
     amp = _amp_dtype(config, encoder.device)
     scaler = torch.amp.GradScaler("cuda") if amp == torch.float16 else None
@@ -340,12 +379,19 @@ def _train(run: _Run) -> Path:
     trainer = _build_trainer(run)
     step, history = 0, []
     if run.resume and run.done:
-        step, history = _load_checkpoint(run.done[-1][1], trainer.encoder, trainer.optimizer, trainer.scheduler,
-                                         trainer.scaler, config)
+        step, history = _load_checkpoint(
+            run.done[-1][1], trainer.encoder, trainer.optimizer, trainer.scheduler, trainer.scaler, config
+        )
     from tqdm.auto import tqdm
 
-    bar = tqdm(total=config.max_steps, initial=step, desc=f"uwe {config.name}",
-               disable=not run.progress or trainer.rank != 0, file=sys.stderr, dynamic_ncols=True)
+    bar = tqdm(
+        total=config.max_steps,
+        initial=step,
+        desc=f"uwe {config.name}",
+        disable=not run.progress or trainer.rank != 0,
+        file=sys.stderr,
+        dynamic_ncols=True,
+    )
     ema = history[-1]["loss"] if history else None
     trainer.encoder.train()
     try:
@@ -359,8 +405,17 @@ def _train(run: _Run) -> Path:
             if step % config.checkpoint_every == 0 or step == config.max_steps:
                 rank_rng = distributed.gather_rng_states()
                 if trainer.rank == 0:  # the ranks hold identical weights and optimizer states
-                    _save_checkpoint(run.output_dir, step, trainer.encoder, trainer.optimizer, trainer.scheduler,
-                                     trainer.scaler, history, config, rank_rng=rank_rng)
+                    _save_checkpoint(
+                        run.output_dir,
+                        step,
+                        trainer.encoder,
+                        trainer.optimizer,
+                        trainer.scheduler,
+                        trainer.scaler,
+                        history,
+                        config,
+                        rank_rng=rank_rng,
+                    )
                 distributed.barrier()
             _on_step_end(step)
     finally:
@@ -391,23 +446,32 @@ def _train_step(trainer: _Trainer, config: RecipeConfig, step: int) -> dict:
     lr = trainer.scheduler.get_last_lr()[0]
     trainer.scheduler.step()
     total = sum(config.loss_weights[g] * v for g, v in losses.items())
-    return {"step": step + 1, "loss": round(total, 6), **{g: round(v, 6) for g, v in losses.items()},
-            "lr": lr, "seconds": round(time.perf_counter() - t0, 3),
-            # CPU seconds: on a shared machine, wall time says more about the neighbours
-            "cpu_seconds": round(time.process_time() - c0, 3)}
+    return {
+        "step": step + 1,
+        "loss": round(total, 6),
+        **{g: round(v, 6) for g, v in losses.items()},
+        "lr": lr,
+        "seconds": round(time.perf_counter() - t0, 3),
+        # CPU seconds: on a shared machine, wall time says more about the neighbours
+        "cpu_seconds": round(time.process_time() - c0, 3),
+    }
 
 
 def _finish(run: _Run, trainer: _Trainer, history: list[dict]) -> None:
     """Save the final model and the training log (rank 0 only)."""
     config = run.config
     _save_model(trainer.encoder, config, trainer.data, config.max_steps, run.model_dir)
-    atomic_write_json(run.output_dir / "train_log.json", {
-        "recipe": config.model_dump(mode="json"),
-        "wall_seconds_this_session": round(time.perf_counter() - run.started, 1),
-        "train_seconds_total": round(sum(h["seconds"] for h in history), 1),
-        "train_cpu_seconds_total": round(sum(h.get("cpu_seconds", 0.0) for h in history), 1),
-        "device": str(trainer.encoder.device), "torch_threads": torch.get_num_threads(),
-        "processes": distributed.world()[1],
-        "training_pairs": trainer.data.counts(),
-        "history": history,
-    })
+    atomic_write_json(
+        run.output_dir / "train_log.json",
+        {
+            "recipe": config.model_dump(mode="json"),
+            "wall_seconds_this_session": round(time.perf_counter() - run.started, 1),
+            "train_seconds_total": round(sum(h["seconds"] for h in history), 1),
+            "train_cpu_seconds_total": round(sum(h.get("cpu_seconds", 0.0) for h in history), 1),
+            "device": str(trainer.encoder.device),
+            "torch_threads": torch.get_num_threads(),
+            "processes": distributed.world()[1],
+            "training_pairs": trainer.data.counts(),
+            "history": history,
+        },
+    )

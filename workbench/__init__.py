@@ -9,6 +9,7 @@ libraries load only when a model that needs them is built.
 `model` may be a SentenceTransformer, an object with `encode(sentences, **kwargs)`, a callable
 texts -> array, a workbench model or a model spec (docs/models.md).
 """
+
 from __future__ import annotations
 
 __version__ = "0.1.0"

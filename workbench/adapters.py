@@ -12,6 +12,7 @@ whose name and revision are derived and recorded:
 
 This is the only place that adapts foreign objects; everything behind it sees the protocol.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -37,8 +38,10 @@ def is_protocol_model(model: Any) -> bool:
 
 
 def _is_sentence_transformer(model: Any) -> bool:
-    return any(cls.__module__.startswith("sentence_transformers") and cls.__name__ == "SentenceTransformer"
-               for cls in type(model).__mro__)
+    return any(
+        cls.__module__.startswith("sentence_transformers") and cls.__name__ == "SentenceTransformer"
+        for cls in type(model).__mro__
+    )
 
 
 class EncoderAdapter:
@@ -69,8 +72,9 @@ def as_model(model: Any, *, name: str | None = None, revision: str | None = None
     """
     if is_protocol_model(model):
         if name or revision or card:
-            model.info = model.info.model_copy(update={k: v for k, v in
-                                                       dict(card, name=name, revision=revision).items() if v})
+            model.info = model.info.model_copy(
+                update={k: v for k, v in dict(card, name=name, revision=revision).items() if v}
+            )
         return model
     if _is_sentence_transformer(model):
         call, role_aware, settings = _sentence_transformer_call(model)
@@ -84,17 +88,21 @@ def as_model(model: Any, *, name: str | None = None, revision: str | None = None
         call, role_aware, settings = (lambda texts, role: model(texts)), False, {"interface": "callable"}
         name = name or _required_name(getattr(model, "__name__", ""), model)
     else:
-        raise WorkBenchError(f"{type(model).__name__}: not a model; expected a SentenceTransformer, an object with "
-                             "encode(sentences, ...), a callable texts -> array, or a workbench model (info, encode)")
+        raise WorkBenchError(
+            f"{type(model).__name__}: not a model; expected a SentenceTransformer, an object with "
+            "encode(sentences, ...), a callable texts -> array, or a workbench model (info, encode)"
+        )
     probe = np.asarray(call(list(PROBE_TEXTS), "query"), dtype=np.float32)
     if probe.ndim != 2 or probe.shape[0] != len(PROBE_TEXTS):
-        raise WorkBenchError(f"model {name!r}: encoding {len(PROBE_TEXTS)} texts returned shape {probe.shape}; "
-                             "expected (n_texts, dim)")
+        raise WorkBenchError(
+            f"model {name!r}: encoding {len(PROBE_TEXTS)} texts returned shape {probe.shape}; expected (n_texts, dim)"
+        )
     if revision is None:
         revision = stable_hash({"code": _code_hash(model), "probe": np.round(probe, 4).tolist()})
         settings["revision_from"] = "content hash (code + probe embeddings)"
-    info = ModelInfo(name=name, revision=revision, kind="embedding", embedding_dim=int(probe.shape[1]),
-                     settings=settings, **card)
+    info = ModelInfo(
+        name=name, revision=revision, kind="embedding", embedding_dim=int(probe.shape[1]), settings=settings, **card
+    )
     return EncoderAdapter(call, info, role_aware=role_aware)
 
 
@@ -112,6 +120,7 @@ def _encode_method_call(encode: Callable) -> tuple[Callable, bool, dict]:
     except (TypeError, ValueError):
         params = []
     if any(p.kind is p.VAR_KEYWORD or p.name == "prompt_type" for p in params):
+
         def call(texts: list[str], role: Role):
             return encode(texts, prompt_type=_MTEB_PROMPT_TYPE[role])
 

@@ -5,6 +5,7 @@ The model may be any object `workbench.adapters.as_model` takes (a SentenceTrans
 (`load_model`). Result files are placed, reused and written by the runner's own `evaluate_into`, so a
 file made here is the file `workbench run` would make (same path, same reuse rules).
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -14,10 +15,21 @@ from .adapters import as_model
 from .errors import WorkBenchError
 
 
-def evaluate(model: Any, tasks: str | list[str] = "workbench-core", *, split: str = "test",
-             output: str | Path = "results", name: str | None = None, revision: str | None = None,
-             limit: int | None = None, ties: str = "average", data_dir: str | Path | None = None,
-             cache_dir: str | Path | None = None, progress: bool = False, log=None) -> list[dict[str, Any]]:
+def evaluate(
+    model: Any,
+    tasks: str | list[str] = "workbench-core",
+    *,
+    split: str = "test",
+    output: str | Path = "results",
+    name: str | None = None,
+    revision: str | None = None,
+    limit: int | None = None,
+    ties: str = "average",
+    data_dir: str | Path | None = None,
+    cache_dir: str | Path | None = None,
+    progress: bool = False,
+    log=None,
+) -> list[dict[str, Any]]:
     """Evaluate `model` on `tasks` (names, suites or task files; a list or comma-separated) and write one
     result file per task under `output`. Returns one row per task, ready for `pandas.DataFrame(...)`:
     model, revision, task, split, main_score, score, status (written / reused / skipped / failed), path, error.
@@ -36,18 +48,27 @@ def evaluate(model: Any, tasks: str | list[str] = "workbench-core", *, split: st
     say = log or (lambda message: None)
     with output_lock(output):
         for spec in resolve_task_list(selection):
-            row = {"model": model.info.name, "revision": model.info.revision, "task": spec.name, "split": split,
-                   "main_score": spec.main_score, "score": None, "status": "skipped", "path": None, "error": None}
+            row = {
+                "model": model.info.name,
+                "revision": model.info.revision,
+                "task": spec.name,
+                "split": split,
+                "main_score": spec.main_score,
+                "score": None,
+                "status": "skipped",
+                "path": None,
+                "error": None,
+            }
             rows.append(row)
             if lacks_split(spec, split, say):
                 continue
             try:
                 task = Task(spec, data_dir=resolve_data_dir(data_dir), cache_dir=cache_dir)
-                path, written = evaluate_into(model, task, split, output, ties=ties, limit=limit, progress=progress,
-                                              log=say)
+                path, written = evaluate_into(
+                    model, task, split, output, ties=ties, limit=limit, progress=progress, log=say
+                )
             except WorkBenchError as err:  # one failed task never stops the others
                 row.update(status="failed", error=str(err))
                 continue
-            row.update(status="written" if written else "reused", path=str(path),
-                       score=read_result(path).main_score)
+            row.update(status="written" if written else "reused", path=str(path), score=read_result(path).main_score)
     return rows

@@ -4,6 +4,7 @@ Texts are compared exactly and after normalisation (case-folded, whitespace coll
 unordered, because the bi-encoders trained here are symmetric: a training pair (a, b) leaks the
 evaluation pair (b, a) as much as (a, b).
 """
+
 from __future__ import annotations
 
 import csv
@@ -11,9 +12,9 @@ import gzip
 import os
 import re
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 from .errors import WorkBenchError
 from .task import Task
@@ -38,10 +39,10 @@ class EvalSet:
     pairs: list[tuple[str, str]]
 
     @classmethod
-    def from_task(cls, task: Task, split: str) -> "EvalSet":
+    def from_task(cls, task: Task, split: str) -> EvalSet:
         ds = task.dataset(split)
         rel = ds.relevance.tocoo()
-        pairs = [(ds.query_texts[i], ds.target_texts[j]) for i, j in zip(rel.row, rel.col)]
+        pairs = [(ds.query_texts[i], ds.target_texts[j]) for i, j in zip(rel.row, rel.col, strict=True)]
         return cls(task.name, split, ds.query_texts.tolist(), pairs)
 
 
@@ -78,8 +79,15 @@ def cross_task_overlap(eval_sets: list[EvalSet]) -> list[dict]:
         for j, b in enumerate(eval_sets):
             if j <= i:
                 continue
-            rows.append({"task_a": a.task, "task_b": b.task, "split": a.split,
-                         "shared_query_texts": len(queries[i] & queries[j]), "shared_pairs": len(pairs[i] & pairs[j])})
+            rows.append(
+                {
+                    "task_a": a.task,
+                    "task_b": b.task,
+                    "split": a.split,
+                    "shared_query_texts": len(queries[i] & queries[j]),
+                    "shared_pairs": len(pairs[i] & pairs[j]),
+                }
+            )
     return rows
 
 

@@ -5,6 +5,7 @@ other suites and tasks) and ``_esco_languages.yaml`` (the ESCO tasks' language v
 `workbench.variants`). A variant is resolved by name (``esco-jobnorm-de``, ``esco-jobnorm-de-en``) and
 through the suites its declaration names; `list_tasks` lists task files only.
 """
+
 from __future__ import annotations
 
 from functools import cache
@@ -67,7 +68,9 @@ def get_task_spec(name: str) -> TaskSpec:
         if not path.is_file():
             raise WorkBenchError(f"no such task file: {name}")
         return load_task_spec(path)
-    raise WorkBenchError(f"unknown task {name!r}; known tasks: {', '.join(sorted(catalog))} (or pass a path to a task .yaml file)")
+    raise WorkBenchError(
+        f"unknown task {name!r}; known tasks: {', '.join(sorted(catalog))} (or pass a path to a task .yaml file)"
+    )
 
 
 class CompositeSuite(StrictFrozen):
@@ -95,9 +98,11 @@ def variants_note() -> str:
     decl = declaration(str(task_files_dir()))
     if decl is None:
         return ""
-    return (f"+ language variants of {', '.join(decl.tasks)}: <task>-<ll> and cross-lingual <task>-<ll>-<tt> for "
-            f"{len(decl.languages)} ESCO v{decl.release} languages ({' '.join(decl.languages)}); "
-            f"suites {', '.join(decl.suites)}")
+    return (
+        f"+ language variants of {', '.join(decl.tasks)}: <task>-<ll> and cross-lingual <task>-<ll>-<tt> for "
+        f"{len(decl.languages)} ESCO v{decl.release} languages ({' '.join(decl.languages)}); "
+        f"suites {', '.join(decl.suites)}"
+    )
 
 
 def suite_names() -> list[str]:
@@ -139,9 +144,11 @@ def resolve_task_list(selection: str) -> list[TaskSpec]:
             first = seen.setdefault(spec.name, spec)
             given_as.setdefault(spec.name, item)
             if (first.version, first.spec_hash) != (spec.version, spec.spec_hash):  # which one a result is of: unclear
-                raise WorkBenchError(f"--tasks gives two different tasks named {spec.name!r}: {given_as[spec.name]!r} "
-                                     f"and {item!r} (version or spec hash differs); pass one of them, or rename the "
-                                     "task in the file")
+                raise WorkBenchError(
+                    f"--tasks gives two different tasks named {spec.name!r}: {given_as[spec.name]!r} "
+                    f"and {item!r} (version or spec hash differs); pass one of them, or rename the "
+                    "task in the file"
+                )
     if not seen:
         raise WorkBenchError(f"no tasks selected by {selection!r}")
     return list(seen.values())

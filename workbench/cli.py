@@ -1,9 +1,11 @@
 """The `workbench` command line."""
+
 from __future__ import annotations
 
 import json
 import sys
 from pathlib import Path
+from typing import ClassVar
 
 import click
 
@@ -18,7 +20,7 @@ class _Group(click.Group):
     `workbench --help` and light commands never import torch or matplotlib.
     """
 
-    lazy: dict[str, tuple[str, str]] = {}
+    lazy: ClassVar[dict[str, tuple[str, str]]] = {}
 
     def list_commands(self, ctx):
         return sorted({*super().list_commands(ctx), *self.lazy})
@@ -39,26 +41,42 @@ class _Group(click.Group):
             sys.exit(2)
 
 
-data_dir_option = click.option("--data-dir", type=click.Path(file_okay=False), default=None,
-                               help="Data directory (default: $WORKBENCH_DATA_DIR, else a per-user folder; docs/data.md).")
-no_fetch_option = click.option("--no-fetch", is_flag=True,
-                               help="Never download missing data files: name them and the command that gets them "
-                                    "(also: WORKBENCH_OFFLINE=1). Default: fetch them first, from $WORKBENCH_DATA_URL "
-                                    "if set, else from the publishers.")
-cache_dir_option = click.option("--cache-dir", type=click.Path(file_okay=False), default=None,
-                                help="Cache for embeddings and checksums (default: $WORKBENCH_CACHE_DIR or ~/.cache/workbench).")
+data_dir_option = click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Data directory (default: $WORKBENCH_DATA_DIR, else a per-user folder; docs/data.md).",
+)
+no_fetch_option = click.option(
+    "--no-fetch",
+    is_flag=True,
+    help="Never download missing data files: name them and the command that gets them "
+    "(also: WORKBENCH_OFFLINE=1). Default: fetch them first, from $WORKBENCH_DATA_URL "
+    "if set, else from the publishers.",
+)
+cache_dir_option = click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Cache for embeddings and checksums (default: $WORKBENCH_CACHE_DIR or ~/.cache/workbench).",
+)
 model_setting_option = click.option(
-    "--model-setting", "-s", "model_setting", multiple=True, metavar="KEY=VALUE",
+    "--model-setting",
+    "-s",
+    "model_setting",
+    multiple=True,
+    metavar="KEY=VALUE",
     help="A model setting, e.g. name=my-model (the name of a folder or hub model on the board; else its model "
-         "card's), device=cuda, batch_size=128, fp16=true, max_seq_length=64, "
-         "devices='[\"cuda:0\",\"cuda:1\"]' (VALUE is read as JSON when it parses, else as text). "
-         "Given to every model that accepts it; `workbench models list --json` shows each model's settings.")
+    "card's), device=cuda, batch_size=128, fp16=true, max_seq_length=64, "
+    'devices=\'["cuda:0","cuda:1"]\' (VALUE is read as JSON when it parses, else as text). '
+    "Given to every model that accepts it; `workbench models list --json` shows each model's settings.",
+)
 
 
 class _Main(_Group):
     """Also offers the plugins' command groups (entry points `workbench.commands`, e.g. `uwe`)."""
 
-    lazy = {"leaderboard": ("workbench.leaderboard.cli", "leaderboard_cli")}
+    lazy: ClassVar[dict[str, tuple[str, str]]] = {"leaderboard": ("workbench.leaderboard.cli", "leaderboard_cli")}
 
     def list_commands(self, ctx):
         from .registry import COMMANDS
@@ -86,9 +104,18 @@ def tasks():
 
 
 def _task_row(spec, data_dir, with_sizes: bool) -> dict:
-    row = {"name": spec.name, "version": spec.version, "group": spec.group, "query_type": spec.query_type,
-           "target_type": spec.target_type, "languages": spec.languages.model_dump(), "main_score": spec.main_score,
-           "splits": list(spec.splits.available), "suites": list(spec.suites), "license": spec.license}
+    row = {
+        "name": spec.name,
+        "version": spec.version,
+        "group": spec.group,
+        "query_type": spec.query_type,
+        "target_type": spec.target_type,
+        "languages": spec.languages.model_dump(),
+        "main_score": spec.main_score,
+        "splits": list(spec.splits.available),
+        "suites": list(spec.suites),
+        "license": spec.license,
+    }
     if with_sizes:
         from .task import Task
 
@@ -131,8 +158,11 @@ def tasks_list(as_json, suite, no_sizes, data_dir):
         click.echo(f"{row['name']:<32} v{row['version']}  {row['group']:<20} {size_text}")
     unsized = sum(1 for row in rows if "error" in row)
     if unsized:
-        click.echo(f"note: {unsized} task(s) without sizes from {data_dir} (`tasks list` fetches no missing file, "
-                   "a run does; `--json` says why for each)", err=True)
+        click.echo(
+            f"note: {unsized} task(s) without sizes from {data_dir} (`tasks list` fetches no missing file, "
+            "a run does; `--json` says why for each)",
+            err=True,
+        )
     if not suite:
         from .catalog import variants_note
 
@@ -153,8 +183,13 @@ def tasks_show(name):
 
 @tasks.command("export")
 @click.argument("name")
-@click.option("--format", "fmt", required=True, type=click.Choice(["hf", "beir"]),
-              help="hf: a datasets.DatasetDict saved to disk (BEIR/MTEB retrieval columns); beir: corpus.jsonl, queries.jsonl, qrels/<split>.tsv.")
+@click.option(
+    "--format",
+    "fmt",
+    required=True,
+    type=click.Choice(["hf", "beir"]),
+    help="hf: a datasets.DatasetDict saved to disk (BEIR/MTEB retrieval columns); beir: corpus.jsonl, queries.jsonl, qrels/<split>.tsv.",
+)
 @click.option("--split", default="test", show_default=True)
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path))
 @data_dir_option
@@ -172,9 +207,13 @@ def tasks_export(name, fmt, split, out, data_dir):
 
 @tasks.command("validate")
 @click.argument("files", nargs=-1, required=True, type=click.Path())
-@click.option("--data-dir", type=click.Path(file_okay=False), default=None,
-              help="Also build each task from this data directory and print its sizes per split "
-                   "(nothing is downloaded: a missing file is reported).")
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Also build each task from this data directory and print its sizes per split "
+    "(nothing is downloaded: a missing file is reported).",
+)
 def tasks_validate(files, data_dir):
     """Check task files: schema, file name = `name:`, loader and split method; with data, build them."""
     from .settings import resolve_data_dir
@@ -189,8 +228,9 @@ def tasks_validate(files, data_dir):
             failed += 1
             click.echo(f"error: {err}", err=True)
             continue
-        built = "  ".join(f"{split}: {n['queries']}×{n['targets']} ({n['positives']} positives)"
-                          for split, n in sizes.items())
+        built = "  ".join(
+            f"{split}: {n['queries']}×{n['targets']} ({n['positives']} positives)" for split, n in sizes.items()
+        )
         click.echo(f"ok: {path} ({spec.key})" + (f"  {built}" if built else ""))
     if failed:
         sys.exit(2)
@@ -198,33 +238,73 @@ def tasks_validate(files, data_dir):
 
 # ---------------------------------------------------------------- run
 @main.command()
-@click.option("--model", "models", multiple=True, required=True,
-              help="Registered name, a sentence-transformers folder, or uwe:DIR (repeat or comma-separate).")
+@click.option(
+    "--model",
+    "models",
+    multiple=True,
+    required=True,
+    help="Registered name, a sentence-transformers folder, or uwe:DIR (repeat or comma-separate).",
+)
 @click.option("--tasks", "task_selection", required=True, help="Comma-separated task names, suite names or task files.")
 @click.option("--split", default="test", show_default=True)
 @click.option("--output", default="results", show_default=True, type=click.Path(file_okay=False))
-@click.option("--limit", type=click.IntRange(min=1), default=None,
-              help="Only the first N queries per task (results marked unofficial).")
-@click.option("--ties", type=click.Choice(["average", "pessimistic", "optimistic"]), default="average", show_default=True)
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Only the first N queries per task (results marked unofficial).",
+)
+@click.option(
+    "--ties", type=click.Choice(["average", "pessimistic", "optimistic"]), default="average", show_default=True
+)
 @click.option("--shard", default=None, help="I/N: run every N-th (model, task) item starting at I.")
 @click.option("--no-progress", is_flag=True)
-@click.option("--executor", type=click.Choice(["local", "ray"]), default="local", show_default=True,
-              help="ray: the (model, task) items as work on a Ray cluster (pip install 'workbench-bench[ray]'; docs/scale.md).")
-@click.option("--address", default=None, help="With --executor ray: 'auto' or HOST:PORT of a running cluster (default: start a local one).")
-@click.option("--threads", type=click.IntRange(min=1), default=None,
-              help="CPU threads for model inference (default: the libraries' own choice). On a shared machine 1 can be faster.")
+@click.option(
+    "--executor",
+    type=click.Choice(["local", "ray"]),
+    default="local",
+    show_default=True,
+    help="ray: the (model, task) items as work on a Ray cluster (pip install 'workbench-bench[ray]'; docs/scale.md).",
+)
+@click.option(
+    "--address",
+    default=None,
+    help="With --executor ray: 'auto' or HOST:PORT of a running cluster (default: start a local one).",
+)
+@click.option(
+    "--threads",
+    type=click.IntRange(min=1),
+    default=None,
+    help="CPU threads for model inference (default: the libraries' own choice). On a shared machine 1 can be faster.",
+)
 @model_setting_option
 @data_dir_option
 @no_fetch_option
 @cache_dir_option
-def run(models, task_selection, split, output, limit, ties, shard, no_progress, executor, address, threads, model_setting,
-        data_dir, no_fetch, cache_dir):
+def run(
+    models,
+    task_selection,
+    split,
+    output,
+    limit,
+    ties,
+    shard,
+    no_progress,
+    executor,
+    address,
+    threads,
+    model_setting,
+    data_dir,
+    no_fetch,
+    cache_dir,
+):
     """Evaluate models on tasks and write result files (missing data files are fetched first; docs/data.md)."""
     if threads:
         _limit_threads(threads)
     from .catalog import resolve_task_list
     from .registry import load_model
-    from .runner import parse_shard, run as run_all
+    from .runner import parse_shard
+    from .runner import run as run_all
     from .settings import fetch_allowed, fetching, resolve_data_dir
 
     names = [m.strip() for item in models for m in item.split(",") if m.strip()]
@@ -233,7 +313,9 @@ def run(models, task_selection, split, output, limit, ties, shard, no_progress, 
     specs = resolve_task_list(task_selection)
     if specs and all(s.splits.available and split not in s.splits.available for s in specs):
         offered = sorted({name for s in specs for name in s.splits.available})
-        raise WorkBenchError(f"--split {split!r}: none of the {len(specs)} tasks offers it (offered: {', '.join(offered)})")
+        raise WorkBenchError(
+            f"--split {split!r}: none of the {len(specs)} tasks offers it (offered: {', '.join(offered)})"
+        )
     settings = _settings_per_model(names, parse_model_settings(model_setting))
     if address and executor != "ray":
         raise WorkBenchError("--address is for --executor ray")
@@ -244,9 +326,20 @@ def run(models, task_selection, split, output, limit, ties, shard, no_progress, 
 
         run_all = partial(run_on_ray, address=address)
     with fetching(fetch_allowed() and not no_fetch):
-        report = run_all(names, specs, split=split, output=Path(output), load_model=load_model,
-                         data_dir=resolve_data_dir(data_dir), cache_dir=cache_dir, limit=limit, ties=ties,
-                         shard=parse_shard(shard), progress=not no_progress, model_settings=settings)
+        report = run_all(
+            names,
+            specs,
+            split=split,
+            output=Path(output),
+            load_model=load_model,
+            data_dir=resolve_data_dir(data_dir),
+            cache_dir=cache_dir,
+            limit=limit,
+            ties=ties,
+            shard=parse_shard(shard),
+            progress=not no_progress,
+            model_settings=settings,
+        )
     click.echo(f"{len(report.written)} written, {len(report.reused)} reused, {len(report.failed)} failed → {output}")
     if report.failed:
         for model, task, err in report.failed:
@@ -263,7 +356,9 @@ def parse_model_settings(items) -> dict:
         key, sep, value = item.partition("=")
         key = key.strip()
         if not sep or not key.isidentifier():
-            raise WorkBenchError(f"--model-setting {item!r}: expected KEY=VALUE with KEY a setting name, e.g. batch_size=32")
+            raise WorkBenchError(
+                f"--model-setting {item!r}: expected KEY=VALUE with KEY a setting name, e.g. batch_size=32"
+            )
         if key in settings:
             raise WorkBenchError(f"--model-setting {key!r} is given twice")
         try:
@@ -326,7 +421,9 @@ def data():
 
 
 @data.command("verify")
-@click.option("--sums", type=click.Path(dir_okay=False), default=None, help="Checksum list (default: DATA_DIR/SHA256SUMS).")
+@click.option(
+    "--sums", type=click.Path(dir_okay=False), default=None, help="Checksum list (default: DATA_DIR/SHA256SUMS)."
+)
 @data_dir_option
 def data_verify(sums, data_dir):
     """Check every file of the data directory against a sha256 list."""
@@ -345,10 +442,17 @@ def data_verify(sums, data_dir):
 
 
 @data.command("fetch")
-@click.option("--only", "only", multiple=True,
-              help="Only paths matching this glob or folder prefix, e.g. 'onet/' or '*.csv' (repeatable).")
-@click.option("--base-url", default=None,
-              help="A mirror laid out like the data directory, used instead of the publishers (default: $WORKBENCH_DATA_URL).")
+@click.option(
+    "--only",
+    "only",
+    multiple=True,
+    help="Only paths matching this glob or folder prefix, e.g. 'onet/' or '*.csv' (repeatable).",
+)
+@click.option(
+    "--base-url",
+    default=None,
+    help="A mirror laid out like the data directory, used instead of the publishers (default: $WORKBENCH_DATA_URL).",
+)
 @click.option("--dry-run", is_flag=True, help="List what would be downloaded; send no request.")
 @data_dir_option
 def data_fetch(only, base_url, dry_run, data_dir):
@@ -373,10 +477,19 @@ def data_fetch(only, base_url, dry_run, data_dir):
 
 # ---------------------------------------------------------------- audit
 @main.command()
-@click.option("--pairs", "pairs_file", type=click.Path(dir_okay=False), default=None,
-              help="Training pairs (query<TAB>target per line, .tsv or .tsv.gz) to check against evaluation data.")
-@click.option("--model-dir", type=click.Path(file_okay=False), default=None,
-              help="A trained model folder that ships training_pairs.tsv.gz (e.g. a UWE output).")
+@click.option(
+    "--pairs",
+    "pairs_file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Training pairs (query<TAB>target per line, .tsv or .tsv.gz) to check against evaluation data.",
+)
+@click.option(
+    "--model-dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="A trained model folder that ships training_pairs.tsv.gz (e.g. a UWE output).",
+)
 @click.option("--tasks", "task_selection", default="workbench-core", show_default=True)
 @click.option("--splits", default="val,test", show_default=True)
 @click.option("--cross/--no-cross", default=True, show_default=True, help="Also print the task × task overlap table.")
@@ -415,8 +528,12 @@ def audit(pairs_file, model_dir, task_selection, splits, cross, as_json, data_di
 @click.option("--task", "task_name", required=True)
 @click.option("--split", default="test", show_default=True)
 @click.option("--n", "n_queries", default=200, show_default=True, help="Timed single-query calls.")
-@click.option("--output", default=None, type=click.Path(file_okay=False),
-              help="Results folder: the latency is written into this model's result file for the task, if present.")
+@click.option(
+    "--output",
+    default=None,
+    type=click.Path(file_okay=False),
+    help="Results folder: the latency is written into this model's result file for the task, if present.",
+)
 @model_setting_option
 @data_dir_option
 def latency(model_name, task_name, split, n_queries, output, model_setting, data_dir):
@@ -431,14 +548,26 @@ def latency(model_name, task_name, split, n_queries, output, model_setting, data
     ds = task.dataset(split)
     settings = _settings_per_model([model_name], parse_model_settings(model_setting)).get(model_name, {})
     model = load_model(model_name, **settings)
-    measured = measure_latency(model, ds.query_texts.tolist(), ds.target_texts.tolist(),
-                               query_type=task.spec.query_type, target_type=task.spec.target_type,
-                               group=task.spec.group, n_queries=n_queries)
+    measured = measure_latency(
+        model,
+        ds.query_texts.tolist(),
+        ds.target_texts.tolist(),
+        query_type=task.spec.query_type,
+        target_type=task.spec.target_type,
+        group=task.spec.group,
+        n_queries=n_queries,
+    )
     click.echo(json.dumps(measured, indent=1, default=str))
     if output:
         # the file a `run` with the same settings wrote (settings given to the run have a file of their own)
-        path = planned_path(Path(output), model=model.info.name, task=task.spec.name, version=task.spec.version,
-                            split=split, settings=settings)
+        path = planned_path(
+            Path(output),
+            model=model.info.name,
+            task=task.spec.name,
+            version=task.spec.version,
+            split=split,
+            settings=settings,
+        )
         if path.exists():
             result = read_result(path)
             result.latency = json.loads(json.dumps(measured, default=str))
@@ -479,8 +608,14 @@ def results_reproduce(files, sample, seed, data_dir, cache_dir):
     bad = 0
     for path in files:  # one file that cannot be checked never hides the verdict on the others
         try:
-            outcome = reproduce(Path(path), load_model=load_model, data_dir=resolve_data_dir(data_dir),
-                                cache_dir=cache_dir, sample=sample, seed=seed)
+            outcome = reproduce(
+                Path(path),
+                load_model=load_model,
+                data_dir=resolve_data_dir(data_dir),
+                cache_dir=cache_dir,
+                sample=sample,
+                seed=seed,
+            )
         except WorkBenchError as err:
             bad += 1
             click.echo(f"error: {path}: {err}", err=True)
@@ -493,8 +628,13 @@ def results_reproduce(files, sample, seed, data_dir, cache_dir):
 
 @results.command("export")
 @click.argument("results_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--format", "fmt", required=True, type=click.Choice(["mteb", "parquet"]),
-              help="mteb: MTEB's results layout (OUT/results/<model>/<revision>/<task>.json); parquet: one per-query table.")
+@click.option(
+    "--format",
+    "fmt",
+    required=True,
+    type=click.Choice(["mteb", "parquet"]),
+    help="mteb: MTEB's results layout (OUT/results/<model>/<revision>/<task>.json); parquet: one per-query table.",
+)
 @click.option("--out", required=True, type=click.Path(path_type=Path), help="Folder (mteb) or .parquet file (parquet).")
 def results_export(results_dir, fmt, out):
     """Export the official result files under RESULTS_DIR to another tool's format."""
@@ -509,10 +649,20 @@ def results_export(results_dir, fmt, out):
 
 @results.command("check")
 @click.argument("folders", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--board", "board_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("leaderboard/results"),
-              show_default=True, help="Results already on the board (canonical checksums, names taken); skipped if absent.")
-@click.option("--data-dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
-              help="Check data checksums against these files instead of the board's.")
+@click.option(
+    "--board",
+    "board_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("leaderboard/results"),
+    show_default=True,
+    help="Results already on the board (canonical checksums, names taken); skipped if absent.",
+)
+@click.option(
+    "--data-dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    help="Check data checksums against these files instead of the board's.",
+)
 def results_check(folders, board_dir, data_dir):
     """Check model result folders (RESULTS/MODEL) for submission: one line per problem, exit 1 if any."""
     from .leaderboard.submission import check_submission
@@ -524,6 +674,7 @@ def results_check(folders, board_dir, data_dir):
             click.echo(line)
         failed |= not report.ok
     sys.exit(1 if failed else 0)
+
 
 if __name__ == "__main__":
     main()

@@ -45,6 +45,7 @@ directory.
   sit under the zip's ``db_29_2_excel/`` folder (the layout of the O*NET Excel releases). If the
   publisher changes that, extraction reports the member as missing and names what the zip holds.
 """
+
 from __future__ import annotations
 
 import fnmatch
@@ -121,8 +122,10 @@ def esco_url(name: str) -> str:
 
 
 # esco/v{version}/ + the portal's file name, the same version twice; the language is empty for the relations zip
-_ESCO_PATH = re.compile(r"esco/v(?P<version>[0-9][0-9A-Za-z.]*)/ESCO dataset - v(?P=version) - classification - "
-                        r"(?P<language>[a-z]{2,3}(?:-[A-Za-z]{2,4})?)? - csv\.zip")
+_ESCO_PATH = re.compile(
+    r"esco/v(?P<version>[0-9][0-9A-Za-z.]*)/ESCO dataset - v(?P=version) - classification - "
+    r"(?P<language>[a-z]{2,3}(?:-[A-Za-z]{2,4})?)? - csv\.zip"
+)
 
 
 def publisher_entry(path: str, sha256: str = "") -> ManifestEntry | None:
@@ -152,18 +155,22 @@ def _source(path: str) -> dict:
     if folder == "onet/29.2":
         return dict(page=_ONET_PAGE, archive=Archive(_ONET_ZIP, f"db_29_2_excel/{name}"))
     if folder == "crosswalks/esco-onet":
-        return dict(url=_raw(_MELO, _MELO_DATA, f"data/raw/crosswalks_original/onet_vs_esco/{name}"),
-                    page=f"https://github.com/{_MELO}/tree/{_MELO_DATA}/data/raw/crosswalks_original/onet_vs_esco")
+        return dict(
+            url=_raw(_MELO, _MELO_DATA, f"data/raw/crosswalks_original/onet_vs_esco/{name}"),
+            page=f"https://github.com/{_MELO}/tree/{_MELO_DATA}/data/raw/crosswalks_original/onet_vs_esco",
+        )
     if folder == "skill-extraction/decorte":
         in_data = name in ("house_test_annotations.csv", "skills_en_label.txt")
         commit = _DECORTE_DATA if in_data else _DECORTE_ROOT
-        return dict(url=_raw(_DECORTE, commit, f"data/{name}" if in_data else name),
-                    page=f"https://github.com/{_DECORTE}")
+        return dict(
+            url=_raw(_DECORTE, commit, f"data/{name}" if in_data else name), page=f"https://github.com/{_DECORTE}"
+        )
     if folder == "skill-extraction/skillskape":
         if name == "LICENSE":
             return dict(url=_raw(_JOBSKAPE, _JOBSKAPE_LICENSE, "LICENSE"), page=f"https://github.com/{_JOBSKAPE}")
-        return dict(url=_raw(_JOBSKAPE, _JOBSKAPE_DATA, f"jobskape/SkillSkape/{name}"),
-                    page=f"https://github.com/{_JOBSKAPE}")
+        return dict(
+            url=_raw(_JOBSKAPE, _JOBSKAPE_DATA, f"jobskape/SkillSkape/{name}"), page=f"https://github.com/{_JOBSKAPE}"
+        )
     if folder == "job-normalization/jobbert":
         return dict(url=_raw(*_JOBBERT, name), page=f"https://github.com/{_JOBBERT[0]}")
     if folder == "job-normalization/melo" and name == "LICENSE":
@@ -171,14 +178,17 @@ def _source(path: str) -> dict:
     if folder.startswith("job-normalization/melo/"):
         dataset = folder.rsplit("/", 1)[1]
         commit = _MELO_CONCEPTS if name == "concept_mapping.tsv" else _MELO_DATA
-        return dict(url=_raw(_MELO, commit, f"data/processed/melo/{dataset}/{name}"),
-                    page=f"https://github.com/{_MELO}")
+        return dict(
+            url=_raw(_MELO, commit, f"data/processed/melo/{dataset}/{name}"), page=f"https://github.com/{_MELO}"
+        )
     if folder.startswith("job-similarity/avature"):
         inner = path.removeprefix("job-similarity/avature/")
         return dict(url=_raw(_AVATURE_JTS, _AVATURE_JTS_COMMIT, inner), page=f"https://github.com/{_AVATURE_JTS}")
     if path == "job2skill/techwolf-vacancy/job_skill_val.parquet":
-        return dict(url=_raw(*_WORKRB, "src/workbench/data/datasets/techwolf_vacancies/job_skill_val.parquet"),
-                    page="https://huggingface.co/datasets/TechWolf/vacancy-job-to-skill")
+        return dict(
+            url=_raw(*_WORKRB, "src/workbench/data/datasets/techwolf_vacancies/job_skill_val.parquet"),
+            page="https://huggingface.co/datasets/TechWolf/vacancy-job-to-skill",
+        )
     return dict(manual=True, page="", instructions=f"no publisher URL recorded; obtain {path} from its publisher")
 
 

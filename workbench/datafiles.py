@@ -1,4 +1,5 @@
 """Data files of a task: resolve paths inside the data directory, checksum them (memoised), verify a SHA256SUMS list."""
+
 from __future__ import annotations
 
 import json
@@ -22,9 +23,12 @@ def resolve_source_files(source: Source, data_dir: Path, task_name: str) -> dict
     paths = {role: Path(rel) if Path(rel).is_absolute() else root / rel for role, rel in source.files.items()}
     for role, path in paths.items():
         if path.is_symlink() and not path.exists():
-            raise WorkBenchError(f"task {task_name}: source.files.{role}: {path} is a link to {path.readlink()}, "
-                                 "which does not exist")
-    missing = {role: rel for role, rel in source.files.items() if not paths[role].exists() and not Path(rel).is_absolute()}
+            raise WorkBenchError(
+                f"task {task_name}: source.files.{role}: {path} is a link to {path.readlink()}, which does not exist"
+            )
+    missing = {
+        role: rel for role, rel in source.files.items() if not paths[role].exists() and not Path(rel).is_absolute()
+    }
     if missing:
         fetch_missing(root, missing, task_name)
     for role, path in paths.items():
@@ -46,13 +50,17 @@ def fetch_missing(root: Path, missing: dict[str, str], task_name: str) -> None:
     entries, unknown = fetch_plan(root, sorted(set(missing.values())), base_url)
     for role, rel in missing.items():
         if rel in unknown:
-            raise WorkBenchError(f"task {task_name}: source.files.{role}: {root / rel} not found (data directory {root})")
+            raise WorkBenchError(
+                f"task {task_name}: source.files.{role}: {root / rel} not found (data directory {root})"
+            )
     rels = sorted(set(missing.values()))
     if not fetch_allowed():
         only = " ".join(f"--only {shlex.quote(rel)}" for rel in rels)
-        raise WorkBenchError(f"task {task_name}: {len(rels)} file(s) missing in the data directory {root}: "
-                             f"{', '.join(rels)}; fetching is off (--no-fetch or {OFFLINE_ENV}=1). "
-                             f"Get them with: workbench data fetch --data-dir {shlex.quote(str(root))} {only}")
+        raise WorkBenchError(
+            f"task {task_name}: {len(rels)} file(s) missing in the data directory {root}: "
+            f"{', '.join(rels)}; fetching is off (--no-fetch or {OFFLINE_ENV}=1). "
+            f"Get them with: workbench data fetch --data-dir {shlex.quote(str(root))} {only}"
+        )
     fetch_planned(root, entries, base_url=base_url, what=f"task {task_name}: {', '.join(rels)}")
 
 
@@ -131,9 +139,11 @@ def checksum_files(files: dict[str, Path], data_dir: Path, memo: ChecksumMemo) -
                 rel = member.resolve().as_posix()
             out[rel] = memo(member)
             if rel in recorded and recorded[rel] != out[rel]:
-                raise WorkBenchError(f"{root / rel}: sha256 {out[rel]} differs from {recorded[rel]}, recorded in "
-                                     f"{root / LOCAL_SUMS} at its first download; delete the file to fetch it again "
-                                     "(or its line there, if it was changed on purpose)")
+                raise WorkBenchError(
+                    f"{root / rel}: sha256 {out[rel]} differs from {recorded[rel]}, recorded in "
+                    f"{root / LOCAL_SUMS} at its first download; delete the file to fetch it again "
+                    "(or its line there, if it was changed on purpose)"
+                )
     return out
 
 
@@ -156,8 +166,10 @@ def verify_checksums(data_dir: Path, sums_file: Path | None = None) -> tuple[lis
         # sha256sum's format: the digest, a space, ' ' (text mode) or '*' (binary mode, `sha256sum -b`), the path
         match = _SUMS_LINE.fullmatch(line)
         if match is None:
-            raise WorkBenchError(f"{sums_file}:{number}: expected '<64 hex sha256>  <path>' or "
-                                 f"'<64 hex sha256> *<path>', got {line[:80]!r}")
+            raise WorkBenchError(
+                f"{sums_file}:{number}: expected '<64 hex sha256>  <path>' or "
+                f"'<64 hex sha256> *<path>', got {line[:80]!r}"
+            )
         digest, rel = match.group(1), match.group(2)
         if Path(rel).is_absolute() or ".." in Path(rel).parts:
             raise WorkBenchError(f"{sums_file}:{number}: path {rel!r} leaves the data directory")

@@ -10,10 +10,11 @@ Policies (named in the task file, recorded in results):
 - ``exclude_pairs`` (from the loader): further (query, target) pairs removed from a query's ranking, e.g.
   a corpus title identical to the query title; such a pair may not also be relevant.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from typing import Iterable
 
 import numpy as np
 import pandas as pd
@@ -50,7 +51,7 @@ class RankingDataset:
     def sizes(self) -> dict:
         return {"queries": self.n_queries, "targets": self.n_targets, "positives": self.n_positives, **self.stats}
 
-    def select(self, split: str) -> "RankingDataset":
+    def select(self, split: str) -> RankingDataset:
         """Rows of one split; ``full`` keeps every query."""
         if split == "full":
             return self
@@ -60,14 +61,19 @@ class RankingDataset:
             raise WorkBenchError(f"split {split!r} has no queries (splits present: {present})")
         return self._rows(np.flatnonzero(mask))
 
-    def limit(self, n: int) -> "RankingDataset":
+    def limit(self, n: int) -> RankingDataset:
         """First n queries (deterministic); results built from this are marked unofficial."""
         return self._rows(np.arange(min(n, self.n_queries)))
 
-    def _rows(self, rows: np.ndarray) -> "RankingDataset":
-        return replace(self, query_ids=self.query_ids[rows], query_texts=self.query_texts[rows],
-                       relevance=self.relevance[rows], query_splits=self.query_splits[rows],
-                       excluded=self.excluded[rows] if self.excluded is not None else None)
+    def _rows(self, rows: np.ndarray) -> RankingDataset:
+        return replace(
+            self,
+            query_ids=self.query_ids[rows],
+            query_texts=self.query_texts[rows],
+            relevance=self.relevance[rows],
+            query_splits=self.query_splits[rows],
+            excluded=self.excluded[rows] if self.excluded is not None else None,
+        )
 
     @classmethod
     def build(
@@ -81,7 +87,7 @@ class RankingDataset:
         exclude_self: bool = False,
         exclude_pairs: pd.DataFrame | None = None,
         origin: str = "dataset",
-    ) -> "RankingDataset":
+    ) -> RankingDataset:
         """queries: id, text[, split]; targets: id, text; qrels: query_id, target_id[, grade] (grade > 0)."""
         queries, targets, qrels = _checked_frames(queries, targets, qrels, origin)
         stats: dict = {}
@@ -94,8 +100,9 @@ class RankingDataset:
         if duplicate_targets == "merge":
             targets, qrels, stats["merged_duplicate_targets"] = _merge_duplicates(targets, ["text"], qrels, "target_id")
         if duplicate_queries == "merge":
-            queries, qrels, stats["merged_duplicate_queries"] = _merge_duplicates(queries, ["split", "text"], qrels,
-                                                                                  "query_id")
+            queries, qrels, stats["merged_duplicate_queries"] = _merge_duplicates(
+                queries, ["split", "text"], qrels, "query_id"
+            )
 
         qrels = qrels.groupby(["query_id", "target_id"], sort=False, as_index=False)["grade"].max()
         with_pos = queries["id"].isin(qrels["query_id"])
@@ -110,8 +117,10 @@ class RankingDataset:
         relevance = _relevance_matrix(q_index, t_index, qrels)
         excluded = _exclusions(q_index, t_index, exclude_self, exclude_pairs, stats)
         if excluded is not None and relevance.multiply(excluded).nnz:
-            raise WorkBenchError(f"{origin}: a query is relevant to itself or to a target the loader excludes "
-                                 f"from its ranking; the exclusion would remove a positive")
+            raise WorkBenchError(
+                f"{origin}: a query is relevant to itself or to a target the loader excludes "
+                f"from its ranking; the exclusion would remove a positive"
+            )
         return cls(
             query_ids=queries["id"].astype(str).to_numpy(object),
             query_texts=queries["text"].astype(str).to_numpy(object),
@@ -145,8 +154,9 @@ def _count_empty_texts(queries: pd.DataFrame, origin: str) -> int:
     return empty
 
 
-def _checked_frames(queries: pd.DataFrame, targets: pd.DataFrame, qrels: pd.DataFrame,
-                    origin: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def _checked_frames(
+    queries: pd.DataFrame, targets: pd.DataFrame, qrels: pd.DataFrame, origin: str
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """The three frames with their columns and ids checked, plain object ids, and the default split and grade."""
     _require_columns(queries, ["id", "text"], f"{origin} queries")
     _require_columns(targets, ["id", "text"], f"{origin} targets")
@@ -171,16 +181,19 @@ def _checked_frames(queries: pd.DataFrame, targets: pd.DataFrame, qrels: pd.Data
     # grades are summed in float32 by nDCG: a huge or infinite grade turns a score into inf/inf = NaN
     bad = qrels[~((grades > 0) & (grades <= MAX_GRADE))]
     if len(bad):
-        raise WorkBenchError(f"{origin}: relevance grades must be > 0 and at most {MAX_GRADE:g}, got "
-                             f"{bad['grade'].iloc[0]!r} for query {bad['query_id'].iloc[0]!r} ({len(bad)} such pairs)")
+        raise WorkBenchError(
+            f"{origin}: relevance grades must be > 0 and at most {MAX_GRADE:g}, got "
+            f"{bad['grade'].iloc[0]!r} for query {bad['query_id'].iloc[0]!r} ({len(bad)} such pairs)"
+        )
     return queries, targets, qrels
 
 
-def _merge_duplicates(items: pd.DataFrame, same: list[str], qrels: pd.DataFrame,
-                      id_column: str) -> tuple[pd.DataFrame, pd.DataFrame, int]:
+def _merge_duplicates(
+    items: pd.DataFrame, same: list[str], qrels: pd.DataFrame, id_column: str
+) -> tuple[pd.DataFrame, pd.DataFrame, int]:
     """Items equal in the `same` columns become their first one; qrels[id_column] follow. Returns the count merged."""
     canonical = items.groupby(same, sort=False)["id"].transform("first")
-    id_map = dict(zip(items["id"], canonical))
+    id_map = dict(zip(items["id"], canonical, strict=True))
     merged = int(len(items) - canonical.nunique())
     return items[items["id"] == canonical], qrels.assign(**{id_column: qrels[id_column].map(id_map)}), merged
 
@@ -188,15 +201,14 @@ def _merge_duplicates(items: pd.DataFrame, same: list[str], qrels: pd.DataFrame,
 def _relevance_matrix(q_index: pd.Index, t_index: pd.Index, qrels: pd.DataFrame) -> sp.csr_matrix:
     rows = q_index.get_indexer(qrels["query_id"])
     cols = t_index.get_indexer(qrels["target_id"])
-    relevance = sp.csr_matrix(
-        (qrels["grade"].to_numpy(np.float32), (rows, cols)), shape=(len(q_index), len(t_index))
-    )
+    relevance = sp.csr_matrix((qrels["grade"].to_numpy(np.float32), (rows, cols)), shape=(len(q_index), len(t_index)))
     relevance.sort_indices()
     return relevance
 
 
-def _exclusions(q_index: pd.Index, t_index: pd.Index, exclude_self: bool, pairs: pd.DataFrame | None,
-                stats: dict) -> sp.csr_matrix | None:
+def _exclusions(
+    q_index: pd.Index, t_index: pd.Index, exclude_self: bool, pairs: pd.DataFrame | None, stats: dict
+) -> sp.csr_matrix | None:
     """Boolean (query, target) matrix of targets removed from a query's ranking, or None when there are none."""
     rows, cols = [], []
     if exclude_self:

@@ -14,6 +14,7 @@
 
 Only official result files are exported; a file that does not read is reported and skipped.
 """
+
 from __future__ import annotations
 
 import json
@@ -64,22 +65,46 @@ def _json_bytes(data) -> bytes:
 
 def mteb_task_result(result: ResultFile) -> dict:
     languages = sorted({lang for langs in result.task.languages.values() for lang in langs})
-    scores = {"main_score": result.scores[result.task.main_score], "hf_subset": "default", "languages": languages,
-              **result.scores}
-    return {"task_name": result.task.name, "dataset_revision": result.task.spec_hash, "mteb_version": None,
-            "scores": {result.split: [scores]}, "evaluation_time": result.timing.total_seconds,
-            "kg_co2_emissions": None, "date": None}
+    scores = {
+        "main_score": result.scores[result.task.main_score],
+        "hf_subset": "default",
+        "languages": languages,
+        **result.scores,
+    }
+    return {
+        "task_name": result.task.name,
+        "dataset_revision": result.task.spec_hash,
+        "mteb_version": None,
+        "scores": {result.split: [scores]},
+        "evaluation_time": result.timing.total_seconds,
+        "kg_co2_emissions": None,
+        "date": None,
+    }
 
 
 def mteb_model_meta(result: ResultFile) -> dict:
     m = result.model
     training = [t for t in m.training_data if t.strip().lower() not in (NOT_TRAINED, UNDISCLOSED)]
-    return {"name": m.name, "revision": m.revision, "release_date": None, "languages": None, "loader": None,
-            "n_parameters": m.parameters, "memory_usage_mb": None, "max_tokens": None, "embed_dim": m.embedding_dim,
-            "license": m.license.lower() if m.license.lower() in _MTEB_LICENSES else "not specified",
-            "open_weights": None, "public_training_code": None, "public_training_data": None, "framework": [],
-            "similarity_fn_name": None, "use_instructions": None, "training_datasets": training or None,
-            "modalities": ["text"]}
+    return {
+        "name": m.name,
+        "revision": m.revision,
+        "release_date": None,
+        "languages": None,
+        "loader": None,
+        "n_parameters": m.parameters,
+        "memory_usage_mb": None,
+        "max_tokens": None,
+        "embed_dim": m.embedding_dim,
+        "license": m.license.lower() if m.license.lower() in _MTEB_LICENSES else "not specified",
+        "open_weights": None,
+        "public_training_code": None,
+        "public_training_data": None,
+        "framework": [],
+        "similarity_fn_name": None,
+        "use_instructions": None,
+        "training_datasets": training or None,
+        "modalities": ["text"],
+    }
 
 
 def export_results_mteb(results_dir: Path, out_dir: Path) -> ExportReport:
@@ -105,10 +130,21 @@ def export_results_parquet(results_dir: Path, out_path: Path) -> ExportReport:
         n = int(result.sizes["queries"])
         ids = result.per_query.query_ids or [None] * n
         for metric in sorted(values):
-            frames.append(pd.DataFrame({
-                "model": result.model.name, "revision": result.model.revision, "task": result.task.name,
-                "task_version": result.task.version, "split": result.split, "query_index": np.arange(n),
-                "query_id": pd.array(ids, dtype="string"), "metric": metric, "value": values[metric]}))
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "model": result.model.name,
+                        "revision": result.model.revision,
+                        "task": result.task.name,
+                        "task_version": result.task.version,
+                        "split": result.split,
+                        "query_index": np.arange(n),
+                        "query_id": pd.array(ids, dtype="string"),
+                        "metric": metric,
+                        "value": values[metric],
+                    }
+                )
+            )
     if not frames:
         raise WorkBenchError(f"{results_dir}: no official result file to export")
     table = pd.concat(frames, ignore_index=True)
@@ -134,10 +170,12 @@ def task_tables(dataset) -> dict[str, list[dict]]:
             rows.append(row)
         return rows
 
-    return {"corpus": [{"_id": t, "title": "", "text": str(x)} for t, x in zip(tids, dataset.target_texts)],
-            "queries": [{"_id": q, "text": str(x)} for q, x in zip(qids, dataset.query_texts)],
-            "qrels": pairs(dataset.relevance, True),
-            "excluded": pairs(dataset.excluded, False) if dataset.excluded is not None else []}
+    return {
+        "corpus": [{"_id": t, "title": "", "text": str(x)} for t, x in zip(tids, dataset.target_texts, strict=True)],
+        "queries": [{"_id": q, "text": str(x)} for q, x in zip(qids, dataset.query_texts, strict=True)],
+        "qrels": pairs(dataset.relevance, True),
+        "excluded": pairs(dataset.excluded, False) if dataset.excluded is not None else [],
+    }
 
 
 def _jsonl(rows: list[dict]) -> bytes:
@@ -158,9 +196,13 @@ def export_task(task, split: str, out_dir: Path, fmt: str) -> Path:
     if fmt == "beir":
         atomic_write_bytes(out_dir / "corpus.jsonl", _jsonl(tables["corpus"]))
         atomic_write_bytes(out_dir / "queries.jsonl", _jsonl(tables["queries"]))
-        atomic_write_bytes(out_dir / "qrels" / f"{split}.tsv", _tsv(tables["qrels"], ["query-id", "corpus-id", "score"]))
+        atomic_write_bytes(
+            out_dir / "qrels" / f"{split}.tsv", _tsv(tables["qrels"], ["query-id", "corpus-id", "score"])
+        )
         if tables["excluded"]:
-            atomic_write_bytes(out_dir / "qrels" / f"{split}.excluded.tsv", _tsv(tables["excluded"], ["query-id", "corpus-id"]))
+            atomic_write_bytes(
+                out_dir / "qrels" / f"{split}.excluded.tsv", _tsv(tables["excluded"], ["query-id", "corpus-id"])
+            )
         return out_dir
     from datasets import Dataset, DatasetDict, Features, Value
 
@@ -171,11 +213,23 @@ def export_task(task, split: str, out_dir: Path, fmt: str) -> Path:
         "excluded": Features({"query-id": Value("string"), "corpus-id": Value("string")}),
     }
     # an empty dataset does not load back from disk (datasets 5): the excluded part is left out when empty
-    parts = {name: Dataset.from_list(rows, features=features[name]) for name, rows in tables.items()
-             if rows or name != "excluded"}
+    parts = {
+        name: Dataset.from_list(rows, features=features[name])
+        for name, rows in tables.items()
+        if rows or name != "excluded"
+    }
     DatasetDict(parts).save_to_disk(str(out_dir))
     return out_dir
 
 
-__all__ = ["ExportReport", "RESULT_FORMATS", "TASK_FORMATS", "export_results_mteb", "export_results_parquet",
-           "export_task", "mteb_model_meta", "mteb_task_result", "task_tables"]
+__all__ = [
+    "RESULT_FORMATS",
+    "TASK_FORMATS",
+    "ExportReport",
+    "export_results_mteb",
+    "export_results_parquet",
+    "export_task",
+    "mteb_model_meta",
+    "mteb_task_result",
+    "task_tables",
+]

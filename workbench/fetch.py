@@ -26,8 +26,10 @@ version or language: ``data_manifest.publisher_entry``) is fetched too; having n
 checksum is recorded at first download in ``DATA_DIR/SHA256SUMS.local`` and required from then on.
 ``fetch_plan`` / ``fetch_planned`` serve a run that lacks some files (``datafiles.resolve_source_files``).
 """
+
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import http.client
 import os
@@ -42,8 +44,7 @@ from urllib.error import HTTPError, URLError
 from urllib.parse import quote, unquote, urlsplit
 from urllib.request import Request, urlopen
 
-from . import __version__
-from . import data_manifest
+from . import __version__, data_manifest
 from .data_manifest import ManifestEntry
 from .datafiles import LOCAL_SUMS, read_local_sums, record_local_sum
 from .errors import WorkBenchError
@@ -148,9 +149,19 @@ def _download(url: str, part: Path, *, timeout: float, retries: int, progress: b
                 length = response.headers.get("Content-Length", "")
                 total = offset + int(length) if length.isdigit() else None
                 received = offset
-                with open(part, mode) as out, tqdm(total=total, initial=offset, unit="B", unit_scale=True,
-                                                    unit_divisor=1024, desc=label, leave=False,
-                                                    disable=not progress) as bar:
+                with (
+                    open(part, mode) as out,
+                    tqdm(
+                        total=total,
+                        initial=offset,
+                        unit="B",
+                        unit_scale=True,
+                        unit_divisor=1024,
+                        desc=label,
+                        leave=False,
+                        disable=not progress,
+                    ) as bar,
+                ):
                     while chunk := response.read(CHUNK):
                         out.write(chunk)
                         received += len(chunk)
@@ -179,8 +190,9 @@ def _download(url: str, part: Path, *, timeout: float, retries: int, progress: b
         time.sleep(min(BACKOFF_S * 2 ** (attempt - 1), 30.0))
 
 
-def _fetch_file(url: str, dest: Path, sha256: str | None, *, timeout: float, retries: int, progress: bool,
-                label: str) -> str:
+def _fetch_file(
+    url: str, dest: Path, sha256: str | None, *, timeout: float, retries: int, progress: bool, label: str
+) -> str:
     """Download ``url`` to ``dest`` through ``dest.part``; returns 'downloaded' or 'resumed'."""
     dest.parent.mkdir(parents=True, exist_ok=True)
     part = _part_of(dest)
@@ -201,8 +213,13 @@ def _explain(err: _FetchError, url: str, entry: ManifestEntry, dest: Path, mirro
     text = str(err)
     if text.startswith("HTTP "):
         code = text.split()[1]
-        why = ("the mirror does not have it" if mirror else
-               "the publisher moved it" if code in ("404", "410") else "the server refused it")
+        why = (
+            "the mirror does not have it"
+            if mirror
+            else "the publisher moved it"
+            if code in ("404", "410")
+            else "the server refused it"
+        )
         return f"{text} for {url}: {why}; download manually from {entry.page or url} to {dest}"
     return f"{text} ({url})"
 
@@ -229,27 +246,32 @@ def _extract_member(archive: zipfile.ZipFile, member: str, dest: Path, sha256: s
     os.replace(part, dest)
 
 
-def _fetch_archive(url: str, entries: list[ManifestEntry], root: Path, *, timeout: float, retries: int,
-                   progress: bool) -> list[FileResult]:
+def _fetch_archive(
+    url: str, entries: list[ManifestEntry], root: Path, *, timeout: float, retries: int, progress: bool
+) -> list[FileResult]:
     results: list[FileResult] = []
     todo = []
     for entry in entries:
         if _safe_relpath(entry.archive.member):
             todo.append(entry)
         else:
-            results.append(FileResult(entry.path, "failed", f"refused unsafe archive member {entry.archive.member!r}", url))
+            results.append(
+                FileResult(entry.path, "failed", f"refused unsafe archive member {entry.archive.member!r}", url)
+            )
     if not todo:
         return results
     staging = root / ARCHIVE_DIR
     name = posixpath.basename(unquote(urlsplit(url).path)) or hashlib.sha256(url.encode()).hexdigest()[:16]
     local = staging / name
     try:
-        how = _fetch_file(url, local, todo[0].archive.sha256, timeout=timeout, retries=retries,
-                          progress=progress, label=name)
+        how = _fetch_file(
+            url, local, todo[0].archive.sha256, timeout=timeout, retries=retries, progress=progress, label=name
+        )
     except _FetchError as err:
         first = todo[0]
-        return results + [FileResult(e.path, "failed", _explain(err, url, first, root / e.path, False), url)
-                          for e in todo]
+        return results + [
+            FileResult(e.path, "failed", _explain(err, url, first, root / e.path, False), url) for e in todo
+        ]
     try:
         try:
             archive = zipfile.ZipFile(local)
@@ -261,9 +283,15 @@ def _fetch_archive(url: str, entries: list[ManifestEntry], root: Path, *, timeou
                 member = entry.archive.member
                 if member not in names:
                     sample = ", ".join(sorted(names)[:3])
-                    results.append(FileResult(entry.path, "failed",
-                                              f"member {member!r} not in {name} (it holds e.g. {sample}); "
-                                              f"download manually from {entry.page or url}", url))
+                    results.append(
+                        FileResult(
+                            entry.path,
+                            "failed",
+                            f"member {member!r} not in {name} (it holds e.g. {sample}); "
+                            f"download manually from {entry.page or url}",
+                            url,
+                        )
+                    )
                     continue
                 try:
                     _extract_member(archive, member, root / entry.path, entry.sha256)
@@ -274,16 +302,15 @@ def _fetch_archive(url: str, entries: list[ManifestEntry], root: Path, *, timeou
                     results.append(FileResult(entry.path, "failed", f"cannot extract {member!r}: {err}", url))
     finally:
         local.unlink(missing_ok=True)
-        try:
+        with contextlib.suppress(OSError):  # not empty: another archive's .part is kept for resume
             staging.rmdir()
-        except OSError:
-            pass  # not empty: another archive's .part is kept for resume
     return results
 
 
 # ---------------------------------------------------------------- entry point
-def _select_entries(manifest: Sequence[ManifestEntry] | None,
-                    only: str | Sequence[str] | None, root: Path) -> list[ManifestEntry]:
+def _select_entries(
+    manifest: Sequence[ManifestEntry] | None, only: str | Sequence[str] | None, root: Path
+) -> list[ManifestEntry]:
     entries = list(data_manifest.MANIFEST if manifest is None else manifest)
     if only:
         chosen = [e for e in entries if e.matches(only)]
@@ -310,8 +337,9 @@ def _source_url(entry: ManifestEntry, base_url: str | None) -> str | None:
     return entry.url
 
 
-def _plan_entry(entry: ManifestEntry, root: Path, base_url: str | None,
-                dry_run: bool) -> tuple[FileResult | None, str | None, str]:
+def _plan_entry(
+    entry: ManifestEntry, root: Path, base_url: str | None, dry_run: bool
+) -> tuple[FileResult | None, str | None, str]:
     """(final result, url, note): a final result when nothing is to be downloaded, else the URL to fetch."""
     if not _safe_relpath(entry.path):
         return FileResult(entry.path, "failed", "refused unsafe path (absolute or with '..')"), None, ""
@@ -356,15 +384,21 @@ def _write_sums(root: Path) -> None:
     sums = root / "SHA256SUMS"
     if sums.exists():
         return
-    try:  # lets `workbench data verify` check the folder afterwards
+    with contextlib.suppress(OSError):  # lets `workbench data verify` check the folder afterwards
         atomic_write_bytes(sums, data_manifest.sums_text().encode("utf-8"))
-    except OSError:
-        pass
 
 
-def fetch(data_dir: str | os.PathLike, *, only: str | Sequence[str] | None = None, base_url: str | None = None,
-          retries: int = 3, timeout: float = 30, progress: bool = True,
-          manifest: Sequence[ManifestEntry] | None = None, dry_run: bool = False) -> FetchReport:
+def fetch(
+    data_dir: str | os.PathLike,
+    *,
+    only: str | Sequence[str] | None = None,
+    base_url: str | None = None,
+    retries: int = 3,
+    timeout: float = 30,
+    progress: bool = True,
+    manifest: Sequence[ManifestEntry] | None = None,
+    dry_run: bool = False,
+) -> FetchReport:
     """Bring ``data_dir`` up to the manifest (default: the official releases); see the module docstring.
 
     ``only``: glob(s) or folder prefix(es) of data-directory paths (``onet/``, ``*.csv``).
@@ -395,8 +429,9 @@ def fetch(data_dir: str | os.PathLike, *, only: str | Sequence[str] | None = Non
     for entry, url, note in direct:
         dest = root / entry.path
         try:
-            how = _fetch_file(url, dest, entry.sha256 or None, timeout=timeout, retries=retries,
-                              progress=progress, label=entry.path)
+            how = _fetch_file(
+                url, dest, entry.sha256 or None, timeout=timeout, retries=retries, progress=progress, label=entry.path
+            )
             if not entry.sha256:
                 note = _record_first_download(root, entry.path)
             results.put(FileResult(entry.path, how, note, url))
@@ -438,8 +473,9 @@ def fetch_plan(root: Path, paths: Sequence[str], base_url: str | None) -> tuple[
     return entries, unknown
 
 
-def fetch_planned(root: Path, entries: Sequence[ManifestEntry], *, base_url: str | None, what: str,
-                  progress: bool = True) -> FetchReport:
+def fetch_planned(
+    root: Path, entries: Sequence[ManifestEntry], *, base_url: str | None, what: str, progress: bool = True
+) -> FetchReport:
     """Fetch ``entries`` (from ``fetch_plan``) before a run reads them; one process at a time per data
     directory. Raises WorkBenchError naming every file that could not be fetched and why.
 

@@ -5,6 +5,7 @@ copies of the same weights get the same revision wherever they live. File hashes
 process and remembered across processes in ``<cache>/file-hashes.json`` keyed by (path, size, mtime):
 nothing is ever written into a model folder.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -18,10 +19,24 @@ from typing import Any
 from workbench.io import atomic_write_json, sha256_file, stable_hash
 
 # Files that can change what a model computes. README, .gitattributes, desktop.ini, images: not.
-REVISION_SUFFIXES = frozenset({
-    ".safetensors", ".bin", ".pt", ".pth", ".ckpt", ".onnx", ".json", ".txt", ".model", ".py", ".so",
-    ".tiktoken", ".vocab", ".merges",
-})
+REVISION_SUFFIXES = frozenset(
+    {
+        ".safetensors",
+        ".bin",
+        ".pt",
+        ".pth",
+        ".ckpt",
+        ".onnx",
+        ".json",
+        ".txt",
+        ".model",
+        ".py",
+        ".so",
+        ".tiktoken",
+        ".vocab",
+        ".merges",
+    }
+)
 _SKIP_DIRS = frozenset({".git", ".cache", "__pycache__", "onnx", "openvino"})
 _HASH_FILE = "file-hashes.json"
 _lock = threading.Lock()

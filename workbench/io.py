@@ -1,4 +1,5 @@
 """Crash-safe file writes and content hashing shared by results, caches and data checks."""
+
 from __future__ import annotations
 
 import hashlib

@@ -4,13 +4,15 @@ Embedding models: the targets are encoded once, before timing; each timed call e
 scores it against the target matrix (one mat-vec) and takes the top 10 (argpartition + argsort).
 Scoring models: the target index is built once; each timed call scores one query and takes the top 10.
 """
+
 from __future__ import annotations
 
 import os
 import platform
 import sys
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -72,8 +74,9 @@ def _sync(model: Any) -> None:
             torch.cuda.synchronize()
 
 
-def _single_query_search(model: Any, targets: list[str], *, query_type: str, target_type: str,
-                         group: str | None) -> Callable[[str], np.ndarray]:
+def _single_query_search(
+    model: Any, targets: list[str], *, query_type: str, target_type: str, group: str | None
+) -> Callable[[str], np.ndarray]:
     """Prepare the target space once; returns the timed unit: one query → its top-k targets."""
     if model_kind(model) == "embedding":
         matrix = np.asarray(model.encode(targets, role="target", input_type=target_type, group=group), dtype=np.float32)
@@ -81,10 +84,12 @@ def _single_query_search(model: Any, targets: list[str], *, query_type: str, tar
         matrix = matrix / np.where(norms > 0, norms, 1.0)
 
         def one(query: str) -> np.ndarray:
-            vector = np.asarray(model.encode([query], role="query", input_type=query_type, group=group),
-                                dtype=np.float32)[0]
+            vector = np.asarray(
+                model.encode([query], role="query", input_type=query_type, group=group), dtype=np.float32
+            )[0]
             norm = float(np.linalg.norm(vector))
             return _top_k(matrix @ (vector / norm if norm > 0 else vector))
+
         return one
     index = model.index(targets, target_type=target_type, group=group)
     return lambda query: _top_k(np.asarray(model.score([query], index, query_type=query_type, group=group))[0])
@@ -125,10 +130,20 @@ def measure_latency(
     arr = np.asarray(times_ms)
     info = getattr(model, "info", None)
     return {
-        "model": getattr(info, "name", type(model).__name__), "revision": getattr(info, "revision", None),
-        "kind": model_kind(model), "n_queries": n_queries, "warmup": warmup,
-        "distinct_queries": min(len(queries), warmup + n_queries), "n_targets": len(targets), "batch_size": 1,
-        "top_k": TOP_K, "mean_ms": float(arr.mean()), "median_ms": float(np.median(arr)),
-        "p95_ms": float(np.percentile(arr, 95)), "min_ms": float(arr.min()), "max_ms": float(arr.max()),
-        "target_prepare_s": prepare_s, "hardware": hardware_description(model),
+        "model": getattr(info, "name", type(model).__name__),
+        "revision": getattr(info, "revision", None),
+        "kind": model_kind(model),
+        "n_queries": n_queries,
+        "warmup": warmup,
+        "distinct_queries": min(len(queries), warmup + n_queries),
+        "n_targets": len(targets),
+        "batch_size": 1,
+        "top_k": TOP_K,
+        "mean_ms": float(arr.mean()),
+        "median_ms": float(np.median(arr)),
+        "p95_ms": float(np.percentile(arr, 95)),
+        "min_ms": float(arr.min()),
+        "max_ms": float(arr.max()),
+        "target_prepare_s": prepare_s,
+        "hardware": hardware_description(model),
     }

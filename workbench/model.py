@@ -4,6 +4,7 @@
   task group, so it can apply prompts; the runner scores by cosine similarity and caches embeddings;
 - a *scoring* model (BM25, late interaction) indexes a target space once and scores query blocks.
 """
+
 from __future__ import annotations
 
 from typing import Any, Literal, Protocol, runtime_checkable
@@ -73,6 +74,8 @@ class ScoringModel(Protocol):
 def model_kind(model: Any) -> str:
     kind = getattr(getattr(model, "info", None), "kind", None)
     if kind not in ("embedding", "scoring"):
-        raise TypeError(f"{type(model).__name__} has no info.kind of 'embedding' or 'scoring'; adapt a "
-                        "SentenceTransformer, an encoder or a callable with workbench.as_model(model)")
+        raise TypeError(
+            f"{type(model).__name__} has no info.kind of 'embedding' or 'scoring'; adapt a "
+            "SentenceTransformer, an encoder or a callable with workbench.as_model(model)"
+        )
     return kind

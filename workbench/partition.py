@@ -5,18 +5,19 @@
   each stratum, concepts are ordered by a seeded hash of their URI and cut at the fractions, so the
   proportions hold per stratum and every task derived from ESCO agrees on which concept is where.
 """
+
 from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 DEFAULT_FRACTIONS = {"train": 0.7, "val": 0.1, "test": 0.2}
 DEFAULT_SEED = "workbench-v1"
 
 
 def unit_hash(key: str, seed: str = DEFAULT_SEED) -> float:
-    digest = hashlib.sha256(f"{seed}\x00{key}".encode("utf-8")).digest()
+    digest = hashlib.sha256(f"{seed}\x00{key}".encode()).digest()
     return int.from_bytes(digest[:8], "big") / 2.0**64
 
 
@@ -49,7 +50,7 @@ def stratified_partition(
             cumulative += fractions[name]
             cuts.append(round(cumulative * n))
         start = 0
-        for name, stop in zip(names, cuts):
+        for name, stop in zip(names, cuts, strict=True):
             for key in members[start:stop]:
                 assigned[key] = name
             start = stop

@@ -16,18 +16,19 @@ Optional extra (`pip install workbench-bench[ray]`); nothing here imports ray un
 - A worker must run the driver's workbench code (`code_stamp`): a node with another install fails its
   items with one line instead of sending results computed or encoded otherwise.
 """
+
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from .errors import WorkBenchError
 from .result_store import store as write_result  # NaN/range guard, clash check, atomic write
+from .runner import RunReport, _one_line, lacks_split, output_lock, result_file_for, work_items, written_line
 from .runner import _load as load_for_run  # the local runner's loading: any load error as one line
-from .runner import _one_line
-from .runner import RunReport, lacks_split, output_lock, result_file_for, work_items, written_line
 from .spec import TaskSpec
 from .task import Task
 
@@ -38,7 +39,9 @@ def _import_ray():
     try:
         import ray
     except ImportError:
-        raise WorkBenchError("--executor ray needs Ray: pip install 'workbench-bench[ray]' (or pip install ray)") from None
+        raise WorkBenchError(
+            "--executor ray needs Ray: pip install 'workbench-bench[ray]' (or pip install ray)"
+        ) from None
     return ray
 
 
@@ -50,8 +53,10 @@ def code_stamp() -> str:
 
     from . import __version__
 
-    roots = {Path(find_spec(f"workbench.{sub}").origin).parent  # located, not imported (no torch)
-             for sub in ("baselines", "uwe_reference", "ontologies", "leaderboard")}
+    roots = {
+        Path(find_spec(f"workbench.{sub}").origin).parent  # located, not imported (no torch)
+        for sub in ("baselines", "uwe_reference", "ontologies", "leaderboard")
+    }
     digest = hashlib.sha256()
     for root in sorted({Path(__file__).parent, *roots}):
         for file in sorted(root.rglob("*.py")):
@@ -62,8 +67,14 @@ def code_stamp() -> str:
 class ModelWorker:
     """Runs as a Ray actor: one model with one set of settings, loaded once, evaluating that model's items."""
 
-    def __init__(self, name: str, settings: dict[str, Any], load_model: Callable[..., object],
-                 data_dir: Path | None, cache_dir: Path | None):
+    def __init__(
+        self,
+        name: str,
+        settings: dict[str, Any],
+        load_model: Callable[..., object],
+        data_dir: Path | None,
+        cache_dir: Path | None,
+    ):
         self._data_dir, self._cache_dir = data_dir, cache_dir
         self._stamp = code_stamp()
         self._model, self._error = None, None
@@ -124,11 +135,23 @@ def _error_text(err: BaseException) -> str:
     return str(cause) if isinstance(cause, WorkBenchError) else _one_line(cause)
 
 
-def run_on_ray(models: list[str], tasks: list[TaskSpec], *, split: str, output: Path,
-               load_model: Callable[..., object], data_dir: Path | None = None, cache_dir: Path | None = None,
-               limit: int | None = None, ties: str = "average", shard: tuple[int, int] | None = None,
-               progress: bool = True, model_settings: dict[str, dict[str, Any]] | None = None,
-               address: str | None = None, log: Callable[[str], None] = lambda msg: print(msg, file=sys.stderr)) -> RunReport:
+def run_on_ray(
+    models: list[str],
+    tasks: list[TaskSpec],
+    *,
+    split: str,
+    output: Path,
+    load_model: Callable[..., object],
+    data_dir: Path | None = None,
+    cache_dir: Path | None = None,
+    limit: int | None = None,
+    ties: str = "average",
+    shard: tuple[int, int] | None = None,
+    progress: bool = True,
+    model_settings: dict[str, dict[str, Any]] | None = None,
+    address: str | None = None,
+    log: Callable[[str], None] = lambda msg: print(msg, file=sys.stderr),
+) -> RunReport:
     """`runner.run` on Ray: same arguments, same result files, same report. `address`: None starts a local
     cluster (unless this process already called ray.init), 'auto' or HOST:PORT joins a running one."""
     ray = _import_ray()
@@ -137,8 +160,17 @@ def run_on_ray(models: list[str], tasks: list[TaskSpec], *, split: str, output: 
         ray.init(address=address, include_dashboard=False, logging_level="warning")
     try:
         with output_lock(Path(output)):
-            driver = _Driver(ray, split=split, output=Path(output), load_model=load_model, data_dir=data_dir,
-                             cache_dir=cache_dir, limit=limit, ties=ties, log=log)
+            driver = _Driver(
+                ray,
+                split=split,
+                output=Path(output),
+                load_model=load_model,
+                data_dir=data_dir,
+                cache_dir=cache_dir,
+                limit=limit,
+                ties=ties,
+                log=log,
+            )
             return driver.run(work_items(models, tasks, shard), model_settings or {}, progress)
     finally:
         if started_here:
@@ -159,7 +191,9 @@ class _Driver:
         self.items_left: dict[str, list[TaskSpec]] = {}
         self.settings: dict[str, dict[str, Any]] = {}
 
-    def run(self, items: list[tuple[str, TaskSpec]], model_settings: dict[str, dict[str, Any]], progress: bool) -> RunReport:
+    def run(
+        self, items: list[tuple[str, TaskSpec]], model_settings: dict[str, dict[str, Any]], progress: bool
+    ) -> RunReport:
         from tqdm.auto import tqdm
 
         for name, spec in items:
@@ -170,11 +204,14 @@ class _Driver:
         for name in self.items_left:
             settings = self.settings[name] = model_settings.get(name) or {}
             actor = worker.options(**actor_resources(name, settings, gpus)).remote(
-                name, settings, self.load_model, self.data_dir, self.cache_dir)
+                name, settings, self.load_model, self.data_dir, self.cache_dir
+            )
             self.actors[name] = actor
             self.pending[actor.info.remote()] = _Pending(name, None)
         total = sum(len(specs) for specs in self.items_left.values())
-        self.bar = tqdm(total=total, unit="item", desc="work items", disable=not progress or total == 0, file=sys.stderr)
+        self.bar = tqdm(
+            total=total, unit="item", desc="work items", disable=not progress or total == 0, file=sys.stderr
+        )
         with self.bar:
             while self.pending:
                 [ref], _ = self.ray.wait(list(self.pending), num_returns=1)
@@ -196,14 +233,25 @@ class _Driver:
         """The model's info is known: reuse its finished files, send the other items to its actor."""
         if stamp != self.stamp:
             for spec in list(self.items_left[name]):
-                self._failed(name, spec, f"the worker runs workbench {stamp}, the driver {self.stamp}: install the "
-                                         "same workbench on every node (and do not edit it during a run)")
+                self._failed(
+                    name,
+                    spec,
+                    f"the worker runs workbench {stamp}, the driver {self.stamp}: install the "
+                    "same workbench on every node (and do not edit it during a run)",
+                )
             return
         for spec in list(self.items_left[name]):
             try:
                 task = Task(spec, data_dir=self.data_dir, cache_dir=self.cache_dir)
-                path, reusable = result_file_for(info, task, self.split, self.output, ties=self.ties, limit=self.limit,
-                                                 settings=self.settings[name] or None)
+                path, reusable = result_file_for(
+                    info,
+                    task,
+                    self.split,
+                    self.output,
+                    ties=self.ties,
+                    limit=self.limit,
+                    settings=self.settings[name] or None,
+                )
             except WorkBenchError as err:
                 self._failed(name, spec, str(err))
                 continue

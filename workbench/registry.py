@@ -26,6 +26,7 @@ import their libraries (torch, sentence-transformers, bm25s, ...) when called, a
     load_model("/models/my-st-model", name="mine")  # a local sentence-transformers folder
     load_model("sentence-transformers/all-MiniLM-L6-v2@main")  # a Hugging Face hub id
 """
+
 from __future__ import annotations
 
 import copy
@@ -83,8 +84,9 @@ class Registry:
             self._scan()
             existing = self.find(name)
             if existing is not None and not replace and self._entries[existing].target is not target:
-                raise WorkBenchError(f"{self.what} name {name!r} is already registered; "
-                                     "pass replace=True to override it")
+                raise WorkBenchError(
+                    f"{self.what} name {name!r} is already registered; pass replace=True to override it"
+                )
             if existing is not None:
                 del self._entries[existing]
             self._entries[name] = _Entry(target, origin)
@@ -123,7 +125,7 @@ class Registry:
 
 
 def _import_object(reference: str, what: str) -> Any:
-    """"package.module:attr.attr" -> the object; "package.module" -> the module."""
+    """ "package.module:attr.attr" -> the object; "package.module" -> the module."""
     module_name, _, attrs = reference.partition(":")
     try:
         obj = importlib.import_module(module_name.strip())
@@ -177,8 +179,15 @@ def _check_card(name: str, card: dict[str, Any]) -> None:
         raise WorkBenchError(f"model {name!r}: kind must be 'embedding' or 'scoring', got {card.get('kind')!r}")
 
 
-def register(name: str, factory: Callable[..., Any], *, description: str, kind: str | None = None,
-             card: dict[str, Any] | None = None, replace: bool = False) -> None:
+def register(
+    name: str,
+    factory: Callable[..., Any],
+    *,
+    description: str,
+    kind: str | None = None,
+    card: dict[str, Any] | None = None,
+    replace: bool = False,
+) -> None:
     """Register a model factory under `name` from code (plugins use the `workbench.models` entry points).
 
     card: static metadata shown by `registered_models()` without building the model
@@ -206,8 +215,10 @@ def _registration(name: str) -> Registration:
     if isinstance(target, Registration):
         return target
     if not callable(target):
-        raise WorkBenchError(f"model {name!r} ({MODELS.origin(name)}): entry point names a {type(target).__name__}, "
-                             "expected a model factory")
+        raise WorkBenchError(
+            f"model {name!r} ({MODELS.origin(name)}): entry point names a {type(target).__name__}, "
+            "expected a model factory"
+        )
     card = dict(getattr(target, "workbench_card", {}))
     description = card.pop("description", None) or (inspect.getdoc(target) or "").split("\n", 1)[0]
     _check_name(name)
@@ -224,8 +235,12 @@ def registered_models() -> list[dict[str, Any]]:
     rows = []
     for name in registered_names():
         entry = _registration(name)
-        row = {"name": name, "kind": entry.card.get("kind"), "description": entry.description,
-               "origin": MODELS.origin(name)}
+        row = {
+            "name": name,
+            "kind": entry.card.get("kind"),
+            "description": entry.description,
+            "origin": MODELS.origin(name),
+        }
         row.update({k: copy.deepcopy(v) for k, v in entry.card.items() if k != "kind"})
         row["settings"] = _accepted_settings(entry.factory)
         rows.append(row)
@@ -275,8 +290,10 @@ def _loader(name: str, spec: str) -> Callable[..., Any]:
         return MODEL_LOADERS.get(name)
     except KeyError:
         installed = ", ".join(MODEL_LOADERS.names())
-        raise WorkBenchError(f"model {spec!r}: no model loader {name!r} is installed "
-                             f"(entry point group {LOADERS_GROUP}; installed: {installed})") from None
+        raise WorkBenchError(
+            f"model {spec!r}: no model loader {name!r} is installed "
+            f"(entry point group {LOADERS_GROUP}; installed: {installed})"
+        ) from None
 
 
 def _resolve(spec: str) -> tuple[str, Callable[[], Callable[..., Any]], tuple]:

@@ -6,6 +6,7 @@ Preconditions, each an error naming what differs: the task file is the catalog's
 hash), the data files have the recorded checksums, the split's query ids hash to the recorded hash, and the
 model that loads has the recorded revision. The model is loaded with the recorded settings it accepts.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -37,8 +38,10 @@ class Reproduction:
         if self.ok:
             return f"reproduced {self.path}: {self.queries} sampled queries × {self.metrics} metrics agree"
         query, metric, stored, new = self.mismatches[0]
-        return (f"NOT REPRODUCED {self.path}: {len(self.mismatches)} of {self.queries * self.metrics} sampled values "
-                f"differ, e.g. query {query!r} {metric}: stored {stored:.6f}, re-scored {new:.6f}")
+        return (
+            f"NOT REPRODUCED {self.path}: {len(self.mismatches)} of {self.queries * self.metrics} sampled values "
+            f"differ, e.g. query {query!r} {metric}: stored {stored:.6f}, re-scored {new:.6f}"
+        )
 
 
 def _task_for(result: ResultFile, data_dir: Path | None, cache_dir: Path | None):
@@ -47,9 +50,11 @@ def _task_for(result: ResultFile, data_dir: Path | None, cache_dir: Path | None)
 
     spec = get_task_spec(result.task.name)
     if (spec.version, spec.spec_hash) != (result.task.version, result.task.spec_hash):
-        raise WorkBenchError(f"task {spec.name}: the file's version {result.task.version} / spec hash "
-                             f"{result.task.spec_hash[:12]}… is not the catalog's "
-                             f"({spec.version} / {spec.spec_hash[:12]}…)")
+        raise WorkBenchError(
+            f"task {spec.name}: the file's version {result.task.version} / spec hash "
+            f"{result.task.spec_hash[:12]}… is not the catalog's "
+            f"({spec.version} / {spec.spec_hash[:12]}…)"
+        )
     task = Task(spec, data_dir=data_dir, cache_dir=cache_dir)
     if task.data_checksums != result.data_files:
         raise WorkBenchError(f"task {spec.name}: the data files here are not the ones the result was computed on")
@@ -63,13 +68,22 @@ def _model_for(result: ResultFile, load_model: Callable[..., Any]):
     accepted = set(accepted_settings(name))
     model = load_model(name, **{k: v for k, v in result.model.settings.items() if k in accepted})
     if model.info.revision != result.model.revision:
-        raise WorkBenchError(f"model {name}: revision {model.info.revision[:12]}… loads here, the file records "
-                             f"{result.model.revision[:12]}…")
+        raise WorkBenchError(
+            f"model {name}: revision {model.info.revision[:12]}… loads here, the file records "
+            f"{result.model.revision[:12]}…"
+        )
     return model
 
 
-def reproduce(path: Path, *, load_model: Callable[..., Any], data_dir: Path | None = None,
-              cache_dir: Path | None = None, sample: int = 20, seed: int = 0) -> Reproduction:
+def reproduce(
+    path: Path,
+    *,
+    load_model: Callable[..., Any],
+    data_dir: Path | None = None,
+    cache_dir: Path | None = None,
+    sample: int = 20,
+    seed: int = 0,
+) -> Reproduction:
     """Re-score `sample` queries (drawn with `seed`) of the result file at `path`; see the module doc."""
     from .scoring import score_dataset
 
@@ -82,9 +96,16 @@ def reproduce(path: Path, *, load_model: Callable[..., Any], data_dir: Path | No
     model = _model_for(result, load_model)
     rows = np.sort(np.random.default_rng(seed).choice(len(ids), size=min(sample, len(ids)), replace=False))
     spec = task.spec
-    scored = score_dataset(model, dataset._rows(rows), query_type=spec.query_type, target_type=spec.target_type,
-                           group=spec.group, metrics=sorted(result.scores), ties=result.config.get("ties", "average"),
-                           progress=False)  # a bare model: no embedding cache is trusted here
+    scored = score_dataset(
+        model,
+        dataset._rows(rows),
+        query_type=spec.query_type,
+        target_type=spec.target_type,
+        group=spec.group,
+        metrics=sorted(result.scores),
+        ties=result.config.get("ties", "average"),
+        progress=False,
+    )  # a bare model: no embedding cache is trusted here
     stored = result.per_query.decode()
     out = Reproduction(Path(path), queries=len(rows), metrics=len(stored))
     for metric in sorted(stored):

@@ -18,6 +18,7 @@ task's spec hash) is compared with the file already at the path, its *identity*:
 - anything but a regular file (named pipe, folder, device, symbolic link): an error; it is never opened
   (a pipe would block forever) nor replaced.
 """
+
 from __future__ import annotations
 
 import os
@@ -30,8 +31,9 @@ from .io import stable_hash
 from .results import ResultFile, read_result, result_path, write_result
 
 
-def variant_path(path: Path, *, ties: str = "average", limit: int | None = None,
-                 settings: dict[str, Any] | None = None) -> Path:
+def variant_path(
+    path: Path, *, ties: str = "average", limit: int | None = None, settings: dict[str, Any] | None = None
+) -> Path:
     """Non-default run settings get their own file, so a --limit, --ties or -s run never replaces the default one."""
     tags = ([f"ties-{ties}"] if ties != "average" else []) + ([f"limit{limit}"] if limit is not None else [])
     if settings:
@@ -39,17 +41,41 @@ def variant_path(path: Path, *, ties: str = "average", limit: int | None = None,
     return path.with_name(f"{path.stem}__{'__'.join(tags)}{path.suffix}") if tags else path
 
 
-def identity(*, model: str, revision: str, settings: dict[str, Any], task: str, version: int, spec_hash: str,
-             split: str, config: dict[str, Any]) -> dict[str, Any]:
+def identity(
+    *,
+    model: str,
+    revision: str,
+    settings: dict[str, Any],
+    task: str,
+    version: int,
+    spec_hash: str,
+    split: str,
+    config: dict[str, Any],
+) -> dict[str, Any]:
     """Everything but the data that decides a result's scores: two files of one identity are one experiment."""
-    return {"model": model, "revision": revision, "settings": stable_hash(settings), "task": task, "version": version,
-            "spec_hash": spec_hash, "split": split, "config": stable_hash(config)}
+    return {
+        "model": model,
+        "revision": revision,
+        "settings": stable_hash(settings),
+        "task": task,
+        "version": version,
+        "spec_hash": spec_hash,
+        "split": split,
+        "config": stable_hash(config),
+    }
 
 
 def identity_of(result: ResultFile) -> dict[str, Any]:
-    return identity(model=result.model.name, revision=result.model.revision, settings=result.model.settings,
-                    task=result.task.name, version=result.task.version, spec_hash=result.task.spec_hash,
-                    split=result.split, config=result.config)
+    return identity(
+        model=result.model.name,
+        revision=result.model.revision,
+        settings=result.model.settings,
+        task=result.task.name,
+        version=result.task.version,
+        spec_hash=result.task.spec_hash,
+        split=result.split,
+        config=result.config,
+    )
 
 
 NAME_MAX = 255  # bytes in one file name on ext4, XFS, APFS, NTFS
@@ -60,8 +86,16 @@ PLACED_BY_PATH = ("task", "version", "split")
 
 
 def _differences(old: dict[str, Any], new: dict[str, Any]) -> str:
-    labels = {"model": "model", "revision": "model revision", "settings": "model settings", "task": "task",
-              "version": "task version", "spec_hash": "task spec hash", "split": "split", "config": "run settings"}
+    labels = {
+        "model": "model",
+        "revision": "model revision",
+        "settings": "model settings",
+        "task": "task",
+        "version": "task version",
+        "spec_hash": "task spec hash",
+        "split": "split",
+        "config": "run settings",
+    }
     return ", ".join(labels[k] for k in old if old[k] != new.get(k))
 
 
@@ -74,10 +108,18 @@ def require_regular_or_absent(path: Path) -> bool:
     except OSError as err:
         raise WorkBenchError(f"{path}: cannot be checked ({err.strerror})") from None
     if not stat.S_ISREG(mode):
-        kind = ("a named pipe" if stat.S_ISFIFO(mode) else "a folder" if stat.S_ISDIR(mode)
-                else "a symbolic link" if stat.S_ISLNK(mode) else "not a regular file")
-        raise WorkBenchError(f"{path} is {kind}; a result is only ever written over a regular file: remove it "
-                             "or use another --output")
+        kind = (
+            "a named pipe"
+            if stat.S_ISFIFO(mode)
+            else "a folder"
+            if stat.S_ISDIR(mode)
+            else "a symbolic link"
+            if stat.S_ISLNK(mode)
+            else "not a regular file"
+        )
+        raise WorkBenchError(
+            f"{path} is {kind}; a result is only ever written over a regular file: remove it or use another --output"
+        )
     return True
 
 
@@ -86,8 +128,10 @@ def decide(path: Path, wanted: dict[str, Any], fingerprint: str) -> bool:
     too_long = [part for part in path.parts[-2:] if len(part.encode("utf-8")) > NAME_MAX]
     if too_long:  # known before anything is computed, not when the finished result is written
         size = len(too_long[0].encode("utf-8"))
-        raise WorkBenchError(f"{path}: the file name {too_long[0][:40]}… has {size} bytes, more than file systems "
-                             f"allow ({NAME_MAX}); give the task or model a shorter name")
+        raise WorkBenchError(
+            f"{path}: the file name {too_long[0][:40]}… has {size} bytes, more than file systems "
+            f"allow ({NAME_MAX}); give the task or model a shorter name"
+        )
     if not require_regular_or_absent(path):
         return False
     try:
@@ -101,12 +145,22 @@ def decide(path: Path, wanted: dict[str, Any], fingerprint: str) -> bool:
         raise WorkBenchError(
             f"{path} holds another result (model {existing.model.name!r}, revision {existing.model.revision[:12]}); "
             f"this run differs in {_differences(held, wanted)}: it is not replaced. Remove it to replace it, "
-            "give the model another name, or use another --output")
+            "give the model another name, or use another --output"
+        )
     return existing.fingerprint == fingerprint
 
 
-def planned_path(output: Path, *, model: str, task: str, version: int, split: str, ties: str = "average",
-                 limit: int | None = None, settings: dict[str, Any] | None = None) -> Path:
+def planned_path(
+    output: Path,
+    *,
+    model: str,
+    task: str,
+    version: int,
+    split: str,
+    ties: str = "average",
+    limit: int | None = None,
+    settings: dict[str, Any] | None = None,
+) -> Path:
     return variant_path(result_path(output, model, task, version, split), ties=ties, limit=limit, settings=settings)
 
 

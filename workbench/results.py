@@ -6,6 +6,7 @@ plain list) and their hash,
 so the leaderboard can recompute aggregates, bootstrap intervals and paired tests, and reject
 files whose stored aggregates disagree with their per-query values.
 """
+
 from __future__ import annotations
 
 import json
@@ -13,9 +14,10 @@ import os
 import re
 import stat
 import unicodedata
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 from pydantic import Field, ValidationError, field_validator
@@ -115,8 +117,9 @@ class ResultFile(Strict):
         must lie in its metric's range, and `official` must agree with the run's limit."""
         limited = self.config.get("limit") is not None
         if self.official and limited:
-            raise WorkBenchError(f"official: true, but config.limit is {self.config['limit']!r}: "
-                                 "a --limit run is never official")
+            raise WorkBenchError(
+                f"official: true, but config.limit is {self.config['limit']!r}: a --limit run is never official"
+            )
         try:
             decoded = self.per_query.decode()
         except ValueError as err:  # binascii.Error is a ValueError
@@ -125,7 +128,9 @@ class ResultFile(Strict):
         if ids is not None and sha256_text("\n".join(ids)) != self.per_query.query_ids_sha256:
             raise WorkBenchError("per_query.query_ids do not hash to per_query.query_ids_sha256")
         if set(decoded) != set(self.scores):
-            raise WorkBenchError(f"metrics in scores {sorted(self.scores)} differ from per-query metrics {sorted(decoded)}")
+            raise WorkBenchError(
+                f"metrics in scores {sorted(self.scores)} differ from per-query metrics {sorted(decoded)}"
+            )
         for name, values in decoded.items():
             if len(values) != self.sizes.get("queries"):
                 raise WorkBenchError(f"per-query {name}: {len(values)} values for {self.sizes.get('queries')} queries")
@@ -134,8 +139,10 @@ class ResultFile(Strict):
             low, high = metric_range(name)
             outside = (values < low - RANGE_TOLERANCE) | (values > high + RANGE_TOLERANCE)
             if outside.any():
-                raise WorkBenchError(f"per-query {name} holds {int(outside.sum())} values outside [{low}, {high}] "
-                                     f"(e.g. {values[outside][0]:g})")
+                raise WorkBenchError(
+                    f"per-query {name} holds {int(outside.sum())} values outside [{low}, {high}] "
+                    f"(e.g. {values[outside][0]:g})"
+                )
             if not abs(float(values.mean()) - self.scores[name]) <= AGGREGATE_TOLERANCE:  # also catches a NaN score
                 raise WorkBenchError(
                     f"stored {name} = {self.scores[name]:.6f} but the per-query values average {values.mean():.6f}: file was edited or corrupted"
@@ -153,7 +160,11 @@ def metric_range(name: str) -> tuple[float, float]:
 
 def encode_per_query(query_ids: list[str], values: dict[str, np.ndarray], keep_ids: bool = True) -> PerQuery:
     blobs = {name: per_query_codec.pack(v) for name, v in values.items()}
-    return PerQuery(query_ids_sha256=sha256_text("\n".join(query_ids)), query_ids=list(query_ids) if keep_ids else None, values=blobs)
+    return PerQuery(
+        query_ids_sha256=sha256_text("\n".join(query_ids)),
+        query_ids=list(query_ids) if keep_ids else None,
+        values=blobs,
+    )
 
 
 def aggregate_scores(per_query: PerQuery) -> dict[str, float]:
@@ -186,8 +197,9 @@ def write_result(path: Path, result: ResultFile) -> None:
     atomic_write_json(path, data)
 
 
-def read_result(path: Path, *, check: bool = True,
-                canonical_queries: Callable[[dict], int | None] | None = None) -> ResultFile:
+def read_result(
+    path: Path, *, check: bool = True, canonical_queries: Callable[[dict], int | None] | None = None
+) -> ResultFile:
     """Read and validate a result file. Only a regular file is opened (a named pipe would block forever).
 
     A file holding more per-query data than its query count allows is refused before anything is
@@ -207,8 +219,9 @@ def read_result(path: Path, *, check: bool = True,
         raise WorkBenchError(
             f"{path}: schema_version {version!r} is not supported (this is workbench {__version__}, schema {SCHEMA_VERSION})"
         )
-    problem = (_oversized(data, canonical_queries(data) if canonical_queries is not None else None)
-               or _unpack_query_ids(data))
+    problem = _oversized(data, canonical_queries(data) if canonical_queries is not None else None) or _unpack_query_ids(
+        data
+    )
     if problem:
         raise WorkBenchError(f"{path}: {problem}")
     try:

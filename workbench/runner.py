@@ -1,19 +1,21 @@
 """Run models over tasks, writing one result file per (model, task, split) and reusing only exact matches."""
+
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from filelock import FileLock, Timeout
 
+from . import result_store
+from .caches.model_memo import lazy_model
 from .dataset import input_warnings
 from .errors import WorkBenchError
-from .caches.model_memo import lazy_model
 from .model import ModelInfo
-from . import result_store
 from .spec import TaskSpec
 from .task import Task
 
@@ -72,12 +74,22 @@ def run(
                 if lacks_split(spec, split, log):
                     continue
                 if model_name not in loaded:
-                    loaded[model_name] = _load(model_name, load_model, cache_dir, (model_settings or {}).get(model_name))
-                path, written = evaluate_into(loaded[model_name], task, split, output, ties=ties, limit=limit,
-                                              settings=(model_settings or {}).get(model_name), progress=progress,
-                                              log=log)
+                    loaded[model_name] = _load(
+                        model_name, load_model, cache_dir, (model_settings or {}).get(model_name)
+                    )
+                path, written = evaluate_into(
+                    loaded[model_name],
+                    task,
+                    split,
+                    output,
+                    ties=ties,
+                    limit=limit,
+                    settings=(model_settings or {}).get(model_name),
+                    progress=progress,
+                    log=log,
+                )
                 (report.written if written else report.reused).append(path)
-            except Exception as err:  # noqa: BLE001 - one bad item never stops the others (Ctrl-C still does)
+            except Exception as err:
                 message = str(err) if isinstance(err, WorkBenchError) else _one_line(err)
                 report.failed.append((model_name, spec.name, message))
                 log(f"FAILED {model_name} on {spec.name}: {message}")
@@ -97,7 +109,7 @@ def _load(name: str, load_model: Callable[..., object], cache_dir: Path | None, 
         return lazy_model(name, load_model, cache_dir, settings=settings)
     except WorkBenchError:
         raise
-    except Exception as err:  # noqa: BLE001 - third-party loaders raise anything; reported, the run goes on
+    except Exception as err:
         raise WorkBenchError(f"model {name} could not be loaded ({_one_line(err)})") from None
 
 
@@ -110,8 +122,10 @@ def lacks_split(spec: TaskSpec, split: str, log: Callable[[str], None]) -> bool:
 
 
 def written_line(result, path: Path) -> str:
-    return (f"  {result.task.main_score} = {result.main_score:.4f}  ({result.sizes['queries']} queries × "
-            f"{result.sizes['targets']} targets) → {path}")
+    return (
+        f"  {result.task.main_score} = {result.main_score:.4f}  ({result.sizes['queries']} queries × "
+        f"{result.sizes['targets']} targets) → {path}"
+    )
 
 
 @contextmanager
@@ -122,7 +136,9 @@ def output_lock(output: Path):
         output.mkdir(parents=True, exist_ok=True)
         lock.acquire(timeout=0)
     except Timeout:  # (a TimeoutError, hence an OSError: caught first)
-        raise WorkBenchError(f"another workbench run is writing to {output} (lock {output / '.workbench.lock'}); wait for it or use another --output") from None
+        raise WorkBenchError(
+            f"another workbench run is writing to {output} (lock {output / '.workbench.lock'}); wait for it or use another --output"
+        ) from None
     except OSError as err:  # a file where the folder should be, a read-only parent, ...
         raise WorkBenchError(f"output folder {output} cannot be written ({err.strerror or err})") from None
     try:
@@ -131,23 +147,56 @@ def output_lock(output: Path):
         lock.release()
 
 
-def result_file_for(info: ModelInfo, task: Task, split: str, output: Path, *, ties: str, limit: int | None,
-                    settings: dict[str, Any] | None = None) -> tuple[Path, bool]:
+def result_file_for(
+    info: ModelInfo,
+    task: Task,
+    split: str,
+    output: Path,
+    *,
+    ties: str,
+    limit: int | None,
+    settings: dict[str, Any] | None = None,
+) -> tuple[Path, bool]:
     """The result file of (model, task, split) under `output` and whether a finished file there can be reused
     (the one decision both executors make before computing anything; the result store decides).
     `settings`: the model settings given to the run, which get a file of their own."""
     spec = task.spec
     config = {"ties": ties, "limit": limit}
-    path = result_store.planned_path(output, model=info.name, task=spec.name, version=spec.version, split=split,
-                                     ties=ties, limit=limit, settings=settings)
-    wanted = result_store.identity(model=info.name, revision=info.revision, settings=info.settings, task=spec.name,
-                                   version=spec.version, spec_hash=spec.spec_hash, split=split, config=config)
+    path = result_store.planned_path(
+        output,
+        model=info.name,
+        task=spec.name,
+        version=spec.version,
+        split=split,
+        ties=ties,
+        limit=limit,
+        settings=settings,
+    )
+    wanted = result_store.identity(
+        model=info.name,
+        revision=info.revision,
+        settings=info.settings,
+        task=spec.name,
+        version=spec.version,
+        spec_hash=spec.spec_hash,
+        split=split,
+        config=config,
+    )
     return path, result_store.decide(path, wanted, task.result_fingerprint(info, split, config))
 
 
-def evaluate_into(model, task: Task, split: str, output: Path, *, ties: str = "average", limit: int | None = None,
-                  settings: dict[str, Any] | None = None, progress: bool = True,
-                  log: Callable[[str], None] = lambda msg: None) -> tuple[Path, bool]:
+def evaluate_into(
+    model,
+    task: Task,
+    split: str,
+    output: Path,
+    *,
+    ties: str = "average",
+    limit: int | None = None,
+    settings: dict[str, Any] | None = None,
+    progress: bool = True,
+    log: Callable[[str], None] = lambda msg: None,
+) -> tuple[Path, bool]:
     """One (model, task, split) of a run: reuse the finished result file or compute and store it.
     Returns (path, True when written / False when reused). `workbench run` and `workbench.evaluate` both
     come through here, so a result file is placed and reused by the same rules whichever way it is made."""

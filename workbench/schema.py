@@ -1,4 +1,5 @@
 """The one base of WorkBench's pydantic schemas: unknown fields are an error, never silently dropped."""
+
 from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict

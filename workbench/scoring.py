@@ -4,6 +4,7 @@ index, score query blocks, compute metrics.
 Score matrices are never materialised whole (97k × 14k floats would be 5 GB): queries go through in
 blocks whose score matrix stays under `block_bytes`.
 """
+
 from __future__ import annotations
 
 import time
@@ -44,8 +45,9 @@ def _push_excluded_down(scores: np.ndarray, excluded) -> np.ndarray:
     return scores
 
 
-def _embedding_scorer(model, dataset: RankingDataset, query_type: str, target_type: str, group: str | None,
-                      progress: bool, scored: Scored):
+def _embedding_scorer(
+    model, dataset: RankingDataset, query_type: str, target_type: str, group: str | None, progress: bool, scored: Scored
+):
     """Block scores as cosines of the encoded queries and targets; returns (block_scores, finite)."""
     # the embedding layer (checks, dedupe, cache): the caller's CachedModel, or one without a cache
     encoder = model if isinstance(model, CachedModel) else CachedModel(model, None, progress=progress)
@@ -55,8 +57,10 @@ def _embedding_scorer(model, dataset: RankingDataset, query_type: str, target_ty
     if q.shape[1] != t.shape[1]:
         raise WorkBenchError(f"model {model.info.name}: query dim {q.shape[1]} differs from target dim {t.shape[1]}")
     scored.texts_encoded = encoder.texts_encoded - before
-    scored.prompts = {role: encoder.prompt_for(role=role, input_type=kind_of, group=group)
-                      for role, kind_of in (("query", query_type), ("target", target_type))}
+    scored.prompts = {
+        role: encoder.prompt_for(role=role, input_type=kind_of, group=group)
+        for role, kind_of in (("query", query_type), ("target", target_type))
+    }
     q, t = _unit_rows(q), _unit_rows(t)
     # Cosines of finite unit rows are finite (|s| <= 1): checking the rows here replaces a pass over
     # every block of scores. The embedding layer checked every vector the model returned.
@@ -73,14 +77,25 @@ def _model_scorer(model, dataset: RankingDataset, query_type: str, target_type: 
     def block_scores(start, stop):
         out = np.asarray(model.score(texts[start:stop], index, query_type=query_type, group=group))
         if out.shape != (stop - start, n_targets):
-            raise WorkBenchError(f"model {model.info.name}: score returned shape {out.shape}, "
-                                 f"expected {(stop - start, n_targets)}")
+            raise WorkBenchError(
+                f"model {model.info.name}: score returned shape {out.shape}, expected {(stop - start, n_targets)}"
+            )
         return out
+
     return block_scores, False
 
 
-def _metrics_per_query(block_scores, finite: bool, dataset: RankingDataset, metrics: list[str], *, name: str,
-                       ties: str, rows_per_block: int, progress: bool) -> dict[str, np.ndarray]:
+def _metrics_per_query(
+    block_scores,
+    finite: bool,
+    dataset: RankingDataset,
+    metrics: list[str],
+    *,
+    name: str,
+    ties: str,
+    rows_per_block: int,
+    progress: bool,
+) -> dict[str, np.ndarray]:
     """Each metric per query, one block of queries at a time.
 
     The metrics of one block (single-threaded numpy) run in a worker thread while the next block's
@@ -133,7 +148,15 @@ def score_dataset(
     scored.encode_seconds = time.perf_counter() - t0
     t1 = time.perf_counter()
     rows_per_block = max(1, block_bytes // (4 * max(dataset.n_targets, 1)))
-    scored.per_query = _metrics_per_query(block_scores, finite, dataset, metrics, name=model.info.name, ties=ties,
-                                          rows_per_block=rows_per_block, progress=progress)
+    scored.per_query = _metrics_per_query(
+        block_scores,
+        finite,
+        dataset,
+        metrics,
+        name=model.info.name,
+        ties=ties,
+        rows_per_block=rows_per_block,
+        progress=progress,
+    )
     scored.scoring_seconds = time.perf_counter() - t1
     return scored

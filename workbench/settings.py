@@ -5,6 +5,7 @@ The data directory defaults to a per-user folder (``platformdirs.user_data_dir("
 unless fetching is off (``--no-fetch``, or ``WORKBENCH_OFFLINE=1``). ``WORKBENCH_DATA_URL`` names a mirror
 laid out like the data directory, used instead of the publishers (as ``data fetch --base-url`` does).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -99,7 +100,10 @@ def usable_cache_dir(explicit: str | os.PathLike | None = None) -> Path | None:
     except OSError as err:
         if path not in _UNUSABLE_CACHE_DIRS:
             _UNUSABLE_CACHE_DIRS.add(path)
-            print(f"warning: cache directory {path} cannot be written ({err.strerror or err}); running without a "
-                  f"cache (slower, same results); set {CACHE_DIR_ENV} to a writable folder", file=sys.stderr)
+            print(
+                f"warning: cache directory {path} cannot be written ({err.strerror or err}); running without a "
+                f"cache (slower, same results); set {CACHE_DIR_ENV} to a writable folder",
+                file=sys.stderr,
+            )
         return None
     return path.resolve()

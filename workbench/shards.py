@@ -1,4 +1,5 @@
 """Merge result folders written by sharded runs; identical duplicates are fine, conflicting ones are refused."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -24,8 +25,9 @@ def merge_result_dirs(shards: list[Path], out: Path) -> int:
             result = read_result(path)  # validates schema and aggregates before anything is copied
             if rel in seen:
                 if seen[rel] != result.fingerprint:
-                    raise WorkBenchError(f"{path}: conflicts with another shard's {rel} "
-                                         "(different task, data, model or settings)")
+                    raise WorkBenchError(
+                        f"{path}: conflicts with another shard's {rel} (different task, data, model or settings)"
+                    )
                 continue
             seen[rel] = result.fingerprint
             copied += merge_file(path, Path(out) / rel)

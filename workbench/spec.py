@@ -2,6 +2,7 @@
 
 A task is never changed in place: change anything that affects scores and bump `version`.
 """
+
 from __future__ import annotations
 
 import math
@@ -19,12 +20,26 @@ from .schema import StrictFrozen
 _Declared = TypeVar("_Declared", bound=BaseModel)
 
 TaskGroup = Literal[
-    "job2skill", "skill2job", "job_normalization", "skill_normalization", "skill_extraction",
-    "similarity", "job_similarity", "skill_similarity", "task2activity", "crosswalk",
+    "job2skill",
+    "skill2job",
+    "job_normalization",
+    "skill_normalization",
+    "skill_extraction",
+    "similarity",
+    "job_similarity",
+    "skill_similarity",
+    "task2activity",
+    "crosswalk",
 ]
 InputType = Literal[
-    "job_title", "skill_name", "sentence", "occupation", "task_statement", "work_activity",
-    "technology", "text",
+    "job_title",
+    "skill_name",
+    "sentence",
+    "occupation",
+    "task_statement",
+    "work_activity",
+    "technology",
+    "text",
 ]
 SPLIT_NAMES = ("train", "val", "test", "full")
 MAX_CUTOFF = 1_000_000  # above any target space of the catalog
@@ -44,7 +59,7 @@ class Source(StrictFrozen):
     allow_absolute_paths: bool = False
 
     @model_validator(mode="after")
-    def _paths_stay_inside(self) -> "Source":
+    def _paths_stay_inside(self) -> Source:
         for role, rel in self.files.items():
             path = Path(rel)
             if path.is_absolute() and not self.allow_absolute_paths:
@@ -68,7 +83,7 @@ class Splits(StrictFrozen):
     available: list[Literal["train", "val", "test", "full"]] = Field(default_factory=lambda: ["val", "test", "full"])
 
     @model_validator(mode="after")
-    def _fractions_match_method(self) -> "Splits":
+    def _fractions_match_method(self) -> Splits:
         if self.method == "hash":
             if not self.fractions:
                 raise ValueError("method 'hash' needs fractions, e.g. {val: 0.2, test: 0.8}")
@@ -119,7 +134,7 @@ class TaskSpec(StrictFrozen):
         return value
 
     @model_validator(mode="after")
-    def _main_score_is_a_metric(self) -> "TaskSpec":
+    def _main_score_is_a_metric(self) -> TaskSpec:
         if self.main_score not in self.metrics:
             raise ValueError(f"main_score {self.main_score!r} is not one of metrics {self.metrics}")
         return self
@@ -193,8 +208,9 @@ def read_yaml(path: Path, what: str = "task file") -> Any:
         # ("billion laughs") when the spec is hashed or dumped.
         alias = next((e for e in yaml.parse(text, Loader=_SAFE_LOADER) if isinstance(e, yaml.AliasEvent)), None)
         if alias is not None:
-            raise WorkBenchError(f"{path}:{alias.start_mark.line + 1}: YAML alias *{alias.anchor} "
-                                 f"is not allowed in {what}s")
+            raise WorkBenchError(
+                f"{path}:{alias.start_mark.line + 1}: YAML alias *{alias.anchor} is not allowed in {what}s"
+            )
         _refuse_duplicate_keys(yaml.compose(text, Loader=_SAFE_LOADER), path)
         return _safe_load(text)
     except yaml.YAMLError as err:

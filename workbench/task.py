@@ -1,15 +1,18 @@
 """A task: its spec (task file) plus the data directory; builds the ranking dataset and evaluates models."""
+
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import inspect
 import io
+import itertools
 import json
 import platform
 import sys
 import time
 from dataclasses import replace
-from functools import cached_property, lru_cache
+from functools import cache, cached_property
 from pathlib import Path
 
 import numpy as np
@@ -18,14 +21,23 @@ from . import __version__
 from .adapters import as_model
 from .caches.embeddings import CachedModel
 from .catalog import get_task_spec
-from .dataset import RankingDataset
 from .datafiles import ChecksumMemo, checksum_files, resolve_source_files
+from .dataset import RankingDataset
 from .errors import WorkBenchError
 from .io import atomic_write_bytes, stable_hash
 from .model import model_kind
 from .partition import hash_split
-from .results import (SCHEMA_VERSION, ModelRecord, ResultFile, TaskRecord, Timing, aggregate_scores,
-                      encode_per_query, fingerprint, now_iso)
+from .results import (
+    SCHEMA_VERSION,
+    ModelRecord,
+    ResultFile,
+    TaskRecord,
+    Timing,
+    aggregate_scores,
+    encode_per_query,
+    fingerprint,
+    now_iso,
+)
 from .scoring import score_dataset
 from .settings import resolve_data_dir, usable_cache_dir
 from .sources import LoaderContext, get_loader
@@ -35,8 +47,14 @@ from .spec import TaskSpec
 def environment() -> dict:
     import scipy
 
-    return {"python": platform.python_version(), "platform": platform.platform(), "machine": platform.machine(),
-            "processor": platform.processor() or None, "numpy": np.__version__, "scipy": scipy.__version__}
+    return {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+        "processor": platform.processor() or None,
+        "numpy": np.__version__,
+        "scipy": scipy.__version__,
+    }
 
 
 class Task:
@@ -69,8 +87,15 @@ class Task:
         file gives a new key) and the source of the code that builds it (loaders, parsers, dataset).
         """
         loader = get_loader(self.spec.source.loader)
-        key = stable_hash({"spec": self.spec.spec_hash, "data": self.data_checksums, "code": _builder_code_hash(loader),
-                           "python": sys.version_info[:2], "version": __version__})
+        key = stable_hash(
+            {
+                "spec": self.spec.spec_hash,
+                "data": self.data_checksums,
+                "code": _builder_code_hash(loader),
+                "python": sys.version_info[:2],
+                "version": __version__,
+            }
+        )
         if key in _DATASETS:
             return _DATASETS[key]
         path = self.cache_dir / "datasets" / f"{key[:32]}.npz" if self.cache_dir is not None else None
@@ -78,10 +103,9 @@ class Task:
         if dataset is None:
             dataset = self._build_dataset(loader)
             if path is not None:
-                try:
+                # an unwritable cache (or stats that are not JSON) only costs the rebuild
+                with contextlib.suppress(OSError, TypeError, ValueError):
                     atomic_write_bytes(path, _dataset_bytes(dataset, key))
-                except (OSError, TypeError, ValueError):
-                    pass  # an unwritable cache (or stats that are not JSON) only costs the rebuild
         if len(_DATASETS) >= _DATASETS_KEPT:  # a few datasets per process: enough for `tasks list` and suites
             _DATASETS.pop(next(iter(_DATASETS)))
         _DATASETS[key] = dataset
@@ -96,9 +120,13 @@ class Task:
             fractions = dict(spec.splits.fractions or {})
             queries = queries.assign(split=[hash_split(str(i), fractions, spec.splits.seed) for i in queries["id"]])
         elif "split" not in queries:
-            raise WorkBenchError(f"task {spec.name}: loader {spec.source.loader!r} assigns no splits but splits.method is {spec.splits.method!r}")
+            raise WorkBenchError(
+                f"task {spec.name}: loader {spec.source.loader!r} assigns no splits but splits.method is {spec.splits.method!r}"
+            )
         dataset = RankingDataset.build(
-            queries, frames.targets, frames.qrels,
+            queries,
+            frames.targets,
+            frames.qrels,
             duplicate_queries=spec.policies.duplicate_queries,
             duplicate_targets=spec.policies.duplicate_targets,
             exclude_self=spec.policies.exclude_self,
@@ -110,7 +138,9 @@ class Task:
 
     def dataset(self, split: str = "test") -> RankingDataset:
         if split not in self.spec.splits.available:
-            raise WorkBenchError(f"task {self.name}: split {split!r} is not offered (available: {self.spec.splits.available})")
+            raise WorkBenchError(
+                f"task {self.name}: split {split!r} is not offered (available: {self.spec.splits.available})"
+            )
         return self.full_dataset.select(split)
 
     def sizes(self) -> dict[str, dict]:
@@ -125,12 +155,29 @@ class Task:
         return out
 
     def result_fingerprint(self, model_info, split: str, config: dict) -> str:
-        return fingerprint(task=self.spec.key, spec_hash=self.spec.spec_hash, split=split, data=self.data_checksums,
-                           model=model_info.name, revision=model_info.revision, settings=model_info.settings,
-                           config=config, schema=SCHEMA_VERSION)
+        return fingerprint(
+            task=self.spec.key,
+            spec_hash=self.spec.spec_hash,
+            split=split,
+            data=self.data_checksums,
+            model=model_info.name,
+            revision=model_info.revision,
+            settings=model_info.settings,
+            config=config,
+            schema=SCHEMA_VERSION,
+        )
 
-    def evaluate(self, model, split: str = "test", *, limit: int | None = None, ties: str = "average",
-                 use_cache: bool = True, progress: bool = True, keep_query_ids: bool = True) -> ResultFile:
+    def evaluate(
+        self,
+        model,
+        split: str = "test",
+        *,
+        limit: int | None = None,
+        ties: str = "average",
+        use_cache: bool = True,
+        progress: bool = True,
+        keep_query_ids: bool = True,
+    ) -> ResultFile:
         """Score `model` (a workbench model, a SentenceTransformer, an object with encode(sentences, ...)
         or a callable texts -> array; see workbench.adapters) on a split; the result file's content."""
         started = time.perf_counter()
@@ -143,8 +190,14 @@ class Task:
             dataset = dataset.limit(limit)
         config = {"ties": ties, "limit": limit}
         scored = score_dataset(
-            model, dataset, query_type=self.spec.query_type, target_type=self.spec.target_type,
-            group=self.spec.group, metrics=list(self.spec.metrics), ties=ties, progress=progress,
+            model,
+            dataset,
+            query_type=self.spec.query_type,
+            target_type=self.spec.target_type,
+            group=self.spec.group,
+            metrics=list(self.spec.metrics),
+            ties=ties,
+            progress=progress,
         )
         per_query = encode_per_query(dataset.query_ids.tolist(), scored.per_query, keep_ids=keep_query_ids)
         info = model.info
@@ -156,19 +209,29 @@ class Task:
             fingerprint=self.result_fingerprint(info, split, config),
             official=limit is None,
             # the records' fields are the one list of what a result keeps of the task spec and the model info
-            task=TaskRecord(**spec.model_dump(include=set(TaskRecord.model_fields) - {"spec_hash"}),
-                            spec_hash=spec.spec_hash),
+            task=TaskRecord(
+                **spec.model_dump(include=set(TaskRecord.model_fields) - {"spec_hash"}), spec_hash=spec.spec_hash
+            ),
             split=split,
-            model=ModelRecord(**info.model_dump(include=set(ModelRecord.model_fields) - {"prompts"}),
-                              prompts=scored.prompts),
+            model=ModelRecord(
+                **info.model_dump(include=set(ModelRecord.model_fields) - {"prompts"}), prompts=scored.prompts
+            ),
             data_files=self.data_checksums,
             config=config,
-            sizes={"queries": dataset.n_queries, "targets": dataset.n_targets, "positives": dataset.n_positives,
-                   **{k: int(v) for k, v in dataset.stats.items()}},
+            sizes={
+                "queries": dataset.n_queries,
+                "targets": dataset.n_targets,
+                "positives": dataset.n_positives,
+                **{k: int(v) for k, v in dataset.stats.items()},
+            },
             scores=aggregate_scores(per_query),
             per_query=per_query,
-            timing=Timing(encode_seconds=scored.encode_seconds, scoring_seconds=scored.scoring_seconds,
-                          total_seconds=time.perf_counter() - started, texts_encoded=scored.texts_encoded),
+            timing=Timing(
+                encode_seconds=scored.encode_seconds,
+                scoring_seconds=scored.scoring_seconds,
+                total_seconds=time.perf_counter() - started,
+                texts_encoded=scored.texts_encoded,
+            ),
             environment=environment(),
         )
 
@@ -211,12 +274,14 @@ def _read_dataset(path: Path, key: str) -> RankingDataset | None:
             for column in _TEXT_COLUMNS:
                 text = stored[f"{column}.text"].tobytes().decode("utf-8")
                 offsets = stored[f"{column}.offsets"].tolist()
-                columns[column] = np.array([text[a:b] for a, b in zip(offsets[:-1], offsets[1:])] or [], dtype=object)
+                columns[column] = np.array([text[a:b] for a, b in itertools.pairwise(offsets)] or [], dtype=object)
             matrices = {}
             for name in ("relevance", "excluded"):
                 if f"{name}.shape" in stored.files:
-                    matrices[name] = sp.csr_matrix((stored[f"{name}.data"], stored[f"{name}.indices"], stored[f"{name}.indptr"]),
-                                                   shape=tuple(stored[f"{name}.shape"].tolist()))
+                    matrices[name] = sp.csr_matrix(
+                        (stored[f"{name}.data"], stored[f"{name}.indices"], stored[f"{name}.indptr"]),
+                        shape=tuple(stored[f"{name}.shape"].tolist()),
+                    )
             stats = json.loads(str(stored["stats"]))
     except Exception:  # missing, damaged or foreign: a cache only ever costs time
         return None
@@ -225,7 +290,7 @@ def _read_dataset(path: Path, key: str) -> RankingDataset | None:
     return RankingDataset(**columns, relevance=matrices["relevance"], excluded=matrices.get("excluded"), stats=stats)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _package_code_hash() -> str:
     """sha256 over the source of the modules that turn data files into a dataset."""
     from . import dataset, partition, sources

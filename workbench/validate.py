@@ -1,4 +1,5 @@
 """`workbench tasks validate`: what can be checked of a task file before a run, with or without its data."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -13,16 +14,20 @@ def static_problems(path: Path, spec: TaskSpec) -> list[str]:
 
     problems = []
     if path.stem != spec.name:
-        problems.append(f"name: {spec.name!r} differs from the file name {path.name!r} "
-                        f"(the catalog finds a task as tasks/<name>.yaml: rename the file to {spec.name}.yaml)")
+        problems.append(
+            f"name: {spec.name!r} differs from the file name {path.name!r} "
+            f"(the catalog finds a task as tasks/<name>.yaml: rename the file to {spec.name}.yaml)"
+        )
     try:
         splits_given = assigns_splits(spec.source.loader)
     except WorkBenchError as err:
         return problems + [f"source.loader: {err}"]
     if spec.splits.method != "hash" and not splits_given:
-        problems.append(f"splits.method: loader {spec.source.loader!r} assigns no splits, so method "
-                        f"{spec.splits.method!r} leaves every query without one; use method: hash with fractions "
-                        "(a test-only set: fractions: {test: 1.0}, available: [test, full])")
+        problems.append(
+            f"splits.method: loader {spec.source.loader!r} assigns no splits, so method "
+            f"{spec.splits.method!r} leaves every query without one; use method: hash with fractions "
+            "(a test-only set: fractions: {test: 1.0}, available: [test, full])"
+        )
     return problems
 
 

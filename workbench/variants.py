@@ -5,6 +5,7 @@ is cross-lingual: queries in ``ll``, targets in ``tt``, joined by concept URI. A
 English task only in its name, description, languages, files and language parameters; the ``partition``
 file is always the English classification zip, so every language agrees on which concept is in which split.
 """
+
 from __future__ import annotations
 
 import re
@@ -47,8 +48,10 @@ def variant_spec(base: TaskSpec, query_language: str, target_language: str, decl
     """The English task ``base`` with its queries in one language and its targets in another (or the same)."""
     for language in (query_language, target_language):
         if language not in decl.languages:
-            raise WorkBenchError(f"task {base.name}: language {language!r} is not an ESCO v{decl.release} language "
-                                 f"({', '.join(decl.languages)})")
+            raise WorkBenchError(
+                f"task {base.name}: language {language!r} is not an ESCO v{decl.release} language "
+                f"({', '.join(decl.languages)})"
+            )
     if query_language == target_language == "en":
         raise WorkBenchError(f"{base.name}-en is the English task itself: use {base.name}")
     cross = query_language != target_language
@@ -58,13 +61,23 @@ def variant_spec(base: TaskSpec, query_language: str, target_language: str, decl
     if cross:
         files["target_classification"] = decl.zip_path(target_language)
         params["target_language"] = target_language
-    where = (f"queries in {query_language}, targets in {target_language} (joined by concept URI)" if cross
-             else f"queries and targets in {query_language}")
-    description = (f"{base.description} Language variant of {base.name}: {where}, from the ESCO v{decl.release} "
-                   f"classification zips of those languages; the concept partition is the English one.")
+    where = (
+        f"queries in {query_language}, targets in {target_language} (joined by concept URI)"
+        if cross
+        else f"queries and targets in {query_language}"
+    )
+    description = (
+        f"{base.description} Language variant of {base.name}: {where}, from the ESCO v{decl.release} "
+        f"classification zips of those languages; the concept partition is the English one."
+    )
     data = base.model_dump(mode="json")
-    data.update(name=name, description=description, languages={"query": [query_language], "target": [target_language]},
-                suites=[], subset=f"{query_language}-{target_language}" if cross else query_language)
+    data.update(
+        name=name,
+        description=description,
+        languages={"query": [query_language], "target": [target_language]},
+        suites=[],
+        subset=f"{query_language}-{target_language}" if cross else query_language,
+    )
     data["source"] = {**data["source"], "files": files, "params": params}
     return TaskSpec.model_validate(data)
 

@@ -13,6 +13,7 @@ and the installed Python packages that carry the offline generalists' weights.
   path-traversal check) into a temporary folder that is renamed to ``<cache>/models/all-mpnet-base-v2``,
   and the zip is deleted. Later calls reuse the folder. A file lock serialises concurrent assemblers.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -49,8 +50,9 @@ _REQUIRED = ("modules.json", "config.json", "model.safetensors", "tokenizer.json
 # A hub id: org/name, optionally @revision (a branch, tag or commit).
 HUB_ID = re.compile(r"^(?P<repo>[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*)(?:@(?P<revision>[\w.\-/]+))?$")
 # Folder names that say nothing about the model inside (pip package data, training outputs, hub snapshots).
-_GENERIC_FOLDER_NAMES = frozenset({"model", "models", "output", "outputs", "final", "best", "weights", "snapshot",
-                                   "checkpoint", "main", "latest"})
+_GENERIC_FOLDER_NAMES = frozenset(
+    {"model", "models", "output", "outputs", "final", "best", "weights", "snapshot", "checkpoint", "main", "latest"}
+)
 
 
 def is_sentence_transformers_folder(path: str | os.PathLike) -> bool:
@@ -93,11 +95,15 @@ def hub_snapshot(spec: str, cache_dir: str | os.PathLike | None = None) -> HubSn
     except Exception as err:  # huggingface_hub raises several types for "not there"; each is one line here
         where = cache_dir or "the Hugging Face cache"
         if offline:
-            raise WorkBenchError(f"model {spec!r}: no such local folder, and as a hub id it is not in {where} while "
-                                 "the hub is offline (HF_HUB_OFFLINE=1); download it once with network access, or "
-                                 "pass a local folder") from None
-        raise WorkBenchError(f"model {spec!r}: could not fetch it from the Hugging Face hub "
-                             f"({type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''})") from None
+            raise WorkBenchError(
+                f"model {spec!r}: no such local folder, and as a hub id it is not in {where} while "
+                "the hub is offline (HF_HUB_OFFLINE=1); download it once with network access, or "
+                "pass a local folder"
+            ) from None
+        raise WorkBenchError(
+            f"model {spec!r}: could not fetch it from the Hugging Face hub "
+            f"({type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''})"
+        ) from None
     # a snapshot folder is named by its commit (snapshots/<commit>); the commit is the revision
     return HubSnapshot(repo_id=repo_id, folder=folder, commit=folder.name)
 
@@ -141,8 +147,10 @@ def card_model_name(folder: str | os.PathLike) -> str | None:
     folder = Path(folder)
     meta = _card_front_matter(folder)
     index = meta.get("model-index")
-    candidates = [meta.get("model_name"), index[0].get("name") if isinstance(index, list) and index and
-                  isinstance(index[0], dict) else None]
+    candidates = [
+        meta.get("model_name"),
+        index[0].get("name") if isinstance(index, list) and index and isinstance(index[0], dict) else None,
+    ]
     readme = folder / "README.md"
     if readme.is_file():
         for line in readme.read_text(encoding="utf-8", errors="replace").splitlines():
@@ -165,8 +173,10 @@ def folder_model_name(folder: str | os.PathLike) -> str:
     base = folder.name
     generic = base.lower() in _GENERIC_FOLDER_NAMES or base.lower().startswith("checkpoint")
     if generic or re.fullmatch(r"[0-9a-f]{40}", base):
-        raise WorkBenchError(f"model folder {folder}: its name {base!r} does not say which model it is and its "
-                             "model card names none; give it a name with -s name=NAME (Python: name=...)")
+        raise WorkBenchError(
+            f"model folder {folder}: its name {base!r} does not say which model it is and its "
+            "model card names none; give it a name with -s name=NAME (Python: name=...)"
+        )
     return base
 
 
@@ -183,9 +193,7 @@ def minilm_folder() -> Path:
         missing = [name for name in needed if not (folder / name).is_file()]
         if not missing:
             return folder.resolve()
-    raise WorkBenchError(
-        f"package {MINILM_DIST!r} is installed but {folder} lacks {', '.join(missing)}; reinstall it"
-    )
+    raise WorkBenchError(f"package {MINILM_DIST!r} is installed but {folder} lacks {', '.join(missing)}; reinstall it")
 
 
 def mpnet_part_files() -> list[Path]:
@@ -229,9 +237,7 @@ def mpnet_folder(cache_dir: str | os.PathLike | None = None) -> Path:
             return target
         if target.exists():
             # A folder without our marker: not ours, or damaged. Never guess; say what to do.
-            raise WorkBenchError(
-                f"{target} exists but is not a complete assembly (no {_MARKER}); delete it to rebuild"
-            )
+            raise WorkBenchError(f"{target} exists but is not a complete assembly (no {_MARKER}); delete it to rebuild")
         _assemble(mpnet_part_files(), models, target)
     return target
 
@@ -248,7 +254,7 @@ def _safe_member_path(name: str) -> PurePosixPath | None:
         raise WorkBenchError(f"all-mpnet-base-v2 zip: member {name!r} would be written outside the model folder")
     if not raw.startswith(_MPNET_ZIP_ROOT):
         raise WorkBenchError(f"all-mpnet-base-v2 zip: unexpected member {name!r} outside {_MPNET_ZIP_ROOT}")
-    rel = PurePosixPath(raw[len(_MPNET_ZIP_ROOT):])
+    rel = PurePosixPath(raw[len(_MPNET_ZIP_ROOT) :])
     if not rel.parts or rel.name.lower() in _SKIP_MEMBER_NAMES:
         return None
     return rel
@@ -296,12 +302,19 @@ def _assemble(parts: list[Path], models: Path, target: Path) -> None:
         missing = [name for name in _REQUIRED if not (staging / name).is_file()]
         if missing:
             raise WorkBenchError(f"all-mpnet-base-v2 zip lacks {', '.join(missing)}")
-        (staging / _MARKER).write_text(json.dumps({
-            "zip_sha256": MPNET_ZIP_SHA256,
-            "parts": [str(p) for p in parts],
-            "files": sorted(files),
-            "seconds": round(time.perf_counter() - started, 2),
-        }, indent=1) + "\n", encoding="utf-8")
+        (staging / _MARKER).write_text(
+            json.dumps(
+                {
+                    "zip_sha256": MPNET_ZIP_SHA256,
+                    "parts": [str(p) for p in parts],
+                    "files": sorted(files),
+                    "seconds": round(time.perf_counter() - started, 2),
+                },
+                indent=1,
+            )
+            + "\n",
+            encoding="utf-8",
+        )
         os.rename(staging, target)  # atomic on one filesystem; fails if target appeared meanwhile
     finally:
         shutil.rmtree(work, ignore_errors=True)

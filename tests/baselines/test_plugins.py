@@ -2,6 +2,7 @@
 WorkBench's own baselines do. The distribution is written by hand into a temporary site folder (a
 .dist-info with METADATA and entry_points.txt, the layout pip writes) and put on PYTHONPATH of a fresh
 `workbench` process, as an installed plugin would be."""
+
 from __future__ import annotations
 
 import os
@@ -64,8 +65,13 @@ toyplug-tasks = toyplug.tasks
 [workbench.source_loaders]
 toyplug_pairs = toyplug:word_pairs
 """
-PAIRS = [["nurse", "nursing"], ["software developer", "programming software"], ["baker", "baking bread"],
-         ["crane operator", "operating cranes"], ["teacher", "teaching children"]]
+PAIRS = [
+    ["nurse", "nursing"],
+    ["software developer", "programming software"],
+    ["baker", "baking bread"],
+    ["crane operator", "operating cranes"],
+    ["teacher", "teaching children"],
+]
 
 
 def write_plugin(site: Path) -> None:
@@ -77,10 +83,16 @@ def write_plugin(site: Path) -> None:
     spec.update(name="toyplug-job2skill", suites=[])
     (package / "tasks" / "toyplug-job2skill.yaml").write_text(yaml.safe_dump(spec), encoding="utf-8")
     # a task whose data come from the plugin's own source loader
-    spec.update(name="toyplug-pairs", group="skill_normalization", query_type="job_title", target_type="skill_name",
-                source={"loader": "toyplug_pairs", "params": {"pairs": PAIRS}},
-                splits={"method": "hash", "fractions": {"test": 1.0}, "available": ["test", "full"]},
-                metrics=["map"], main_score="map")
+    spec.update(
+        name="toyplug-pairs",
+        group="skill_normalization",
+        query_type="job_title",
+        target_type="skill_name",
+        source={"loader": "toyplug_pairs", "params": {"pairs": PAIRS}},
+        splits={"method": "hash", "fractions": {"test": 1.0}, "available": ["test", "full"]},
+        metrics=["map"],
+        main_score="map",
+    )
     (package / "tasks" / "toyplug-pairs.yaml").write_text(yaml.safe_dump(spec), encoding="utf-8")
     dist = site / "toyplug-0.1.dist-info"
     dist.mkdir()
@@ -89,10 +101,14 @@ def write_plugin(site: Path) -> None:
 
 
 def workbench_cli(site: Path, *args: str, cache: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")]),
-           "WORKBENCH_CACHE_DIR": str(cache)}
-    return subprocess.run([sys.executable, "-m", "workbench.cli", *args], capture_output=True, text=True,
-                          env=env, timeout=300)
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")]),
+        "WORKBENCH_CACHE_DIR": str(cache),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "workbench.cli", *args], capture_output=True, text=True, env=env, timeout=300
+    )
 
 
 def test_an_installed_plugin_adds_a_model_and_tasks(tmp_path, esco_data_dir):
@@ -105,15 +121,42 @@ def test_an_installed_plugin_adds_a_model_and_tasks(tmp_path, esco_data_dir):
     bm25 = next(row for row in listed.stdout.splitlines() if row.startswith("bm25"))
     assert "[from workbench-bench" in bm25  # our own baselines come the same way
     out = tmp_path / "results"
-    ran = workbench_cli(site, "run", "--model", "toy-length", "--tasks", "toyplug-job2skill", "--split", "full",
-                        "--output", str(out), "--data-dir", str(esco_data_dir), "--no-progress",
-                        cache=tmp_path / "cache")
+    ran = workbench_cli(
+        site,
+        "run",
+        "--model",
+        "toy-length",
+        "--tasks",
+        "toyplug-job2skill",
+        "--split",
+        "full",
+        "--output",
+        str(out),
+        "--data-dir",
+        str(esco_data_dir),
+        "--no-progress",
+        cache=tmp_path / "cache",
+    )
     assert ran.returncode == 0, ran.stderr
     result = read_result(out / "toy-length" / "toyplug-job2skill__v1__full.json")
     assert result.model.name == "toy-length" and result.task.name == "toyplug-job2skill"
     assert 0.0 <= result.main_score <= 1.0
-    ran = workbench_cli(site, "run", "--model", "bm25", "--tasks", "toyplug-pairs", "--split", "full", "--output",
-                        str(out), "--data-dir", str(esco_data_dir), "--no-progress", cache=tmp_path / "cache")
+    ran = workbench_cli(
+        site,
+        "run",
+        "--model",
+        "bm25",
+        "--tasks",
+        "toyplug-pairs",
+        "--split",
+        "full",
+        "--output",
+        str(out),
+        "--data-dir",
+        str(esco_data_dir),
+        "--no-progress",
+        cache=tmp_path / "cache",
+    )
     assert ran.returncode == 0, ran.stderr
     pairs = read_result(out / "bm25" / "toyplug-pairs__v1__full.json")
     assert pairs.sizes["queries"] == len(PAIRS) and pairs.main_score > 0.0

@@ -1,5 +1,6 @@
 """Python objects in: a SentenceTransformer, an MTEB-style encoder, a plain callable and our own protocol
 score a task through `Task.evaluate`, and `workbench.evaluate` writes the files `workbench run` writes."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -50,8 +51,9 @@ def test_every_kind_of_object_scores_like_the_registered_model(task, sentence_tr
     mteb = MtebStyle(sentence_transformer)
     mteb_result = task.evaluate(workbench.as_model(mteb, name="mteb-minilm"), "full", progress=False)
     assert mteb.seen == {"query", "passage"}
-    plain = task.evaluate(workbench.as_model(lambda texts: sentence_transformer.encode(texts), name="plain"),
-                          "full", progress=False)
+    plain = task.evaluate(
+        workbench.as_model(lambda texts: sentence_transformer.encode(texts), name="plain"), "full", progress=False
+    )
     for result in (st_result, mteb_result, plain):
         assert result.model.kind == "embedding" and len(result.model.revision) == 64
         for metric, value in reference.scores.items():
@@ -79,22 +81,41 @@ def test_revisions_are_content_hashes(sentence_transformer):
 
 def test_evaluate_writes_what_run_writes_and_reuses_it(esco_data_dir, cache_dir, tmp_path):
     out = tmp_path / "results"
-    rows = workbench.evaluate("bm25", tasks=[TASK], split="full", output=out, data_dir=esco_data_dir,
-                              cache_dir=cache_dir)
+    rows = workbench.evaluate(
+        "bm25", tasks=[TASK], split="full", output=out, data_dir=esco_data_dir, cache_dir=cache_dir
+    )
     frame = pd.DataFrame(rows)
     assert list(frame["status"]) == ["written"] and frame.loc[0, "model"] == "bm25"
     path = out / "bm25" / f"{TASK}__v1__full.json"
     assert frame.loc[0, "path"] == str(path)
     assert frame.loc[0, "score"] == read_result(path).main_score
     before = path.read_bytes()
-    done = CliRunner().invoke(main, ["run", "--model", "bm25", "--tasks", TASK, "--split", "full", "--output",
-                                     str(out), "--data-dir", str(esco_data_dir), "--cache-dir", str(cache_dir),
-                                     "--no-progress"])
+    done = CliRunner().invoke(
+        main,
+        [
+            "run",
+            "--model",
+            "bm25",
+            "--tasks",
+            TASK,
+            "--split",
+            "full",
+            "--output",
+            str(out),
+            "--data-dir",
+            str(esco_data_dir),
+            "--cache-dir",
+            str(cache_dir),
+            "--no-progress",
+        ],
+    )
     assert done.exit_code == 0, done.output
     assert "1 reused" in done.output and path.read_bytes() == before
-    again = workbench.evaluate("bm25", tasks=TASK, split="full", output=out, data_dir=esco_data_dir,
-                               cache_dir=cache_dir)
+    again = workbench.evaluate(
+        "bm25", tasks=TASK, split="full", output=out, data_dir=esco_data_dir, cache_dir=cache_dir
+    )
     assert again[0]["status"] == "reused"
-    missing = workbench.evaluate("bm25", tasks=[TASK], split="no-such-split", output=out, data_dir=esco_data_dir,
-                                 cache_dir=cache_dir)
+    missing = workbench.evaluate(
+        "bm25", tasks=[TASK], split="no-such-split", output=out, data_dir=esco_data_dir, cache_dir=cache_dir
+    )
     assert missing[0]["status"] == "skipped" and missing[0]["path"] is None  # as `run` skips it

@@ -1,8 +1,8 @@
 """docs/adding-a-task.md, end to end: a curator's TREC folder plus one task file, evaluated with a baseline."""
+
 from __future__ import annotations
 
 import json
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -11,8 +11,8 @@ from click.testing import CliRunner
 from catalog_fixtures import write_tsv
 from workbench.catalog import get_task_spec
 from workbench.cli import main
-from workbench.errors import WorkBenchError
 from workbench.docs_gen import render
+from workbench.errors import WorkBenchError
 from workbench.spec import load_task_spec
 from workbench.task import Task
 
@@ -48,9 +48,20 @@ citation: |
 def curated(tmp_path, monkeypatch):
     monkeypatch.setenv("WORKBENCH_CACHE_DIR", str(tmp_path / "cache"))
     data = tmp_path / "data"
-    titles = ["senior python developer", "python programmer", "registered nurse", "staff nurse", "head chef",
-              "sous chef", "taxi driver", "cab driver", "data analyst", "junior data analyst", "math teacher",
-              "school teacher"]
+    titles = [
+        "senior python developer",
+        "python programmer",
+        "registered nurse",
+        "staff nurse",
+        "head chef",
+        "sous chef",
+        "taxi driver",
+        "cab driver",
+        "data analyst",
+        "junior data analyst",
+        "math teacher",
+        "school teacher",
+    ]
     targets = ["software developer", "nurse", "chef", "taxi driver", "data analyst", "teacher"]
     write_tsv(data / "acme/queries.tsv", [(f"q{i}", t) for i, t in enumerate(titles)])
     write_tsv(data / "acme/corpus.tsv", [(f"t{i}", t) for i, t in enumerate(targets)])
@@ -73,6 +84,7 @@ def test_evaluate_end_to_end_with_tfidf(curated):
     data, task_file = curated
     try:
         from workbench.registry import load_model
+
         model = load_model("tfidf")
     except ImportError as err:  # registry or scikit-learn not installed in this environment
         pytest.skip(f"no tfidf baseline available ({err}): workbench.registry.load_model('tfidf') is needed")
@@ -114,11 +126,27 @@ def test_the_documented_test_only_trec_set_validates_and_runs(curated, tmp_path)
     task_file.write_text(_doc_task_file(), encoding="utf-8")
     done = _validate(task_file, "--data-dir", data)
     assert done.exit_code == 0, done.output
-    assert done.stdout == (f"ok: {task_file} (acme-title-norm-test@v1)  test: 12×6 (12 positives)  "
-                           "full: 12×6 (12 positives)\n")
+    assert done.stdout == (
+        f"ok: {task_file} (acme-title-norm-test@v1)  test: 12×6 (12 positives)  full: 12×6 (12 positives)\n"
+    )
     out = tmp_path / "results"
-    done = CliRunner().invoke(main, ["run", "--model", "tfidf", "--tasks", str(task_file), "--split", "test",
-                                     "--output", str(out), "--data-dir", str(data), "--no-progress"])
+    done = CliRunner().invoke(
+        main,
+        [
+            "run",
+            "--model",
+            "tfidf",
+            "--tasks",
+            str(task_file),
+            "--split",
+            "test",
+            "--output",
+            str(out),
+            "--data-dir",
+            str(data),
+            "--no-progress",
+        ],
+    )
     assert done.exit_code == 0, done.output
     result = json.loads((out / "tfidf" / "acme-title-norm-test__v1__test.json").read_text())
     assert result["sizes"]["queries"] == 12 and 0.5 < result["scores"]["map"] <= 1.0
@@ -142,13 +170,19 @@ def test_validate_catches_split_method_file_name_and_missing_files(curated, tmp_
     assert done.stdout == f"ok: {task_file} (acme-title-norm@v1)  {shown}\n"
     errors = done.stderr.splitlines()
     assert errors[0] == f"error: {source_split}: invalid task file"
-    assert errors[1].startswith("  splits.method: loader 'trec' assigns no splits, so method 'source' leaves every query "
-                                "without one; use method: hash")
+    assert errors[1].startswith(
+        "  splits.method: loader 'trec' assigns no splits, so method 'source' leaves every query "
+        "without one; use method: hash"
+    )
     assert errors[2] == f"error: {renamed}: invalid task file"
-    assert errors[3] == ("  name: 'acme-title-norm' differs from the file name 'acme.yaml' (the catalog finds a task as "
-                         "tasks/<name>.yaml: rename the file to acme-title-norm.yaml)")
-    assert errors[4] == (f"error: {missing}: does not build from {data.resolve()}: task acme-title-norm: source.files.qrels: "
-                         f"{data.resolve() / 'acme/qrels-2024.tsv'} not found (data directory {data.resolve()})")
+    assert errors[3] == (
+        "  name: 'acme-title-norm' differs from the file name 'acme.yaml' (the catalog finds a task as "
+        "tasks/<name>.yaml: rename the file to acme-title-norm.yaml)"
+    )
+    assert errors[4] == (
+        f"error: {missing}: does not build from {data.resolve()}: task acme-title-norm: source.files.qrels: "
+        f"{data.resolve() / 'acme/qrels-2024.tsv'} not found (data directory {data.resolve()})"
+    )
     assert errors[5] == f"error: no such task file: {tmp_path / 'nope.yaml'}"
 
 

@@ -3,6 +3,7 @@
 Exact sizes are asserted where the data README (or the publisher's own statistics file) states
 them; elsewhere the sizes must be non-trivial.
 """
+
 from __future__ import annotations
 
 import re
@@ -43,7 +44,9 @@ def build(name: str, data_dir: Path, cache: Path) -> Task:
 
 def loader_notes(task: Task) -> dict:
     spec = task.spec
-    return get_loader(spec.source.loader)(LoaderContext(task.data_dir, task.files, dict(spec.source.params), spec.name)).notes
+    return get_loader(spec.source.loader)(
+        LoaderContext(task.data_dir, task.files, dict(spec.source.params), spec.name)
+    ).notes
 
 
 @pytest.mark.parametrize("name", TASKS)
@@ -77,8 +80,16 @@ def test_readme_sizes_jobbert(real_data_dir, cache):
     assert task.dataset("val").n_queries == 15_462 and task.dataset("test").n_queries == 15_462
 
 
-@pytest.mark.parametrize("name", ["house-skill-extraction", "tech-skill-extraction", "skillskape-skill-extraction",
-                                  "techwolf-vacancy-job2skill", "esco-skill-similarity"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "house-skill-extraction",
+        "tech-skill-extraction",
+        "skillskape-skill-extraction",
+        "techwolf-vacancy-job2skill",
+        "esco-skill-similarity",
+    ],
+)
 def test_skill_target_space_is_the_13896_esco_skills(name, real_data_dir, cache):
     task = build(name, real_data_dir, cache)
     assert task.full_dataset.n_targets == 13_896

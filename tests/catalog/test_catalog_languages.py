@@ -5,6 +5,7 @@ ESCO languages other than English exist here only as fixtures written in the pub
 (`write_esco_language`: skills_<ll>.csv / occupations_<ll>.csv in the '<ll>' classification zip,
 multi-line label cells).
 """
+
 from __future__ import annotations
 
 import re
@@ -108,8 +109,14 @@ def write_job_similarity(root: Path, language: str, queries, corpus, qrels) -> N
     (folder / "annotations.tsv").write_text("".join(f"{q}\t0\t{d}\t1\n" for q, d in qrels), encoding="utf-8")
 
 
-CORPUS = [("Nurse", "Nurse"), ("Head_Nurse", "Head Nurse"), ("Staff_Nurse", "Staff  nurse"), ("Chef", "Chef"),
-          ("Sous_Chef", "Sous Chef"), ("Cook", "Cook")]
+CORPUS = [
+    ("Nurse", "Nurse"),
+    ("Head_Nurse", "Head Nurse"),
+    ("Staff_Nurse", "Staff  nurse"),
+    ("Chef", "Chef"),
+    ("Sous_Chef", "Sous Chef"),
+    ("Cook", "Cook"),
+]
 
 
 @pytest.mark.parametrize("marks_self_relevant", [False, True])
@@ -130,12 +137,19 @@ def test_job_title_similarity_excludes_the_identical_title_in_every_language(tmp
     # edit distance puts the identical title first; excluded, it cannot count for or against the model
     # Excluding a title must score exactly as if that title were not in the corpus for that query.
     model = load_model("edit-distance")
-    mrr = dict(zip(ds.query_ids, task.evaluate(model, split="test", progress=False).per_query.decode()["mrr"], strict=False))
+    mrr = dict(
+        zip(ds.query_ids, task.evaluate(model, split="test", progress=False).per_query.decode()["mrr"], strict=True)
+    )
     for qid, text in queries:
         alone = tmp_path / f"alone-{qid}"
         same = {"q_nurse": "Nurse", "q_chef": "Chef"}[qid]
-        write_job_similarity(alone, "de", [(qid, text)], [c for c in CORPUS if c[0] != same],
-                             [pair for pair in qrels if pair[0] == qid and pair[1] != same])
+        write_job_similarity(
+            alone,
+            "de",
+            [(qid, text)],
+            [c for c in CORPUS if c[0] != same],
+            [pair for pair in qrels if pair[0] == qid and pair[1] != same],
+        )
         reference = Task(get_task_spec("job-title-similarity-de"), data_dir=alone, cache_dir=cache_dir)
         assert mrr[qid] == reference.evaluate(model, split="test", progress=False).scores["mrr"]
 
@@ -153,7 +167,9 @@ def test_declarations_are_read_as_strictly_as_task_files(tmp_path):
     from workbench.spec import load_declaration
 
     twice = tmp_path / "_suites.yaml"
-    twice.write_text("s:\n  description: a suite declared twice\n  members: [melo]\n  members: [all]\n", encoding="utf-8")
+    twice.write_text(
+        "s:\n  description: a suite declared twice\n  members: [melo]\n  members: [all]\n", encoding="utf-8"
+    )
     with pytest.raises(WorkBenchError, match="key 'members' is given twice"):
         load_declaration(twice, CompositeSuites)
     typo = tmp_path / "_typo.yaml"

@@ -1,7 +1,6 @@
 """The shipped task files: the catalog contract (names, suites, splits, policies) and the MELO generator."""
-from __future__ import annotations
 
-from pathlib import Path
+from __future__ import annotations
 
 import pytest
 import yaml
@@ -11,9 +10,25 @@ from workbench.catalog import list_tasks, suite_tasks, task_files_dir
 from workbench.sources.melo import generate, parse_folder, task_name, task_yaml
 from workbench.spec import load_task_spec
 
-CORE = ["esco-job2skill", "esco-skillnorm", "esco-skill2job", "esco-jobnorm", "esco-skill-similarity", "jobbert-jobnorm",
-        "house-skill-extraction", "tech-skill-extraction", "skillskape-skill-extraction"]
-ZERO_SHOT = ["onet-job2tech", "onet-tech2job", "onet-task2dwa", "onet-jobnorm", "onet-job-similarity", "onet-esco-crosswalk"]
+CORE = [
+    "esco-job2skill",
+    "esco-skillnorm",
+    "esco-skill2job",
+    "esco-jobnorm",
+    "esco-skill-similarity",
+    "jobbert-jobnorm",
+    "house-skill-extraction",
+    "tech-skill-extraction",
+    "skillskape-skill-extraction",
+]
+ZERO_SHOT = [
+    "onet-job2tech",
+    "onet-tech2job",
+    "onet-task2dwa",
+    "onet-jobnorm",
+    "onet-job-similarity",
+    "onet-esco-crosswalk",
+]
 EXTRA = ["techwolf-vacancy-job2skill"]
 NEW_FILES = [n for n in CORE + ZERO_SHOT + EXTRA if n not in ("esco-job2skill", "esco-skillnorm")]
 
@@ -88,7 +103,10 @@ def test_melo_generator_writes_complete_folders_and_skips_the_rest(tmp_path):
     (out / "melo-handmade.yaml").write_text("name: melo-handmade\n")  # not generated: left alone
     written, skipped = generate(data, out)
     assert [p.name for p in written] == ["melo-nor-q-no-c-no.yaml"]
-    assert skipped == {"not-a-melo-folder": skipped["not-a-melo-folder"], "usa_q_en_c_de_en": "missing corpus_elements.tsv"}
+    assert skipped == {
+        "not-a-melo-folder": skipped["not-a-melo-folder"],
+        "usa_q_en_c_de_en": "missing corpus_elements.tsv",
+    }
     assert "does not follow" in skipped["not-a-melo-folder"]
     assert sorted(p.name for p in out.iterdir()) == ["melo-handmade.yaml", "melo-nor-q-no-c-no.yaml"]
     spec = load_task_spec(out / "melo-nor-q-no-c-no.yaml")
@@ -98,4 +116,8 @@ def test_melo_generator_writes_complete_folders_and_skips_the_rest(tmp_path):
 
 
 def test_multilingual_corpus_folder_name():
-    assert parse_folder("usa_q_en_c_de_en_es_fr_it_nl_pl_pt") == ("usa", "en", ["de", "en", "es", "fr", "it", "nl", "pl", "pt"])
+    assert parse_folder("usa_q_en_c_de_en_es_fr_it_nl_pl_pt") == (
+        "usa",
+        "en",
+        ["de", "en", "es", "fr", "it", "nl", "pl", "pt"],
+    )

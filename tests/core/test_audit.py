@@ -1,4 +1,5 @@
 """Leakage audit: exact and normalised overlap of training pairs with evaluation queries and pairs."""
+
 from __future__ import annotations
 
 import gzip
@@ -12,15 +13,17 @@ from workbench.task import Task
 
 
 def eval_set():
-    return EvalSet("demo", "test", ["Chef", "taxi driver"], [("Chef", "prepare meals"), ("taxi driver", "drive vehicles")])
+    return EvalSet(
+        "demo", "test", ["Chef", "taxi driver"], [("Chef", "prepare meals"), ("taxi driver", "drive vehicles")]
+    )
 
 
 def test_training_overlap_counts_exact_and_normalised_and_both_directions():
     training = [("chef ", "bake bread"), ("drive vehicles", "taxi driver"), ("nurse", "dress wounds")]
     [row] = audit_training_pairs(training, [eval_set()])
-    assert row["queries_in_training_exact"] == 1            # "taxi driver" verbatim
-    assert row["queries_in_training_normalised"] == 2       # "chef " matches "Chef" after normalising
-    assert row["pairs_in_training_exact"] == 1              # (drive vehicles, taxi driver) reversed
+    assert row["queries_in_training_exact"] == 1  # "taxi driver" verbatim
+    assert row["queries_in_training_normalised"] == 2  # "chef " matches "Chef" after normalising
+    assert row["pairs_in_training_exact"] == 1  # (drive vehicles, taxi driver) reversed
     assert row["pairs_in_training_normalised"] == 1
 
 
@@ -49,9 +52,26 @@ def test_cli_audit_with_pairs_file(esco_data_dir, cache_dir, tmp_path):
     with gzip.open(pairs, "wt", encoding="utf-8") as handle:
         handle.write("software developer\tPython (computer programming)\nbaker\tbake bread\n")
     assert len(read_pairs(pairs)) == 2
-    done = subprocess.run([sys.executable, "-m", "workbench.cli", "audit", "--pairs", str(pairs), "--tasks", "esco-job2skill",
-                           "--splits", "train,test", "--json", "--data-dir", str(esco_data_dir)],
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "workbench.cli",
+            "audit",
+            "--pairs",
+            str(pairs),
+            "--tasks",
+            "esco-job2skill",
+            "--splits",
+            "train,test",
+            "--json",
+            "--data-dir",
+            str(esco_data_dir),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     rows = {row["split"]: row for row in json.loads(done.stdout)["training_overlap"]}
     # both pairs are fixture relations; each occupation lies in exactly one split, so each pair is found once

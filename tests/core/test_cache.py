@@ -1,4 +1,5 @@
 """Embedding cache: each unique text encoded once, corrupt rows ignored, namespaces kept apart."""
+
 from __future__ import annotations
 
 import sqlite3

@@ -1,4 +1,5 @@
 """Dataset policies: duplicates, queries without positives, unknown ids, splits."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -13,8 +14,13 @@ from workbench.partition import hash_split, stratified_partition
 def frames():
     queries = pd.DataFrame({"id": ["q1", "q2", "q3", "q4"], "text": ["a", "a", "b", "c"], "split": ["test"] * 4})
     targets = pd.DataFrame({"id": ["t1", "t2", "t3"], "text": ["x", "y", "x"]})
-    qrels = pd.DataFrame({"query_id": ["q1", "q2", "q3", "q3", "q9"], "target_id": ["t1", "t2", "t3", "zz", "t1"],
-                          "grade": [1, 2, 1, 1, 1]})
+    qrels = pd.DataFrame(
+        {
+            "query_id": ["q1", "q2", "q3", "q3", "q9"],
+            "target_id": ["t1", "t2", "t3", "zz", "t1"],
+            "grade": [1, 2, 1, 1, 1],
+        }
+    )
     return queries, targets, qrels
 
 
@@ -22,8 +28,12 @@ def test_merge_duplicate_queries_and_exclude_queries_without_positives():
     ds = RankingDataset.build(*frames())
     assert ds.query_texts.tolist() == ["a", "b"]  # q2 merged into q1; q4 has no positive
     assert ds.relevance.toarray().tolist() == [[1, 2, 0], [0, 0, 1]]
-    assert ds.stats == {"merged_duplicate_queries": 1, "excluded_queries_without_positives": 1,
-                        "dropped_pairs_unknown_target": 1, "dropped_pairs_unknown_query": 1}
+    assert ds.stats == {
+        "merged_duplicate_queries": 1,
+        "excluded_queries_without_positives": 1,
+        "dropped_pairs_unknown_target": 1,
+        "dropped_pairs_unknown_query": 1,
+    }
 
 
 def test_keep_duplicates_and_merge_targets():
@@ -33,12 +43,15 @@ def test_keep_duplicates_and_merge_targets():
     assert ds.relevance.toarray().tolist() == [[1, 0], [0, 2], [1, 0]]
 
 
-@pytest.mark.parametrize("change, message", [
-    (lambda q, t, r: (q, t.iloc[0:0], r), "target space is empty"),
-    (lambda q, t, r: (pd.concat([q, q.iloc[:1]]), t, r), "query id 'q1' occurs more than once"),
-    (lambda q, t, r: (q, t.drop(columns="text"), r), "missing columns \\['text'\\]"),
-    (lambda q, t, r: (q, t, r.assign(grade=0)), "grades must be > 0"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda q, t, r: (q, t.iloc[0:0], r), "target space is empty"),
+        (lambda q, t, r: (pd.concat([q, q.iloc[:1]]), t, r), "query id 'q1' occurs more than once"),
+        (lambda q, t, r: (q, t.drop(columns="text"), r), "missing columns \\['text'\\]"),
+        (lambda q, t, r: (q, t, r.assign(grade=0)), "grades must be > 0"),
+    ],
+)
 def test_bad_input(change, message):
     with pytest.raises(WorkBenchError, match=message):
         RankingDataset.build(*change(*frames()))
@@ -73,8 +86,8 @@ def test_hash_split_fractions():
 
 
 def test_exclude_self_pushes_the_query_concept_below_every_target():
-    from workbench.scoring import score_dataset
     from workbench.registry import load_model
+    from workbench.scoring import score_dataset
 
     queries = pd.DataFrame({"id": ["a", "b"], "text": ["alpha", "beta"]})
     targets = pd.DataFrame({"id": ["a", "b", "c"], "text": ["alpha", "beta", "alphabet"]})
@@ -84,7 +97,9 @@ def test_exclude_self_pushes_the_query_concept_below_every_target():
     assert excluding.stats["excluded_self_targets"] == 2
     assert excluding.excluded.toarray().tolist() == [[True, False, False], [False, True, False]]
     model = load_model("edit-distance")
-    kwargs = dict(query_type="skill_name", target_type="skill_name", group="similarity", metrics=["mrr"], progress=False)
+    kwargs = dict(
+        query_type="skill_name", target_type="skill_name", group="similarity", metrics=["mrr"], progress=False
+    )
     before = score_dataset(model, plain, **kwargs).per_query["mrr"]
     after = score_dataset(model, excluding, **kwargs).per_query["mrr"]
     assert before.tolist() == [0.5, 0.5]  # the identical self-target ranks first

@@ -5,6 +5,7 @@ releases; the server records every request (path and Range header) and can drop 
 ignore Range, or answer 404. The on-demand tests (issue 14) also serve ESCO zips built by
 tests/esco_fixture.py, in the publisher's layout (/esco/download/<portal file name>) or a mirror's.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -20,9 +21,16 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from esco_fixture import (CLASSIFICATION_ZIP, ESCO_VERSION_DIR, RELATIONS_ZIP, classification_zip, write_esco_language,
-                          write_esco_release)
-from workbench import data_manifest, fetch as fetch_module
+from esco_fixture import (
+    CLASSIFICATION_ZIP,
+    ESCO_VERSION_DIR,
+    RELATIONS_ZIP,
+    classification_zip,
+    write_esco_language,
+    write_esco_release,
+)
+from workbench import data_manifest
+from workbench import fetch as fetch_module
 from workbench.cli import main
 from workbench.data_manifest import MANIFEST, Archive, ManifestEntry, esco_url, esco_zip_name
 from workbench.datafiles import LOCAL_SUMS, read_local_sums
@@ -181,8 +189,10 @@ def test_network_failure_keeps_part_and_next_run_resumes(server, tmp_path):
     failed = status_of(report, "big.bin")
     kept = len(BIG) // 2 + (len(BIG) - len(BIG) // 2) // 2  # half, then half of the rest on the resumed try
     assert failed.status == "failed"
-    assert failed.detail.startswith(f"connection closed after {kept} of {len(BIG)} bytes after 2 attempts; "
-                                    f"big.bin.part kept ({kept} bytes): run again to resume")
+    assert failed.detail.startswith(
+        f"connection closed after {kept} of {len(BIG)} bytes after 2 attempts; "
+        f"big.bin.part kept ({kept} bytes): run again to resume"
+    )
     assert not (tmp_path / "big.bin").exists() and (tmp_path / "big.bin.part").stat().st_size == kept
     server.state["drop_always"].clear()
     server.state["requests"].clear()
@@ -194,16 +204,24 @@ def test_network_failure_keeps_part_and_next_run_resumes(server, tmp_path):
 
 def test_404_is_explained_and_others_still_fetched(server, tmp_path):
     good = serve(server, "good.csv", b"ok\n")
-    gone = ManifestEntry(path="gone/file.csv", sha256=sha(b"x"), url="https://publisher.example/gone",
-                         page="https://publisher.example/downloads")
+    gone = ManifestEntry(
+        path="gone/file.csv",
+        sha256=sha(b"x"),
+        url="https://publisher.example/gone",
+        page="https://publisher.example/downloads",
+    )
     later = serve(server, "later.csv", b"later\n")
     # Direct URLs of this manifest point at the local server (no base_url): the 404 names the publisher.
-    local = [ManifestEntry(e.path, e.sha256, url=f"{server.base_url}/{e.path}", page=e.page) for e in (good, gone, later)]
+    local = [
+        ManifestEntry(e.path, e.sha256, url=f"{server.base_url}/{e.path}", page=e.page) for e in (good, gone, later)
+    ]
     report = fetch(tmp_path, manifest=local, progress=False, retries=2, timeout=5)
     failed = status_of(report, "gone/file.csv")
     assert failed.status == "failed"
-    assert failed.detail == (f"HTTP 404 for {server.base_url}/gone/file.csv: the publisher moved it; download manually "
-                             f"from https://publisher.example/downloads to {tmp_path.resolve() / 'gone/file.csv'}")
+    assert failed.detail == (
+        f"HTTP 404 for {server.base_url}/gone/file.csv: the publisher moved it; download manually "
+        f"from https://publisher.example/downloads to {tmp_path.resolve() / 'gone/file.csv'}"
+    )
     assert status_of(report, "good.csv").status == "downloaded"
     assert status_of(report, "later.csv").status == "downloaded"
     assert len([r for r in server.state["requests"] if r[0] == "gone/file.csv"]) == 1  # 404 is not retried
@@ -220,8 +238,9 @@ def _zip(members: dict[str, bytes]) -> bytes:
 
 def test_archive_members_extracted_and_hostile_names_refused(server, tmp_path):
     good, other = b"Title\tCode\nchef\t1\n", b"readme\n"
-    server.state["files"]["release.zip"] = _zip({"db_1/Good.txt": good, "db_1/Read Me.txt": other,
-                                                 "../evil.txt": b"pwned", "db_1/x.txt": b"x"})
+    server.state["files"]["release.zip"] = _zip(
+        {"db_1/Good.txt": good, "db_1/Read Me.txt": other, "../evil.txt": b"pwned", "db_1/x.txt": b"x"}
+    )
     url = f"{server.base_url}/release.zip"
     root = tmp_path / "data"
     entries = [
@@ -250,7 +269,9 @@ def test_archive_member_with_wrong_checksum_is_refused(server, tmp_path):
     server.state["files"]["r.zip"] = _zip({"a.txt": b"changed"})
     entry = ManifestEntry("a.txt", sha(b"original"), archive=Archive(f"{server.base_url}/r.zip", "a.txt"))
     report = fetch(tmp_path, manifest=[entry], progress=False, retries=1, timeout=5)
-    assert status_of(report, "a.txt").detail.startswith(f"checksum mismatch: expected {sha(b'original')} got {sha(b'changed')}")
+    assert status_of(report, "a.txt").detail.startswith(
+        f"checksum mismatch: expected {sha(b'original')} got {sha(b'changed')}"
+    )
     assert not (tmp_path / "a.txt").exists() and no_part_files(tmp_path)
 
 
@@ -270,8 +291,13 @@ def test_present_file_skipped_without_request_and_wrong_copy_replaced(server, tm
 
 
 def test_manual_entries_listed_not_failed_and_only_filter(server, tmp_path):
-    manual = ManifestEntry("esco/v1/x.zip", sha(b"z"), page="https://portal.example/download", manual=True,
-                           instructions="fill in the form on https://portal.example/download")
+    manual = ManifestEntry(
+        "esco/v1/x.zip",
+        sha(b"z"),
+        page="https://portal.example/download",
+        manual=True,
+        instructions="fill in the form on https://portal.example/download",
+    )
     csv = serve(server, "onet/a.csv", b"a\n")
     txt = serve(server, "onet/b.txt", b"b\n")
     report = fetch(tmp_path, manifest=[manual, csv, txt], progress=False, retries=1, timeout=5)  # no base_url
@@ -285,9 +311,13 @@ def test_manual_entries_listed_not_failed_and_only_filter(server, tmp_path):
 
 
 def test_cli_prints_one_line_per_file_and_exits_1_on_failure(server, tmp_path, monkeypatch):
-    entries = (serve(server, "f/a.csv", b"a\n"),
-               ManifestEntry("f/missing.csv", sha(b"m"), url="https://publisher.example/m", page="https://publisher.example"),
-               ManifestEntry("f/manual.zip", sha(b"z"), manual=True, page="https://portal.example", instructions="use the form"))
+    entries = (
+        serve(server, "f/a.csv", b"a\n"),
+        ManifestEntry("f/missing.csv", sha(b"m"), url="https://publisher.example/m", page="https://publisher.example"),
+        ManifestEntry(
+            "f/manual.zip", sha(b"z"), manual=True, page="https://portal.example", instructions="use the form"
+        ),
+    )
     monkeypatch.setattr(data_manifest, "MANIFEST", entries)
     root = tmp_path / "new-data"
     runner = CliRunner()
@@ -320,7 +350,8 @@ def test_manifest_covers_every_release_file_with_pinned_sources():
             assert re.match(r"https://raw\.githubusercontent\.com/[^/]+/[^/]+/[0-9a-f]{40}/", entry.url), entry.url
     assert not any(e.manual for e in MANIFEST)
     assert esco_url(esco_zip_name("1.1.1", "")) == (
-        "https://ec.europa.eu/esco/download/ESCO%20dataset%20-%20v1.1.1%20-%20classification%20-%20%20-%20csv.zip")
+        "https://ec.europa.eu/esco/download/ESCO%20dataset%20-%20v1.1.1%20-%20classification%20-%20%20-%20csv.zip"
+    )
 
 
 @pytest.mark.data
@@ -353,9 +384,11 @@ def publisher(server, monkeypatch, tmp_path):
     monkeypatch.setattr(data_manifest, "ESCO_DOWNLOAD", f"{server.base_url}/esco/download/")
     release = write_esco_release(tmp_path / "publisher")
     write_esco_language(tmp_path / "publisher", "de")
-    zips = {CLASSIFICATION_ZIP: (release / CLASSIFICATION_ZIP).read_bytes(),
-            RELATIONS_ZIP: (release / RELATIONS_ZIP).read_bytes(),
-            classification_zip("de"): (release / classification_zip("de")).read_bytes()}
+    zips = {
+        CLASSIFICATION_ZIP: (release / CLASSIFICATION_ZIP).read_bytes(),
+        RELATIONS_ZIP: (release / RELATIONS_ZIP).read_bytes(),
+        classification_zip("de"): (release / classification_zip("de")).read_bytes(),
+    }
     # the same bytes under a version the manifest does not know
     for name, data in list(zips.items()):
         zips[name.replace("v1.1.1", "v1.2.0")] = data
@@ -400,7 +433,7 @@ def test_esco_of_any_version_comes_from_the_publisher_and_its_checksum_is_record
 
     (root / V2_CLASSIFICATION).write_bytes(publisher[names[0]] + b"\0")  # the file changes after its download
     with pytest.raises(WorkBenchError) as err:
-        Task(task.spec, data_dir=root).data_checksums
+        _ = Task(task.spec, data_dir=root).data_checksums
     assert f"differs from {expected[V2_CLASSIFICATION]}, recorded in {root.resolve() / LOCAL_SUMS}" in str(err.value)
 
 
@@ -416,8 +449,21 @@ def test_mirror_and_default_folder_make_a_first_run_work(online, server, tmp_pat
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
     monkeypatch.setenv("WORKBENCH_DATA_URL", server.base_url)
     out = tmp_path / "results"
-    done = CliRunner().invoke(main, ["run", "--model", "tfidf", "--tasks", "esco-skillnorm", "--split", "test",
-                                     "--output", str(out), "--no-progress"])
+    done = CliRunner().invoke(
+        main,
+        [
+            "run",
+            "--model",
+            "tfidf",
+            "--tasks",
+            "esco-skillnorm",
+            "--split",
+            "test",
+            "--output",
+            str(out),
+            "--no-progress",
+        ],
+    )
     assert done.exit_code == 0, done.output
     data = tmp_path / "xdg" / "workbench" / "data"
     assert sorted(server.state["requests"]) == sorted((e.path, None) for e in pinned[:2])
@@ -426,8 +472,21 @@ def test_mirror_and_default_folder_make_a_first_run_work(online, server, tmp_pat
 
     server.state["files"][pinned[0].path] = b"the mirror serves other bytes"  # a bad mirror is caught
     (data / pinned[0].path).unlink()
-    done = CliRunner().invoke(main, ["run", "--model", "tfidf", "--tasks", "esco-skillnorm", "--split", "test",
-                                     "--output", str(out), "--no-progress"])
+    done = CliRunner().invoke(
+        main,
+        [
+            "run",
+            "--model",
+            "tfidf",
+            "--tasks",
+            "esco-skillnorm",
+            "--split",
+            "test",
+            "--output",
+            str(out),
+            "--no-progress",
+        ],
+    )
     assert done.exit_code == 1 and f"checksum mismatch: expected {pinned[0].sha256}" in done.output
     assert not (data / pinned[0].path).exists()
 
@@ -438,18 +497,33 @@ def test_no_fetch_names_the_files_and_the_command(online, server, publisher, tmp
     out = tmp_path / "results"
     spec_file = tmp_path / "skillnorm-v2.yaml"
     spec_file.write_text(yaml.safe_dump(_skillnorm_v2()), encoding="utf-8")
-    args = ["run", "--model", "tfidf", "--tasks", str(spec_file), "--split", "test", "--output", str(out),
-            "--data-dir", str(root), "--no-progress"]
+    args = [
+        "run",
+        "--model",
+        "tfidf",
+        "--tasks",
+        str(spec_file),
+        "--split",
+        "test",
+        "--output",
+        str(out),
+        "--data-dir",
+        str(root),
+        "--no-progress",
+    ]
     for extra, env in ((["--no-fetch"], {}), ([], {"WORKBENCH_OFFLINE": "1"})):
         done = CliRunner().invoke(main, args + extra, env=env)
         assert done.exit_code == 1
-        assert (f"task skillnorm-v2: 2 file(s) missing in the data directory {root.resolve()}: {V2_RELATIONS}, "
-                f"{V2_CLASSIFICATION}; fetching is off (--no-fetch or WORKBENCH_OFFLINE=1). Get them with: workbench data "
-                f"fetch --data-dir {root.resolve()} --only '{V2_RELATIONS}' --only '{V2_CLASSIFICATION}'") in done.output
+        assert (
+            f"task skillnorm-v2: 2 file(s) missing in the data directory {root.resolve()}: {V2_RELATIONS}, "
+            f"{V2_CLASSIFICATION}; fetching is off (--no-fetch or WORKBENCH_OFFLINE=1). Get them with: workbench data "
+            f"fetch --data-dir {root.resolve()} --only '{V2_RELATIONS}' --only '{V2_CLASSIFICATION}'"
+        ) in done.output
     assert server.state["requests"] == []
     # the command it names gets exactly them, from the publisher's URL pattern
-    done = CliRunner().invoke(main, ["data", "fetch", "--data-dir", str(root), "--only", V2_CLASSIFICATION,
-                                     "--only", V2_RELATIONS])
+    done = CliRunner().invoke(
+        main, ["data", "fetch", "--data-dir", str(root), "--only", V2_CLASSIFICATION, "--only", V2_RELATIONS]
+    )
     assert done.exit_code == 0, done.output
     assert f"sha256 {sha(publisher[V2_RELATIONS.rsplit('/', 1)[1]])} recorded in {LOCAL_SUMS}" in done.output
     done = CliRunner().invoke(main, args + ["--no-fetch"])
@@ -468,7 +542,10 @@ def test_data_fetch_any_language_and_the_recorded_checksum_is_checked_later(onli
     server.state["files"][f"esco/download/{classification_zip('de')}"] = b"a silently changed release"
     (root / path).unlink()
     again = CliRunner().invoke(main, ["data", "fetch", "--data-dir", str(root), "--only", path])
-    assert again.exit_code == 1 and "checksum mismatch: expected " + sha(publisher[classification_zip("de")]) in again.output
+    assert (
+        again.exit_code == 1
+        and "checksum mismatch: expected " + sha(publisher[classification_zip("de")]) in again.output
+    )
     assert not (root / path).exists()
     other = CliRunner().invoke(main, ["data", "fetch", "--data-dir", str(root), "--only", "esco/v1.1.1/notes.txt"])
     assert other.exit_code == 2 and "matches no file of the manifest" in other.output
@@ -476,8 +553,10 @@ def test_data_fetch_any_language_and_the_recorded_checksum_is_checked_later(onli
 
 def test_listing_and_validating_never_download(online, server, tmp_path, monkeypatch):
     release = write_esco_release(tmp_path / "mirror")
-    pinned = tuple(serve(server, f"{ESCO_VERSION_DIR}/{name}", (release / name).read_bytes())
-                   for name in (CLASSIFICATION_ZIP, RELATIONS_ZIP))
+    pinned = tuple(
+        serve(server, f"{ESCO_VERSION_DIR}/{name}", (release / name).read_bytes())
+        for name in (CLASSIFICATION_ZIP, RELATIONS_ZIP)
+    )
     monkeypatch.setattr(data_manifest, "MANIFEST", pinned)
     monkeypatch.setenv("WORKBENCH_DATA_URL", server.base_url)
     root = tmp_path / "data"

@@ -3,6 +3,7 @@
 The graph is read from the source with `ast` (every import statement, at any depth, relative ones
 resolved), so an import hidden inside a function counts as much as one at the top.
 """
+
 from __future__ import annotations
 
 import ast
@@ -55,9 +56,12 @@ def test_the_walk_sees_relative_and_nested_imports(tmp_path, monkeypatch):
     fake = tmp_path / "workbench"
     fake.mkdir()
     (fake / "__init__.py").write_text("")
-    (fake / "bad.py").write_text("def f():\n    from .baselines import bm25\n"
-                                 "    import workbench.uwe_reference.model\n")
+    (fake / "bad.py").write_text(
+        "def f():\n    from .baselines import bm25\n    import workbench.uwe_reference.model\n"
+    )
     monkeypatch.setattr(sys.modules[__name__], "CORE", fake)
-    assert plugin_edges() == ["workbench/bad.py imports workbench.baselines",
-                              "workbench/bad.py imports workbench.baselines.bm25",
-                              "workbench/bad.py imports workbench.uwe_reference.model"]
+    assert plugin_edges() == [
+        "workbench/bad.py imports workbench.baselines",
+        "workbench/bad.py imports workbench.baselines.bm25",
+        "workbench/bad.py imports workbench.uwe_reference.model",
+    ]

@@ -1,9 +1,11 @@
 """The wheel holds every sub-package: a folder with __init__.py missing from pyproject's list installs
 fine in editable mode (the tests' mode) and breaks only a real install (it once dropped workbench.sources)."""
+
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
+
+import tomllib
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -1,4 +1,5 @@
 """End to end on a fixture ESCO release in the publisher's format: task file → dataset → model → result file."""
+
 from __future__ import annotations
 
 import json
@@ -25,7 +26,11 @@ def test_dataset_from_fixture_release(job2skill):
     full = job2skill.dataset("full")
     assert full.n_queries == 8 and full.n_targets == 12
     assert full.n_positives == 20
-    splits = {s: job2skill.dataset(s).n_queries for s in ("train", "val", "test") if (job2skill.full_dataset.query_splits == s).any()}
+    splits = {
+        s: job2skill.dataset(s).n_queries
+        for s in ("train", "val", "test")
+        if (job2skill.full_dataset.query_splits == s).any()
+    }
     assert sum(splits.values()) == 8
 
 
@@ -34,8 +39,10 @@ def test_tfidf_beats_random_and_result_file_is_complete(job2skill, tmp_path):
     rnd = job2skill.evaluate(load_model("random"), "full", progress=False)
     assert tfidf.scores["map"] > rnd.scores["map"]
     assert tfidf.official and tfidf.task.name == "esco-job2skill" and tfidf.task.version == 1
-    assert set(tfidf.data_files) == {"esco/v1.1.1/ESCO dataset - v1.1.1 - classification - en - csv.zip",
-                                     "esco/v1.1.1/ESCO dataset - v1.1.1 - classification -  - csv.zip"}
+    assert set(tfidf.data_files) == {
+        "esco/v1.1.1/ESCO dataset - v1.1.1 - classification - en - csv.zip",
+        "esco/v1.1.1/ESCO dataset - v1.1.1 - classification -  - csv.zip",
+    }
     assert tfidf.sizes["queries"] == 8 and tfidf.model.revision
     per_query = tfidf.per_query.decode()
     assert len(per_query["map"]) == 8 and np.isclose(per_query["map"].mean(), tfidf.scores["map"])
@@ -44,7 +51,15 @@ def test_tfidf_beats_random_and_result_file_is_complete(job2skill, tmp_path):
 def test_runner_reuses_only_exact_matches(esco_data_dir, cache_dir, tmp_path):
     spec = get_task_spec("esco-job2skill")
     out = tmp_path / "results"
-    kwargs = dict(split="full", output=out, load_model=load_model, data_dir=esco_data_dir, cache_dir=cache_dir, progress=False, log=lambda m: None)
+    kwargs = dict(
+        split="full",
+        output=out,
+        load_model=load_model,
+        data_dir=esco_data_dir,
+        cache_dir=cache_dir,
+        progress=False,
+        log=lambda m: None,
+    )
     first = run(["tfidf"], [spec], **kwargs)
     assert len(first.written) == 1
     again = run(["tfidf"], [spec], **kwargs)
@@ -58,7 +73,15 @@ def test_runner_reuses_only_exact_matches(esco_data_dir, cache_dir, tmp_path):
 def test_edited_result_is_recomputed(esco_data_dir, cache_dir, tmp_path):
     spec = get_task_spec("esco-job2skill")
     out = tmp_path / "results"
-    kwargs = dict(split="full", output=out, load_model=load_model, data_dir=esco_data_dir, cache_dir=cache_dir, progress=False, log=lambda m: None)
+    kwargs = dict(
+        split="full",
+        output=out,
+        load_model=load_model,
+        data_dir=esco_data_dir,
+        cache_dir=cache_dir,
+        progress=False,
+        log=lambda m: None,
+    )
     path = run(["tfidf"], [spec], **kwargs).written[0]
     data = json.loads(path.read_text())
     data["scores"]["map"] = 0.99
@@ -73,20 +96,60 @@ def test_edited_result_is_recomputed(esco_data_dir, cache_dir, tmp_path):
 def test_cli_run_and_tasks_list(esco_data_dir, cache_dir, tmp_path):
     out = tmp_path / "cli-results"
     env_cmd = [sys.executable, "-m", "workbench.cli"]
-    done = subprocess.run(env_cmd + ["run", "--model", "tfidf", "--tasks", "esco-job2skill", "--split", "full",
-                                     "--output", str(out), "--data-dir", str(esco_data_dir), "--no-progress"],
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        env_cmd
+        + [
+            "run",
+            "--model",
+            "tfidf",
+            "--tasks",
+            "esco-job2skill",
+            "--split",
+            "full",
+            "--output",
+            str(out),
+            "--data-dir",
+            str(esco_data_dir),
+            "--no-progress",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     assert result_path(out, "tfidf", "esco-job2skill", 1, "full").exists()
-    listed = subprocess.run(env_cmd + ["tasks", "list", "--json", "--data-dir", str(esco_data_dir)],
-                            capture_output=True, text=True, timeout=300)
+    listed = subprocess.run(
+        env_cmd + ["tasks", "list", "--json", "--data-dir", str(esco_data_dir)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     rows = {row["name"]: row for row in json.loads(listed.stdout)}
     assert rows["esco-job2skill"]["sizes"]["full"]["queries"] == 8
-    bad = subprocess.run(env_cmd + ["run", "--model", "no-such-model", "--tasks", "esco-job2skill",
-                                    "--data-dir", str(esco_data_dir), "--output", str(out)], capture_output=True, text=True, timeout=300)
+    bad = subprocess.run(
+        env_cmd
+        + [
+            "run",
+            "--model",
+            "no-such-model",
+            "--tasks",
+            "esco-job2skill",
+            "--data-dir",
+            str(esco_data_dir),
+            "--output",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert bad.returncode == 1 and "no-such-model" in bad.stderr and "Traceback" not in bad.stderr
-    missing = subprocess.run(env_cmd + ["run", "--model", "tfidf", "--tasks", "esco-job2skill",
-                                        "--data-dir", str(tmp_path / "nowhere")], capture_output=True, text=True, timeout=300)
+    missing = subprocess.run(
+        env_cmd + ["run", "--model", "tfidf", "--tasks", "esco-job2skill", "--data-dir", str(tmp_path / "nowhere")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert missing.returncode == 2 and "does not exist" in missing.stderr and "Traceback" not in missing.stderr
 
 
@@ -99,8 +162,10 @@ def test_import_is_light():
 @pytest.mark.torch
 def test_threads_option_does_not_import_torch():
     # torch reads OMP_NUM_THREADS when it loads; a warm run that never needs torch must not pay its import
-    code = ("import sys; from workbench.cli import _limit_threads; _limit_threads(1); "
-            "print('torch' in sys.modules); import torch; print(torch.get_num_threads())")
+    code = (
+        "import sys; from workbench.cli import _limit_threads; _limit_threads(1); "
+        "print('torch' in sys.modules); import torch; print(torch.get_num_threads())"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120).stdout.split()
     assert out[0] == "False"
     assert out == ["False"] or out[1] == "1"  # no torch installed: nothing else to check

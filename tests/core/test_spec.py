@@ -1,22 +1,32 @@
 """The task-file schema rejects bad files with errors that name the file, the field and the expectation."""
+
 from __future__ import annotations
 
 import copy
 
 import pytest
 import yaml
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from workbench.catalog import list_tasks, resolve_task_list, task_files_dir
 from workbench.errors import WorkBenchError
 from workbench.spec import TaskSpec, load_task_spec, parse_task_spec
 
 VALID = {
-    "name": "demo-task", "version": 1, "description": "A demo task for tests.", "group": "job2skill",
-    "query_type": "job_title", "target_type": "skill_name", "languages": {"query": ["en"], "target": ["en"]},
+    "name": "demo-task",
+    "version": 1,
+    "description": "A demo task for tests.",
+    "group": "job2skill",
+    "query_type": "job_title",
+    "target_type": "skill_name",
+    "languages": {"query": ["en"], "target": ["en"]},
     "source": {"loader": "trec", "files": {"queries": "q.tsv", "corpus": "c.tsv", "qrels": "r.tsv"}},
     "splits": {"method": "hash", "fractions": {"val": 0.5, "test": 0.5}},
-    "metrics": ["map", "rp@10"], "main_score": "map", "license": "CC-BY-4.0", "citation": "Someone 2024.",
+    "metrics": ["map", "rp@10"],
+    "main_score": "map",
+    "license": "CC-BY-4.0",
+    "citation": "Someone 2024.",
 }
 
 
@@ -32,18 +42,21 @@ def test_valid_file_loads(tmp_path):
     assert spec.splits.available == ["val", "test", "full"]
 
 
-@pytest.mark.parametrize("mutate, fragment", [
-    (lambda d: d.update(colour="blue"), "colour: Extra inputs are not permitted"),
-    (lambda d: d.update(version="one"), "version: Input should be a valid integer"),
-    (lambda d: d.pop("main_score"), "main_score: Field required"),
-    (lambda d: d.update(group="cooking"), "group: Input should be"),
-    (lambda d: d.update(metrics=["map", "f1"]), "unknown metric 'f1'"),
-    (lambda d: d.update(main_score="mrr"), "main_score 'mrr' is not one of metrics"),
-    (lambda d: d["source"]["files"].update(queries="../../etc/passwd"), "may not leave the data directory"),
-    (lambda d: d["source"]["files"].update(queries="/etc/passwd"), "needs allow_absolute_paths"),
-    (lambda d: d["splits"].update(fractions={"val": 0.5, "test": 0.6}), "sum to 1"),
-    (lambda d: d["source"].update(loaderr="x"), "source.loaderr: Extra inputs are not permitted"),
-])
+@pytest.mark.parametrize(
+    "mutate, fragment",
+    [
+        (lambda d: d.update(colour="blue"), "colour: Extra inputs are not permitted"),
+        (lambda d: d.update(version="one"), "version: Input should be a valid integer"),
+        (lambda d: d.pop("main_score"), "main_score: Field required"),
+        (lambda d: d.update(group="cooking"), "group: Input should be"),
+        (lambda d: d.update(metrics=["map", "f1"]), "unknown metric 'f1'"),
+        (lambda d: d.update(main_score="mrr"), "main_score 'mrr' is not one of metrics"),
+        (lambda d: d["source"]["files"].update(queries="../../etc/passwd"), "may not leave the data directory"),
+        (lambda d: d["source"]["files"].update(queries="/etc/passwd"), "needs allow_absolute_paths"),
+        (lambda d: d["splits"].update(fractions={"val": 0.5, "test": 0.6}), "sum to 1"),
+        (lambda d: d["source"].update(loaderr="x"), "source.loaderr: Extra inputs are not permitted"),
+    ],
+)
 def test_invalid_files_name_file_and_field(tmp_path, mutate, fragment):
     data = copy.deepcopy(VALID)
     mutate(data)
@@ -69,9 +82,13 @@ def test_not_yaml_and_not_mapping(tmp_path):
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.dictionaries(st.sampled_from(sorted(VALID) + ["extra", "unknown"]),
-                       st.one_of(st.none(), st.integers(), st.text(max_size=5), st.lists(st.integers(), max_size=2)),
-                       max_size=6))
+@given(
+    st.dictionaries(
+        st.sampled_from(sorted(VALID) + ["extra", "unknown"]),
+        st.one_of(st.none(), st.integers(), st.text(max_size=5), st.lists(st.integers(), max_size=2)),
+        max_size=6,
+    )
+)
 def test_fuzzed_overrides_never_crash(overrides):
     """Any mangled task file gives either a valid spec or one WorkBenchError: never another exception."""
     data = {**VALID, **overrides}

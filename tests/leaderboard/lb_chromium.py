@@ -1,5 +1,6 @@
 """Drive headless Chromium for the leaderboard page tests: `--dump-dom`, and a minimal DevTools client
 over `--remote-debugging-pipe` (JSON messages separated by NUL on fds 3/4; no websocket library needed)."""
+
 from __future__ import annotations
 
 import fcntl
@@ -11,8 +12,17 @@ import subprocess
 import time
 from pathlib import Path
 
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", "--no-first-run", "--disable-dev-shm-usage", "--mute-audio"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+    "--mute-audio",
+]
 
 
 def find_chromium() -> str | None:
@@ -25,9 +35,15 @@ def browser_marks() -> list:
     """pytestmark of a browser test: slow, and skipped with a reason when Chromium is not installed."""
     import pytest
 
-    return [pytest.mark.browser, pytest.mark.slow,
-            pytest.mark.skipif(find_chromium() is None, reason="headless-browser test: /usr/bin/chromium (or chromium on "
-                               "PATH) is not installed; install it (apt-get install chromium) to run this test")]
+    return [
+        pytest.mark.browser,
+        pytest.mark.slow,
+        pytest.mark.skipif(
+            find_chromium() is None,
+            reason="headless-browser test: /usr/bin/chromium (or chromium on "
+            "PATH) is not installed; install it (apt-get install chromium) to run this test",
+        ),
+    ]
 
 
 def dump_dom(chromium: str, url: str, profile: Path, budget_ms: int = 3000, timeout: float = 90) -> str:
@@ -53,9 +69,14 @@ class DevTools:
             os.set_inheritable(3, True)
             os.set_inheritable(4, True)
 
-        self.proc = subprocess.Popen([chromium, *FLAGS, f"--user-data-dir={profile}", "--remote-debugging-pipe", "about:blank"],
-                                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                     preexec_fn=wire, close_fds=False)
+        self.proc = subprocess.Popen(
+            [chromium, *FLAGS, f"--user-data-dir={profile}", "--remote-debugging-pipe", "about:blank"],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            preexec_fn=wire,
+            close_fds=False,
+        )
         os.close(to_chrome_r)
         os.close(from_chrome_w)
         self.timeout = timeout
@@ -113,7 +134,9 @@ class DevTools:
 
     def open(self, url: str) -> None:
         target = self.send("Target.createTarget", {"url": "about:blank"}, session=False)["targetId"]
-        self.session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True}, session=False)["sessionId"]
+        self.session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True}, session=False)[
+            "sessionId"
+        ]
         for domain in ("Page", "Runtime", "Log"):
             self.send(f"{domain}.enable")
         self.send("Page.navigate", {"url": url})
@@ -129,7 +152,7 @@ class DevTools:
         try:
             self.send("Browser.close", wait=False, session=False)
             self.proc.wait(timeout=15)
-        except Exception:  # noqa: BLE001
+        except Exception:
             self.proc.kill()
             self.proc.wait(timeout=15)
         finally:

@@ -1,4 +1,5 @@
 """Helpers for the leaderboard tests: task specs built in the test and realistic result files (fixtures in conftest.py)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,7 +8,14 @@ import numpy as np
 import pytest
 
 from workbench.results import (
-    SCHEMA_VERSION, ModelRecord, ResultFile, TaskRecord, Timing, aggregate_scores, encode_per_query, result_path,
+    SCHEMA_VERSION,
+    ModelRecord,
+    ResultFile,
+    TaskRecord,
+    Timing,
+    aggregate_scores,
+    encode_per_query,
+    result_path,
     write_result,
 )
 from workbench.spec import TaskSpec, parse_task_spec
@@ -18,14 +26,23 @@ DATA_SHA = {"esco/occupations_en.csv": "a" * 64, "esco/skills_en.csv": "b" * 64}
 
 
 def _spec(name: str, group: str, loader: str, files: dict[str, str], version: int = 1) -> TaskSpec:
-    return parse_task_spec({
-        "name": name, "version": version, "description": f"Test task {name} for the leaderboard tests.",
-        "group": group, "query_type": "job_title", "target_type": "occupation",
-        "languages": {"query": ["en"], "target": ["en"]},
-        "source": {"loader": loader, "files": files},
-        "splits": {"method": "hash", "fractions": {"val": 0.2, "test": 0.8}},
-        "metrics": ["map", "mrr", "rp@10"], "main_score": "map", "license": "CC-BY-4.0", "citation": "test",
-    })
+    return parse_task_spec(
+        {
+            "name": name,
+            "version": version,
+            "description": f"Test task {name} for the leaderboard tests.",
+            "group": group,
+            "query_type": "job_title",
+            "target_type": "occupation",
+            "languages": {"query": ["en"], "target": ["en"]},
+            "source": {"loader": loader, "files": files},
+            "splits": {"method": "hash", "fractions": {"val": 0.2, "test": 0.8}},
+            "metrics": ["map", "mrr", "rp@10"],
+            "main_score": "map",
+            "license": "CC-BY-4.0",
+            "citation": "test",
+        }
+    )
 
 
 @pytest.fixture
@@ -51,29 +68,69 @@ def per_query_values(task: str, quality: float, seed: int, n: int) -> dict[str, 
     return {"map": ap, "mrr": rr, "rp@10": rp}
 
 
-def make_result(spec: TaskSpec, model: str, *, quality: float = 0.5, seed: int = 0, n: int = 150,
-                created_at: str = "2025-01-01T00:00:00+00:00", official: bool = True, revision: str | None = None,
-                trained_on: list[str] | None = None, training_data: list[str] | None = None,
-                settings: dict | None = None, latency: dict | None = None, parameters: int | None = None,
-                variant_of: str | None = None, ids: list[str] | None = None, values: dict[str, np.ndarray] | None = None,
-                data_files: dict[str, str] | None = None, version: int | None = None, split: str = "test") -> ResultFile:
+def make_result(
+    spec: TaskSpec,
+    model: str,
+    *,
+    quality: float = 0.5,
+    seed: int = 0,
+    n: int = 150,
+    created_at: str = "2025-01-01T00:00:00+00:00",
+    official: bool = True,
+    revision: str | None = None,
+    trained_on: list[str] | None = None,
+    training_data: list[str] | None = None,
+    settings: dict | None = None,
+    latency: dict | None = None,
+    parameters: int | None = None,
+    variant_of: str | None = None,
+    ids: list[str] | None = None,
+    values: dict[str, np.ndarray] | None = None,
+    data_files: dict[str, str] | None = None,
+    version: int | None = None,
+    split: str = "test",
+) -> ResultFile:
     ids = ids or query_ids(spec.name, n)
     values = values or per_query_values(spec.name, quality, seed, len(ids))
     pq = encode_per_query(ids, values)
     return ResultFile(
-        schema_version=SCHEMA_VERSION, workbench_version="0.1.0", created_at=created_at, fingerprint=f"fp-{model}-{spec.name}",
+        schema_version=SCHEMA_VERSION,
+        workbench_version="0.1.0",
+        created_at=created_at,
+        fingerprint=f"fp-{model}-{spec.name}",
         official=official,
-        task=TaskRecord(name=spec.name, version=version or spec.version, group=spec.group, spec_hash=spec.spec_hash,
-                        main_score=spec.main_score, query_type=spec.query_type, target_type=spec.target_type,
-                        languages=spec.languages.model_dump()),
+        task=TaskRecord(
+            name=spec.name,
+            version=version or spec.version,
+            group=spec.group,
+            spec_hash=spec.spec_hash,
+            main_score=spec.main_score,
+            query_type=spec.query_type,
+            target_type=spec.target_type,
+            languages=spec.languages.model_dump(),
+        ),
         split=split,
-        model=ModelRecord(name=model, revision=revision or f"rev-{model}", kind="embedding", parameters=parameters, embedding_dim=384,
-                          license="apache-2.0", training_data=["generic web text"] if training_data is None else training_data, trained_on=trained_on,
-                          variant_of=variant_of, settings=settings or {}, prompts={"query": "query: ", "target": None}),
-        data_files=dict(DATA_SHA if data_files is None else data_files), config={"ties": "average", "limit": None},
+        model=ModelRecord(
+            name=model,
+            revision=revision or f"rev-{model}",
+            kind="embedding",
+            parameters=parameters,
+            embedding_dim=384,
+            license="apache-2.0",
+            training_data=["generic web text"] if training_data is None else training_data,
+            trained_on=trained_on,
+            variant_of=variant_of,
+            settings=settings or {},
+            prompts={"query": "query: ", "target": None},
+        ),
+        data_files=dict(DATA_SHA if data_files is None else data_files),
+        config={"ties": "average", "limit": None},
         sizes={"queries": len(ids), "targets": 500, "positives": 3 * len(ids)},
-        scores=aggregate_scores(pq), per_query=pq, timing=Timing(total_seconds=1.0),
-        environment={"python": "3.x"}, latency=latency,
+        scores=aggregate_scores(pq),
+        per_query=pq,
+        timing=Timing(total_seconds=1.0),
+        environment={"python": "3.x"},
+        latency=latency,
     )
 
 
@@ -90,8 +147,16 @@ def write(results_dir: Path, result: ResultFile, name: str | None = None) -> Pat
 MODELS = {
     "strong-model": (0.80, 11, {"parameters": 335_000_000, "latency": {"ms_per_query_mean": 12.5}}),
     "uwe-base": (0.50, 21, {"trained_on": [], "parameters": 110_000_000, "latency": {"mean_ms": 4.0}}),
-    "uwe-ft-jobnorm": (0.50, 21, {"trained_on": ["job-norm"], "settings": {"base_model": "uwe-base", "epochs": 1},
-                                   "parameters": 110_000_000, "latency": {"mean_ms": 4.1}}),
+    "uwe-ft-jobnorm": (
+        0.50,
+        21,
+        {
+            "trained_on": ["job-norm"],
+            "settings": {"base_model": "uwe-base", "epochs": 1},
+            "parameters": 110_000_000,
+            "latency": {"mean_ms": 4.1},
+        },
+    ),
     "bm25": (0.40, 31, {"latency": {"ms_per_query_mean": 0.8}}),
     HOSTILE: (0.45, 41, {}),
     PIPE_NAME: (0.42, 51, {}),

@@ -3,6 +3,7 @@
 Data files (tables, JSON, HTML) are compared byte for byte; each PNG by the hash of the data it was drawn
 from (leaderboard/figure_hash.py), so a new matplotlib or FreeType that renders the same data with other
 pixels does not fail the test."""
+
 from __future__ import annotations
 
 import re
@@ -36,4 +37,6 @@ def test_committed_site_rebuilds_byte_for_byte(suite, tmp_path):
             assert drawn is not None, f"{suite}/{rel}: the rebuilt plot records no data hash"
             assert png_data_hash(committed / rel) == drawn, f"{suite}/{rel} shows other data: run `make leaderboard`"
         else:
-            assert (tmp_path / rel).read_bytes() == (committed / rel).read_bytes(), f"{suite}/{rel} differs: run `make leaderboard`"
+            assert (tmp_path / rel).read_bytes() == (committed / rel).read_bytes(), (
+                f"{suite}/{rel} differs: run `make leaderboard`"
+            )

@@ -1,4 +1,5 @@
 """The data hash recorded in each PNG: equal for the same data drawn with another layout, different for other data."""
+
 from __future__ import annotations
 
 import numpy as np

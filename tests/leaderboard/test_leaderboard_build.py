@@ -1,4 +1,5 @@
 """Leaderboard build: validation, aggregation, statistics, transfer, escaping, determinism."""
+
 from __future__ import annotations
 
 import csv
@@ -8,8 +9,8 @@ import json
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from lb_fixtures import HOSTILE, MODELS, PIPE_NAME, make_result, query_ids, write
 
+from lb_fixtures import HOSTILE, MODELS, PIPE_NAME, make_result, query_ids, write
 from workbench.io import sha256_file
 from workbench.leaderboard import build_leaderboard, leaderboard_cli
 from workbench.leaderboard.aggregate import build_board
@@ -42,8 +43,15 @@ def refused(report):
 def test_clean_build_writes_every_output(populated, specs, tmp_path):
     report = build(populated, tmp_path / "site", specs)
     assert report.refused == []
-    assert report.files == ["index.html", "latency.png", "leaderboard.csv", "leaderboard.json", "leaderboard.md",
-                            "per_task.png", "transfer.png"]
+    assert report.files == [
+        "index.html",
+        "latency.png",
+        "leaderboard.csv",
+        "leaderboard.json",
+        "leaderboard.md",
+        "per_task.png",
+        "transfer.png",
+    ]
     for name in report.files:
         assert (tmp_path / "site" / name).stat().st_size > 0
     for name in ("latency.png", "per_task.png", "transfer.png"):
@@ -152,7 +160,11 @@ def test_missing_task_gets_no_macro(populated, specs, tmp_path):
     assert partial["group_means"]["skill_similarity"] is None and partial["group_means"]["job2skill"] is not None
     assert data["models"][-1]["name"] == "partial-model"  # listed after every ranked model
     md = (tmp_path / "site" / "leaderboard.md").read_text()
-    row = next(line for line in md.splitlines() if line.startswith("| — | partial\\-model") or "partial-model" in line and line.startswith("| —"))
+    row = next(
+        line
+        for line in md.splitlines()
+        if line.startswith("| — | partial\\-model") or ("partial-model" in line and line.startswith("| —"))
+    )
     assert "incomplete" in row and "2/3" in row
 
     complete = next(m for m in data["models"] if m["name"] == "bm25")
@@ -248,16 +260,34 @@ def test_a_structured_training_entry_overlaps_every_task_of_its_dataset_family()
     from workbench.results import ModelRecord
 
     catalog = {spec.name: spec for spec in list_tasks()}
-    uwe = ModelRecord(name="uwe", revision="r", kind="scoring", trained_on=["job", "sentence", "alias"],
-                      training_data=["esco:v1.1.1:train-partition:occupation-skill", "decorte:house+tech:validation",
-                                     "skillskape:train", "esco:v1.1.1:train-partition:skill-alias"])
+    uwe = ModelRecord(
+        name="uwe",
+        revision="r",
+        kind="scoring",
+        trained_on=["job", "sentence", "alias"],
+        training_data=[
+            "esco:v1.1.1:train-partition:occupation-skill",
+            "decorte:house+tech:validation",
+            "skillskape:train",
+            "esco:v1.1.1:train-partition:skill-alias",
+        ],
+    )
     not_zero_shot = {name for name, spec in catalog.items() if overlaps(uwe, spec)}
     # jobbert and the crosswalk rank ESCO occupations (they read the ESCO release): not zero-shot either
-    assert {"esco-job2skill", "esco-skillnorm", "house-skill-extraction", "tech-skill-extraction",
-            "skillskape-skill-extraction", "onet-esco-crosswalk", "jobbert-jobnorm"} <= not_zero_shot
+    assert {
+        "esco-job2skill",
+        "esco-skillnorm",
+        "house-skill-extraction",
+        "tech-skill-extraction",
+        "skillskape-skill-extraction",
+        "onet-esco-crosswalk",
+        "jobbert-jobnorm",
+    } <= not_zero_shot
     assert not {"onet-jobnorm", "onet-task2dwa", "onet-job2tech", "melo-usa-q-en-c-en"} & not_zero_shot
     # "job" (a graph name) is no family: a task merely named like a graph does not match
-    assert not overlaps(ModelRecord(name="m", revision="r", kind="embedding", trained_on=["job"]), catalog["onet-jobnorm"])
+    assert not overlaps(
+        ModelRecord(name="m", revision="r", kind="embedding", trained_on=["job"]), catalog["onet-jobnorm"]
+    )
 
 
 def test_transfer_matrix_values(populated, specs, tmp_path):
@@ -278,7 +308,11 @@ def test_transfer_matrix_values(populated, specs, tmp_path):
     build(populated, tmp_path / "site", specs)
     md = (tmp_path / "site" / "leaderboard.md").read_text()
     assert "## Cross-task transfer" in md and "### MAP gain over the base model" in md
-    gain_line = next(line for line in md.split("### MAP gain over the base model")[1].splitlines() if "uwe\\-ft\\-jobnorm" in line or "uwe-ft-jobnorm" in line)
+    gain_line = next(
+        line
+        for line in md.split("### MAP gain over the base model")[1].splitlines()
+        if "uwe\\-ft\\-jobnorm" in line or "uwe-ft-jobnorm" in line
+    )
     assert f"{100 * ft_row.gains['job-norm']:+.2f}§" in gain_line and "+0.00" in gain_line
     data = load_json(tmp_path / "site")
     assert data["transfer"]["rows"][1]["gain"]["job2skill"] == 0.0
@@ -323,10 +357,10 @@ def test_hostile_names_are_escaped_everywhere(populated, specs, tmp_path):
 
 def test_csv_neutralises_formulas(tmp_path, specs):
     root = tmp_path / "results"
-    write(root, make_result(specs[0], "=HYPERLINK(\"http://x\")"), name="formula.json")
+    write(root, make_result(specs[0], '=HYPERLINK("http://x")'), name="formula.json")
     build_leaderboard(root, tmp_path / "site", tasks=[specs[0]], n_bootstrap=50)
     rows = list(csv.reader(io.StringIO((tmp_path / "site" / "leaderboard.csv").read_text())))
-    assert rows[1][1] == "'=HYPERLINK(\"http://x\")"
+    assert rows[1][1] == '\'=HYPERLINK("http://x")'
 
 
 def test_double_build_is_byte_identical(populated, specs, tmp_path):
@@ -378,16 +412,32 @@ def test_cli_build(populated, specs, tmp_path, monkeypatch):
     monkeypatch.setattr(build_module, "resolve_tasks", lambda results_dir, suite, tasks, exclude=None: specs)
     (populated / "bad.json").write_text("[]")
     runner = CliRunner()
-    result = runner.invoke(leaderboard_cli, ["build", str(populated), "--out", str(tmp_path / "site"),
-                                             "--suite", "whatever", "--seed", "3", "--n-bootstrap", "50"])
+    result = runner.invoke(
+        leaderboard_cli,
+        [
+            "build",
+            str(populated),
+            "--out",
+            str(tmp_path / "site"),
+            "--suite",
+            "whatever",
+            "--seed",
+            "3",
+            "--n-bootstrap",
+            "50",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "1 refused" in result.output and "refused bad.json" in result.output
     assert (tmp_path / "site" / "index.html").exists()
-    strict = runner.invoke(leaderboard_cli, ["build", str(populated), "--out", str(tmp_path / "s2"), "--strict", "--n-bootstrap", "20"])
+    strict = runner.invoke(
+        leaderboard_cli, ["build", str(populated), "--out", str(tmp_path / "s2"), "--strict", "--n-bootstrap", "20"]
+    )
     assert strict.exit_code == 1
 
 
 def test_cli_unknown_suite_is_a_clear_error(populated, tmp_path):
-    result = CliRunner().invoke(leaderboard_cli, ["build", str(populated), "--out", str(tmp_path / "site"),
-                                                  "--suite", "no-such-suite"])
+    result = CliRunner().invoke(
+        leaderboard_cli, ["build", str(populated), "--out", str(tmp_path / "site"), "--suite", "no-such-suite"]
+    )
     assert result.exit_code != 0 and "no-such-suite" in result.output

@@ -1,5 +1,6 @@
 """The built index.html in a real headless Chromium: it renders, sorts (from the address and on a
 header click), shows hostile model names as text, and runs no injected script."""
+
 from __future__ import annotations
 
 import re
@@ -9,9 +10,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+
 from lb_chromium import DevTools, browser_marks, dump_dom, find_chromium
 from lb_fixtures import HOSTILE, make_result, write
-
 from workbench.leaderboard import build_leaderboard
 
 CHROMIUM = find_chromium()
@@ -85,7 +86,7 @@ def test_dump_dom_renders_and_sorts_from_the_address(site, tmp_path):
     unsorted = dump_dom(CHROMIUM, url, tmp_path / "p0")
     rows = _rows(unsorted)
     assert len(rows) == 3 + len(PAYLOADS) and set(PAYLOADS) <= set(rows)
-    assert 'data-sorted-by' not in unsorted.split('id="ranking"', 1)[1].split(">", 1)[0]
+    assert "data-sorted-by" not in unsorted.split('id="ranking"', 1)[1].split(">", 1)[0]
 
     by_name = dump_dom(CHROMIUM, url + "#sort=model&dir=asc", tmp_path / "p1")
     assert _rows(by_name) == sorted(rows, key=str.lower)
@@ -118,10 +119,15 @@ def test_devtools_click_sorting_and_no_script_runs(site, tmp_path):
         assert browser.evaluate(rows_js) == sorted(initial, key=str.lower, reverse=True)
         browser.evaluate("document.querySelector('#ranking th[data-key=\"macro_map\"]').click()")  # numbers: best first
         assert browser.evaluate(rows_js) == initial
-        assert browser.evaluate("document.querySelector('#ranking th[data-key=\"macro_map\"]').getAttribute('aria-sort')") == "descending"
+        assert (
+            browser.evaluate("document.querySelector('#ranking th[data-key=\"macro_map\"]').getAttribute('aria-sort')")
+            == "descending"
+        )
 
         # Hostile names are text: no element was created from them and nothing they contain ran.
-        texts = browser.evaluate("Array.from(document.querySelectorAll('#ranking tbody tr td:nth-child(2)')).map(td => td.textContent)")
+        texts = browser.evaluate(
+            "Array.from(document.querySelectorAll('#ranking tbody tr td:nth-child(2)')).map(td => td.textContent)"
+        )
         assert set(PAYLOADS) <= set(texts)
         assert browser.evaluate("document.querySelectorAll('img:not(.plot), svg, [onerror], [onload]').length") == 0
         assert browser.evaluate("Array.from(document.images).every(i => i.src.startsWith('data:image/png;base64,'))")
@@ -129,14 +135,21 @@ def test_devtools_click_sorting_and_no_script_runs(site, tmp_path):
         assert browser.evaluate("document.title").startswith("WorkBench leaderboard")
         assert browser.evaluate("document.body.dataset.pwned === undefined")
         # Model cards: open one and read its escaped summary.
-        assert HOSTILE in browser.evaluate("Array.from(document.querySelectorAll('details.card summary')).map(s => s.textContent)")
+        assert HOSTILE in browser.evaluate(
+            "Array.from(document.querySelectorAll('details.card summary')).map(s => s.textContent)"
+        )
     finally:
         browser.close()
     methods = [e.get("method") for e in browser.events]
     assert "Page.javascriptDialogOpening" not in methods, "an alert() ran"
-    assert "Runtime.exceptionThrown" not in methods, [e for e in browser.events if e.get("method") == "Runtime.exceptionThrown"]
-    blocked = [e["params"]["entry"]["text"] for e in browser.events if e.get("method") == "Log.entryAdded"
-               and "Content Security Policy" in e["params"]["entry"].get("text", "")]
+    assert "Runtime.exceptionThrown" not in methods, [
+        e for e in browser.events if e.get("method") == "Runtime.exceptionThrown"
+    ]
+    blocked = [
+        e["params"]["entry"]["text"]
+        for e in browser.events
+        if e.get("method") == "Log.entryAdded" and "Content Security Policy" in e["params"]["entry"].get("text", "")
+    ]
     assert blocked == [], blocked  # our own script passed the CSP, and nothing else tried to run
 
 
@@ -153,12 +166,16 @@ def test_filters_and_search_in_the_browser(tmp_path, specs):
     root = tmp_path / "results"
     for i, (model, (params, kind, data)) in enumerate(FILTER_MODELS.items()):
         for j, spec in enumerate(specs):
-            result = make_result(spec, model, quality=0.7 - 0.05 * i, seed=10 * i + j, parameters=params, training_data=data)
+            result = make_result(
+                spec, model, quality=0.7 - 0.05 * i, seed=10 * i + j, parameters=params, training_data=data
+            )
             write(root, result.model_copy(update={"model": result.model.model_copy(update={"kind": kind})}))
     build_leaderboard(root, tmp_path / "site", tasks=specs, n_bootstrap=50)
     browser = DevTools(CHROMIUM, tmp_path / "profile")
-    visible = ("Array.from(document.querySelectorAll('#ranking tbody tr')).filter(r => r.offsetParent !== null)"
-               ".map(r => r.getAttribute('data-model')).sort()")
+    visible = (
+        "Array.from(document.querySelectorAll('#ranking tbody tr')).filter(r => r.offsetParent !== null)"
+        ".map(r => r.getAttribute('data-model')).sort()"
+    )
 
     def set_filters(zero_shot=False, low="", high="", kind="", search=""):
         browser.evaluate(f"""(() => {{
@@ -183,11 +200,18 @@ def test_filters_and_search_in_the_browser(tmp_path, specs):
         assert set_filters(low="50", high="200") == ["leaky-embedder", "undeclared-embedder"]
         assert set_filters(high="22") == ["small-embedder"]
         assert set_filters(kind="scoring") == ["lexical-scorer"]
-        assert set_filters(search="EMBED") == ["big-embedder", "leaky-embedder", "small-embedder", "undeclared-embedder"]
+        assert set_filters(search="EMBED") == [
+            "big-embedder",
+            "leaky-embedder",
+            "small-embedder",
+            "undeclared-embedder",
+        ]
         assert set_filters(zero_shot=True, kind="embedding", search="big") == ["big-embedder"]
         assert browser.evaluate("document.getElementById('filter-count').textContent") == "1 of 5 models shown"
         # typing into the box (a real input event per key) filters as well; sorting keeps the filter
-        browser.evaluate("document.getElementById('filter-zero-shot').checked = false; document.getElementById('filter-kind').value = ''")
+        browser.evaluate(
+            "document.getElementById('filter-zero-shot').checked = false; document.getElementById('filter-kind').value = ''"
+        )
         set_filters()
         browser.send("Runtime.evaluate", {"expression": "document.getElementById('filter-search').focus()"})
         browser.send("Input.insertText", {"text": "lex"})

@@ -5,6 +5,7 @@ score columns scroll sideways inside the table's own container, the page itself 
 sideways, and no model name is hidden. A screenshot of each board and width is written for a person
 to look at: into $LEADERBOARD_SCREENSHOTS when set, else the test's temporary folder (path printed).
 """
+
 from __future__ import annotations
 
 import base64
@@ -13,6 +14,7 @@ import os
 from pathlib import Path
 
 import pytest
+
 from lb_chromium import DevTools, browser_marks, find_chromium
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -66,12 +68,16 @@ def test_board_layout_at_1280_and_1920(suite, tmp_path, shots):
     try:
         browser.open(page.resolve().as_uri())
         for width in WIDTHS:
-            browser.send("Emulation.setDeviceMetricsOverride",
-                         {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": False})
+            browser.send(
+                "Emulation.setDeviceMetricsOverride",
+                {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": False},
+            )
             browser.evaluate("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
             browser.evaluate("location.hash = '#sort=rank&dir=asc'")  # a sort arrow widens the header
-            clipped = browser.evaluate("Array.from(document.querySelectorAll('th.pin'))"
-                                       ".filter(th => th.scrollWidth > th.clientWidth + 1).map(th => th.textContent)")
+            clipped = browser.evaluate(
+                "Array.from(document.querySelectorAll('th.pin'))"
+                ".filter(th => th.scrollWidth > th.clientWidth + 1).map(th => th.textContent)"
+            )
             assert clipped == [], f"pinned headers cut at {width}px: {clipped}"
             names = browser.evaluate(NAME_CELLS)
             assert names, "no model name cell"

@@ -5,6 +5,7 @@ point numbers) is measured with the Agg renderer: its extent lies inside the fig
 extents intersect. Checked on the committed workbench-core results (long real model names, 21
 models, transfer variants, latency) and on fixture models with 70-character names.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -12,10 +13,10 @@ from pathlib import Path
 
 import matplotlib
 import pytest
-from lb_fixtures import make_result, write
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.text import Text
 
+from lb_fixtures import make_result, write
 from workbench.catalog import suite_tasks
 from workbench.leaderboard.aggregate import build_board
 from workbench.leaderboard.collect import collect
@@ -31,7 +32,9 @@ def _texts(fig) -> list[tuple[str, object]]:
     renderer = canvas.get_renderer()
     # Tick labels exist for ticks outside the view limits too, but only those of drawn ticks are drawn.
     axes = [axis for ax in fig.axes for axis in ax._axis_map.values()]
-    all_ticks = {id(label) for axis in axes for t in axis.majorTicks + axis.minorTicks for label in (t.label1, t.label2)}
+    all_ticks = {
+        id(label) for axis in axes for t in axis.majorTicks + axis.minorTicks for label in (t.label1, t.label2)
+    }
     drawn = [label for axis in axes for t in axis._update_ticks() for label in (t.label1, t.label2)]
     texts = [t for t in fig.findobj(Text) if id(t) not in all_ticks] + drawn
     return [(t.get_text(), t.get_window_extent(renderer)) for t in texts if t.get_visible() and t.get_text().strip()]
@@ -45,8 +48,9 @@ def _check_labels(figures: dict) -> int:
         assert texts, name
         for label, box in texts:
             assert "…" not in label, f"{name}: shortened label {label!r}"
-            assert box.x0 >= 0 and box.y0 >= 0 and box.x1 <= width and box.y1 <= height, \
+            assert box.x0 >= 0 and box.y0 >= 0 and box.x1 <= width and box.y1 <= height, (
                 f"{name}: {label!r} at {box.bounds} is cut by the figure edge ({width}×{height})"
+            )
         for (a, box_a), (b, box_b) in itertools.combinations(texts, 2):
             assert not box_a.overlaps(box_b), f"{name}: {a!r} {box_a.bounds} overlaps {b!r} {box_b.bounds}"
         checked += len(texts)
@@ -81,21 +85,39 @@ def test_committed_board_plots_have_whole_separate_labels():
     assert _check_labels(figures) > 50
     legend = [t for t, _ in _texts(figures["per_task.png"])]
     assert any(is_baseline(r) and r.name in " ".join(legend) for r in board.main)
-    assert all(r.name in " ".join(t for t, _ in _texts(figures["latency.png"]))
-               for r in board.models if r.complete and r.latency_ms)
+    assert all(
+        r.name in " ".join(t for t, _ in _texts(figures["latency.png"]))
+        for r in board.models
+        if r.complete and r.latency_ms
+    )
 
 
 def test_fixture_plots_long_names_and_best_baseline(tmp_path, specs):
     root = tmp_path / "results"
     long = "a-very-long-model-name-from-an-organisation/with-a-descriptive-suffix-v{}"
     for i in range(9):  # nine tuned models beat the only baseline: it still gets a bar
-        extra = {"trained_on": ["job-norm"], "settings": {"base_model": "plain-baseline"}, "parameters": 10**8,
-                 "latency": {"ms_per_query_mean": 1.0 + i}, "revision": f"r{i}"}
+        extra = {
+            "trained_on": ["job-norm"],
+            "settings": {"base_model": "plain-baseline"},
+            "parameters": 10**8,
+            "latency": {"ms_per_query_mean": 1.0 + i},
+            "revision": f"r{i}",
+        }
         for j, spec in enumerate(specs):
             write(root, make_result(spec, long.format(i), quality=0.8 - 0.01 * i, seed=i * 7 + j, **extra))
     for j, spec in enumerate(specs):
-        write(root, make_result(spec, "plain-baseline", quality=0.3, seed=99 + j, trained_on=[], revision="base",
-                                latency={"ms_per_query_mean": 0.5}))
+        write(
+            root,
+            make_result(
+                spec,
+                "plain-baseline",
+                quality=0.3,
+                seed=99 + j,
+                trained_on=[],
+                revision="base",
+                latency={"ms_per_query_mean": 0.5},
+            ),
+        )
     collection = collect(root, specs)
     board = build_board(collection, specs, suite=None, n_bootstrap=20)
     chosen = plotted_models(board)

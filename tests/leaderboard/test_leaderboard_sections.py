@@ -1,5 +1,6 @@
 """Board sections and model identity: `variant_of` moves a model out of the main ranking, undeclared
 training data makes zero-shot "unknown", and one revision under two names is one row."""
+
 from __future__ import annotations
 
 import csv
@@ -7,7 +8,6 @@ import io
 import json
 
 from lb_fixtures import make_result, write
-
 from workbench.leaderboard import build_leaderboard
 
 
@@ -22,20 +22,31 @@ def _board(tmp_path, specs, models):
 
 
 def test_variants_get_their_own_section_by_model_card_field(tmp_path, specs):
-    report, data, out = _board(tmp_path, specs, [
-        ("ref-model", 0.6, {}), ("baseline", 0.5, {}),
-        # named like the reference model but without the field: a submitted model of its own
-        ("ref-model-v2", 0.55, {}),
-        ("ablation-without-ref-in-name", 0.9, {"variant_of": "ref-model"}),
-    ])
+    _report, data, out = _board(
+        tmp_path,
+        specs,
+        [
+            ("ref-model", 0.6, {}),
+            ("baseline", 0.5, {}),
+            # named like the reference model but without the field: a submitted model of its own
+            ("ref-model-v2", 0.55, {}),
+            ("ablation-without-ref-in-name", 0.9, {"variant_of": "ref-model"}),
+        ],
+    )
     sections = {m["name"]: (m["section"], m["rank"]) for m in data["models"]}
-    assert sections == {"ref-model": ("main", 1), "ref-model-v2": ("main", 2), "baseline": ("main", 3),
-                        "ablation-without-ref-in-name": ("variants", None)}
+    assert sections == {
+        "ref-model": ("main", 1),
+        "ref-model-v2": ("main", 2),
+        "baseline": ("main", 3),
+        "ablation-without-ref-in-name": ("variants", None),
+    }
     # the variant scores best everywhere, but the best of each task is taken among submitted models
     assert {t["best_model"] for t in data["tasks"]} == {"ref-model"}
     md = (out / "leaderboard.md").read_text()
     ranking, variants = md.split("## Ranking", 1)[1].split("## Variants of submitted models", 1)
-    assert "ablation-without-ref-in-name" not in ranking and "| — | ablation-without-ref-in-name | ref-model |" in variants
+    assert (
+        "ablation-without-ref-in-name" not in ranking and "| — | ablation-without-ref-in-name | ref-model |" in variants
+    )
     # above the best submitted model: the two-sided test never marks it "significantly below"
     variant_row = next(line for line in variants.splitlines() if "ablation-without-ref-in-name" in line)
     assert "†" not in variant_row
@@ -46,11 +57,17 @@ def test_variants_get_their_own_section_by_model_card_field(tmp_path, specs):
 
 
 def test_zero_shot_unknown_when_training_data_undeclared(tmp_path, specs):
-    report, data, out = _board(tmp_path, specs, [
-        ("declared", 0.6, {"training_data": ["msmarco"]}), ("untrained", 0.5, {"training_data": ["none"]}),
-        ("silent", 0.55, {"training_data": []}), ("secret", 0.52, {"training_data": ["Undisclosed"]}),
-        ("leaky", 0.58, {"training_data": ["esco_titles"]}),
-    ])
+    _report, data, out = _board(
+        tmp_path,
+        specs,
+        [
+            ("declared", 0.6, {"training_data": ["msmarco"]}),
+            ("untrained", 0.5, {"training_data": ["none"]}),
+            ("silent", 0.55, {"training_data": []}),
+            ("secret", 0.52, {"training_data": ["Undisclosed"]}),
+            ("leaky", 0.58, {"training_data": ["esco_titles"]}),
+        ],
+    )
     status = {m["name"]: m["zero_shot"] for m in data["models"]}
     assert status == {"declared": "yes", "untrained": "yes", "silent": "unknown", "secret": "unknown", "leaky": "no"}
     rows = {r["model"]: r for r in csv.DictReader(io.StringIO((out / "leaderboard.csv").read_text()))}

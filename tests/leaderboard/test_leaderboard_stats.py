@@ -1,11 +1,17 @@
 """Bootstrap intervals and the paired randomisation test."""
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
 from workbench.leaderboard.stats import (
-    bootstrap_ci, interval, macro_bootstrap_ci, paired_randomisation, resampled_means, rng_for,
+    bootstrap_ci,
+    interval,
+    macro_bootstrap_ci,
+    paired_randomisation,
+    resampled_means,
+    rng_for,
 )
 
 

@@ -1,6 +1,7 @@
 """`workbench results check` and the pull-request workflow's script, on the committed board's results:
 a good submission (a committed model folder) passes and the board is rebuilt; a tampered copy fails
 with one line per problem and exit status 1, before any board is built."""
+
 from __future__ import annotations
 
 import json
@@ -26,9 +27,17 @@ pytestmark = pytest.mark.skipif(not GOOD.is_dir(), reason="committed results not
 
 
 def _run_script(folder: Path, out: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "WORKBENCH": str(WORKBENCH), "RESULTS": str(RESULTS), "OUT": str(out),
-           "SUITES": "workbench-core", "N_BOOTSTRAP": "20"}
-    return subprocess.run(["bash", str(SCRIPT), str(folder)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    env = {
+        **os.environ,
+        "WORKBENCH": str(WORKBENCH),
+        "RESULTS": str(RESULTS),
+        "OUT": str(out),
+        "SUITES": "workbench-core",
+        "N_BOOTSTRAP": "20",
+    }
+    return subprocess.run(
+        ["bash", str(SCRIPT), str(folder)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600
+    )
 
 
 def _tamper(tmp_path: Path) -> Path:
@@ -93,7 +102,8 @@ def test_data_checksums_must_be_canonical(tmp_path):
     path.write_text(json.dumps(data))
     report = check_submission(folder, RESULTS)
     assert [p for p in report.problems if "data checksums differ" in p] == [
-        f"esco-skill2job__v1__test.json: data checksums differ from the canonical ones of esco-skill2job (files ['{first}'])"]
+        f"esco-skill2job__v1__test.json: data checksums differ from the canonical ones of esco-skill2job (files ['{first}'])"
+    ]
 
 
 def test_model_card_fields():

@@ -1,4 +1,5 @@
 """Fixtures for the ontology loader tests: the real data folder (for @pytest.mark.data) and a private cache."""
+
 from __future__ import annotations
 
 import os

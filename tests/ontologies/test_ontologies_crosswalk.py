@@ -1,4 +1,5 @@
 """ESCO–O*NET crosswalk loader on fixture CSVs written in the publisher's two layouts."""
+
 from __future__ import annotations
 
 import csv
@@ -18,19 +19,61 @@ METADATA = [
     ["Classification 1 Name", "O*NET"],
     ["Classification 2 Version", "v1.1.0"],
 ]
-FORWARD_HEADER = ["O*NET Id", "O*NET Title", "O*NET Description", "ESCO or ISCO URI", "ESCO or ISCO Title",
-                  "ESCO or ISCO Description", "Type of Match"]
+FORWARD_HEADER = [
+    "O*NET Id",
+    "O*NET Title",
+    "O*NET Description",
+    "ESCO or ISCO URI",
+    "ESCO or ISCO Title",
+    "ESCO or ISCO Description",
+    "Type of Match",
+]
 FORWARD_ROWS = [
-    ["11-1011.00", "Chief Executives", "Determine and formulate policies,\nand direct operations.",
-     OCC + "5c5b153e", "secretary general", "Secretaries general head organisations.", "closeMatch"],
-    ["11-1011.00", "Chief Executives", "Determine and formulate policies,\nand direct operations.",
-     OCC + "6c3fd65e", "chief executive officer", "They serve as a\u00c2\u00a0 communication link.", "exactMatch"],
-    ["11-1031.00", "Legislators", "Develop laws.", "http://data.europa.eu/esco/isco/C1111", "Legislators", "",
-     "exactISCO"],
-    ["11-3071.00", "Transportation, Storage, and Distribution Managers", "Plan.", OCC + "788a9895",
-     "pipeline\u00c2\u00a0superintendent", "", "broadMatch"],
-    ["25-9042.00", "Teaching Assistants", "Assist.", "http://data.europa.eu/esco/isco/C5312",
-     "Teachers\u00e2\u20ac\u2122 aides", "", "narrowMatch"],
+    [
+        "11-1011.00",
+        "Chief Executives",
+        "Determine and formulate policies,\nand direct operations.",
+        OCC + "5c5b153e",
+        "secretary general",
+        "Secretaries general head organisations.",
+        "closeMatch",
+    ],
+    [
+        "11-1011.00",
+        "Chief Executives",
+        "Determine and formulate policies,\nand direct operations.",
+        OCC + "6c3fd65e",
+        "chief executive officer",
+        "They serve as a\u00c2\u00a0 communication link.",
+        "exactMatch",
+    ],
+    [
+        "11-1031.00",
+        "Legislators",
+        "Develop laws.",
+        "http://data.europa.eu/esco/isco/C1111",
+        "Legislators",
+        "",
+        "exactISCO",
+    ],
+    [
+        "11-3071.00",
+        "Transportation, Storage, and Distribution Managers",
+        "Plan.",
+        OCC + "788a9895",
+        "pipeline\u00c2\u00a0superintendent",
+        "",
+        "broadMatch",
+    ],
+    [
+        "25-9042.00",
+        "Teaching Assistants",
+        "Assist.",
+        "http://data.europa.eu/esco/isco/C5312",
+        "Teachers\u00e2\u20ac\u2122 aides",
+        "",
+        "narrowMatch",
+    ],
 ]
 REVERSE_HEADER = ["ESCO/ISCO Code", "ESCO/ISCO Title", "O*NET-SOC 2019 Code", "O*NET-SOC 2019 Title"]
 REVERSE_ROWS = [
@@ -58,8 +101,15 @@ def forward_file(tmp_path, metadata=METADATA, name="crosswalk_esco_onet.csv"):
 
 def test_forward_file_header_found_after_metadata(tmp_path):
     frame = read_crosswalk(forward_file(tmp_path))
-    assert list(frame.columns) == ["onet_soc_code", "onet_title", "esco_uri", "esco_code", "esco_title",
-                                   "esco_concept_type", "match_type"]
+    assert list(frame.columns) == [
+        "onet_soc_code",
+        "onet_title",
+        "esco_uri",
+        "esco_code",
+        "esco_title",
+        "esco_concept_type",
+        "match_type",
+    ]
     assert len(frame) == 5
     assert frame["match_type"].tolist() == ["closeMatch", "exactMatch", "exactISCO", "broadMatch", "narrowMatch"]
     assert frame["esco_concept_type"].tolist() == ["occupation", "occupation", "isco_group", "occupation", "isco_group"]
@@ -81,8 +131,9 @@ def test_header_row_is_found_by_content_not_position(tmp_path):
 
 
 def test_reverse_file_codes_without_match_type(tmp_path):
-    frame = read_crosswalk(write_csv(tmp_path / "crosswalk_esco_onet_reverse.csv",
-                                     [REVERSE_HEADER] + REVERSE_ROWS + FOOTER))
+    frame = read_crosswalk(
+        write_csv(tmp_path / "crosswalk_esco_onet_reverse.csv", [REVERSE_HEADER] + REVERSE_ROWS + FOOTER)
+    )
     assert len(frame) == 4  # blank and attribution rows dropped
     assert frame["esco_code"].tolist() == ["0110.10", "1111", "5312", "9629.7"]
     assert frame["esco_concept_type"].tolist() == ["occupation", "isco_group", "isco_group", "occupation"]
@@ -116,13 +167,19 @@ def test_errors(tmp_path):
 
 # ---------------------------------------------------------------- real crosswalk (version 1, Sep 2022)
 
+
 @pytest.mark.data
 def test_real_crosswalk_files(data_path):
     folder = data_path("crosswalks", "esco-onet")
     forward = read_crosswalk(folder / "crosswalk_esco_onet.csv")
     assert len(forward) == 4_253
     assert forward["match_type"].value_counts().to_dict() == {
-        "broadMatch": 2_053, "closeMatch": 1_432, "exactMatch": 498, "narrowMatch": 227, "exactISCO": 43}
+        "broadMatch": 2_053,
+        "closeMatch": 1_432,
+        "exactMatch": 498,
+        "narrowMatch": 227,
+        "exactISCO": 43,
+    }
     assert set(forward["match_type"]) <= MATCH_TYPES
     assert (forward["match_type"] == "exactISCO").eq(forward["esco_concept_type"] == "isco_group").all()
     assert forward["onet_soc_code"].nunique() == 940 and forward["esco_uri"].nunique() == 2_652

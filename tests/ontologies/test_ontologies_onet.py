@@ -1,4 +1,5 @@
 """O*NET loader: text (.txt) and Excel (.xlsx) fixture releases written here must give equal frames."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -13,53 +14,205 @@ _ = None  # missing: "n/a" in the text release, an empty cell in the Excel relea
 # Excel-release layout (header, rows with Python-typed cells); the text release is the same minus
 # the Excel-only look-up columns, with numbers written as text and "n/a" for missing.
 EXCEL: dict[str, tuple[list[str], list[list]]] = {
-    "Occupation Data": (["O*NET-SOC Code", "Title", "Description"], [
-        [*CEO, "Determine and formulate policies and provide overall direction of companies."],
-        [*CFO, 'Direct financial activities, such as "cash" management.']]),
-    "Alternate Titles": (["O*NET-SOC Code", "Title", "Alternate Title", "Short Title", "Source(s)"], [
-        [*CEO, "Aeronautics Commission Director", _, "08"],
-        [*CEO, "Chief Executive Officer", "CEO", "01, 02, 10"],
-        [*CFO, "NA", _, "09"]]),
-    "Sample of Reported Titles": (["O*NET-SOC Code", "Title", "Reported Job Title", "Shown in My Next Move"], [
-        [*CEO, "CEO (Chief Executive Officer)", "Y"], [*CFO, "Controller", "N"]]),
-    "Technology Skills": (["O*NET-SOC Code", "Title", "Example", "Commodity Code", "Commodity Title",
-                           "Hot Technology", "In Demand"], [
-        [*CEO, "Adobe Acrobat", 43232202, "Document management software", "Y", "N"],
-        [*CFO, "Oracle PeopleSoft", 43231602, "Enterprise resource planning ERP software", "Y", "Y"]]),
-    "Tools Used": (["O*NET-SOC Code", "Title", "Example", "Commodity Code", "Commodity Title"], [
-        [*CEO, "10-key calculators", 44101809, "Desktop calculator"]]),
-    "Task Statements": (["O*NET-SOC Code", "Title", "Task ID", "Task", "Task Type", "Incumbents Responding",
-                         "Date", "Domain Source"], [
-        [*CEO, 8823, "Direct or coordinate an organization's financial or budget activities.", "Core", 95,
-         "08/2023", "Incumbent"],
-        [*CFO, 22689, "Prepare reports.", _, _, "12/2024", "Analyst"]]),
-    "Tasks to DWAs": (["O*NET-SOC Code", "Title", "Task ID", "Task", "DWA ID", "DWA Title", "Date",
-                       "Domain Source"], [
-        [*CEO, 20461, "Review and analyze legislation.", "4.A.2.a.4.I09.D03",
-         "Analyze impact of legal or regulatory changes.", "07/2014", "Analyst"]]),
-    "DWA Reference": (["Element ID", "Element Name", "IWA ID", "IWA Title", "DWA ID", "DWA Title"], [
-        ["4.A.1.a.1", "Getting Information", "4.A.1.a.1.I01", "Study details of artistic productions.",
-         "4.A.1.a.1.I01.D01", "Review art or design materials."]]),
-    "Skills": (["O*NET-SOC Code", "Title", "Element ID", "Element Name", "Scale ID", "Scale Name", "Data Value",
-                "N", "Standard Error", "Lower CI Bound", "Upper CI Bound", "Recommend Suppress", "Not Relevant",
-                "Date", "Domain Source"], [
-        [*CEO, "2.A.1.a", "Reading Comprehension", "IM", "Importance", 4.12, 8, 0.125, 3.88, 4.37, "N", _,
-         "08/2023", "Analyst"],
-        [*CEO, "2.A.1.a", "Reading Comprehension", "LV", "Level", 4.62, 8, 0.183, 4.2664, 4.9836, "N", "N",
-         "08/2023", "Analyst"],
-        [*CFO, "2.A.1.a", "Reading Comprehension", "IM", "Importance", 3.0, 8, 0.0, 3.0, 3.0, "N", _,
-         "08/2023", "Analyst"],
-        [*CFO, "2.A.1.a", "Reading Comprehension", "LV", "Level", 0.0, 8, _, _, _, "Y", "Y", "08/2023", "Analyst"]]),
-    "Knowledge": (["O*NET-SOC Code", "Title", "Element ID", "Element Name", "Scale ID", "Scale Name", "Data Value",
-                   "N", "Standard Error", "Lower CI Bound", "Upper CI Bound", "Recommend Suppress", "Not Relevant",
-                   "Date", "Domain Source"], [
-        [*CEO, "2.C.1.a", "Administration and Management", "IM", "Importance", 4.78, 28, 0.1102, 4.5564, 5,
-         "N", _, "08/2023", "Incumbent"],
-        [*CEO, "2.C.1.a", "Administration and Management", "LV", "Level", 6.5, _, _, _, _, _, "N", "08/2023",
-         "Occupational Expert"]]),
-    "Related Occupations": (["O*NET-SOC Code", "Title", "Related O*NET-SOC Code", "Related Title",
-                             "Relatedness Tier", "Index"], [
-        [*CEO, *CFO, "Primary-Short", 1], [*CFO, *CEO, "Supplemental", 11]]),
+    "Occupation Data": (
+        ["O*NET-SOC Code", "Title", "Description"],
+        [
+            [*CEO, "Determine and formulate policies and provide overall direction of companies."],
+            [*CFO, 'Direct financial activities, such as "cash" management.'],
+        ],
+    ),
+    "Alternate Titles": (
+        ["O*NET-SOC Code", "Title", "Alternate Title", "Short Title", "Source(s)"],
+        [
+            [*CEO, "Aeronautics Commission Director", _, "08"],
+            [*CEO, "Chief Executive Officer", "CEO", "01, 02, 10"],
+            [*CFO, "NA", _, "09"],
+        ],
+    ),
+    "Sample of Reported Titles": (
+        ["O*NET-SOC Code", "Title", "Reported Job Title", "Shown in My Next Move"],
+        [[*CEO, "CEO (Chief Executive Officer)", "Y"], [*CFO, "Controller", "N"]],
+    ),
+    "Technology Skills": (
+        ["O*NET-SOC Code", "Title", "Example", "Commodity Code", "Commodity Title", "Hot Technology", "In Demand"],
+        [
+            [*CEO, "Adobe Acrobat", 43232202, "Document management software", "Y", "N"],
+            [*CFO, "Oracle PeopleSoft", 43231602, "Enterprise resource planning ERP software", "Y", "Y"],
+        ],
+    ),
+    "Tools Used": (
+        ["O*NET-SOC Code", "Title", "Example", "Commodity Code", "Commodity Title"],
+        [[*CEO, "10-key calculators", 44101809, "Desktop calculator"]],
+    ),
+    "Task Statements": (
+        ["O*NET-SOC Code", "Title", "Task ID", "Task", "Task Type", "Incumbents Responding", "Date", "Domain Source"],
+        [
+            [
+                *CEO,
+                8823,
+                "Direct or coordinate an organization's financial or budget activities.",
+                "Core",
+                95,
+                "08/2023",
+                "Incumbent",
+            ],
+            [*CFO, 22689, "Prepare reports.", _, _, "12/2024", "Analyst"],
+        ],
+    ),
+    "Tasks to DWAs": (
+        ["O*NET-SOC Code", "Title", "Task ID", "Task", "DWA ID", "DWA Title", "Date", "Domain Source"],
+        [
+            [
+                *CEO,
+                20461,
+                "Review and analyze legislation.",
+                "4.A.2.a.4.I09.D03",
+                "Analyze impact of legal or regulatory changes.",
+                "07/2014",
+                "Analyst",
+            ]
+        ],
+    ),
+    "DWA Reference": (
+        ["Element ID", "Element Name", "IWA ID", "IWA Title", "DWA ID", "DWA Title"],
+        [
+            [
+                "4.A.1.a.1",
+                "Getting Information",
+                "4.A.1.a.1.I01",
+                "Study details of artistic productions.",
+                "4.A.1.a.1.I01.D01",
+                "Review art or design materials.",
+            ]
+        ],
+    ),
+    "Skills": (
+        [
+            "O*NET-SOC Code",
+            "Title",
+            "Element ID",
+            "Element Name",
+            "Scale ID",
+            "Scale Name",
+            "Data Value",
+            "N",
+            "Standard Error",
+            "Lower CI Bound",
+            "Upper CI Bound",
+            "Recommend Suppress",
+            "Not Relevant",
+            "Date",
+            "Domain Source",
+        ],
+        [
+            [
+                *CEO,
+                "2.A.1.a",
+                "Reading Comprehension",
+                "IM",
+                "Importance",
+                4.12,
+                8,
+                0.125,
+                3.88,
+                4.37,
+                "N",
+                _,
+                "08/2023",
+                "Analyst",
+            ],
+            [
+                *CEO,
+                "2.A.1.a",
+                "Reading Comprehension",
+                "LV",
+                "Level",
+                4.62,
+                8,
+                0.183,
+                4.2664,
+                4.9836,
+                "N",
+                "N",
+                "08/2023",
+                "Analyst",
+            ],
+            [
+                *CFO,
+                "2.A.1.a",
+                "Reading Comprehension",
+                "IM",
+                "Importance",
+                3.0,
+                8,
+                0.0,
+                3.0,
+                3.0,
+                "N",
+                _,
+                "08/2023",
+                "Analyst",
+            ],
+            [*CFO, "2.A.1.a", "Reading Comprehension", "LV", "Level", 0.0, 8, _, _, _, "Y", "Y", "08/2023", "Analyst"],
+        ],
+    ),
+    "Knowledge": (
+        [
+            "O*NET-SOC Code",
+            "Title",
+            "Element ID",
+            "Element Name",
+            "Scale ID",
+            "Scale Name",
+            "Data Value",
+            "N",
+            "Standard Error",
+            "Lower CI Bound",
+            "Upper CI Bound",
+            "Recommend Suppress",
+            "Not Relevant",
+            "Date",
+            "Domain Source",
+        ],
+        [
+            [
+                *CEO,
+                "2.C.1.a",
+                "Administration and Management",
+                "IM",
+                "Importance",
+                4.78,
+                28,
+                0.1102,
+                4.5564,
+                5,
+                "N",
+                _,
+                "08/2023",
+                "Incumbent",
+            ],
+            [
+                *CEO,
+                "2.C.1.a",
+                "Administration and Management",
+                "LV",
+                "Level",
+                6.5,
+                _,
+                _,
+                _,
+                _,
+                _,
+                "N",
+                "08/2023",
+                "Occupational Expert",
+            ],
+        ],
+    ),
+    "Related Occupations": (
+        ["O*NET-SOC Code", "Title", "Related O*NET-SOC Code", "Related Title", "Relatedness Tier", "Index"],
+        [[*CEO, *CFO, "Primary-Short", 1], [*CFO, *CEO, "Supplemental", 11]],
+    ),
 }
 _TWO_DECIMALS = {"Data Value"}
 _FOUR_DECIMALS = {"Standard Error", "Lower CI Bound", "Upper CI Bound"}
@@ -151,8 +304,16 @@ def test_column_types_and_missing_values(text_release):
 
 def test_excel_extras_keep_lookup_columns(excel_release):
     dwas = OnetRelease(excel_release).tasks_to_dwas(extras=True)
-    assert list(dwas.columns) == ["onetsoc_code", "title", "task_id", "task", "dwa_id", "dwa_title", "date",
-                                  "domain_source"]
+    assert list(dwas.columns) == [
+        "onetsoc_code",
+        "title",
+        "task_id",
+        "task",
+        "dwa_id",
+        "dwa_title",
+        "date",
+        "domain_source",
+    ]
     assert dwas.loc[0, "dwa_title"] == "Analyze impact of legal or regulatory changes."
     assert "scale_name" in OnetRelease(excel_release).knowledge(extras=True).columns
 
@@ -198,11 +359,13 @@ def test_missing_column_is_named(tmp_path):
 
 def test_bad_values_and_corrupt_workbook(tmp_path):
     (tmp_path / "Sample of Reported Titles.txt").write_text(
-        "O*NET-SOC Code\tReported Job Title\tShown in My Next Move\n11-1011.00\tCEO\tmaybe\n")
+        "O*NET-SOC Code\tReported Job Title\tShown in My Next Move\n11-1011.00\tCEO\tmaybe\n"
+    )
     with pytest.raises(OntologyFormatError, match="maybe"):
         OnetRelease(tmp_path).sample_of_reported_titles()
     (tmp_path / "Related Occupations.txt").write_text(
-        "O*NET-SOC Code\tRelated O*NET-SOC Code\tRelatedness Tier\tIndex\n11-1011.00\t11-3031.01\tPrimary-Short\tfirst\n")
+        "O*NET-SOC Code\tRelated O*NET-SOC Code\tRelatedness Tier\tIndex\n11-1011.00\t11-3031.01\tPrimary-Short\tfirst\n"
+    )
     with pytest.raises(ValueError, match="non-numeric"):
         OnetRelease(tmp_path).related_occupations()
     (tmp_path / "Skills.xlsx").write_bytes(b"PK\x03\x04 truncated workbook")
@@ -223,9 +386,17 @@ def test_parsed_once_per_process(excel_release, monkeypatch):
 # ---------------------------------------------------------------- real O*NET 29.2 (Excel release)
 
 REAL_ROWS_29_2 = {
-    "Occupation Data": 1_016, "Alternate Titles": 56_560, "Sample of Reported Titles": 7_796,
-    "Technology Skills": 32_627, "Tools Used": 41_662, "Task Statements": 18_796, "Tasks to DWAs": 23_233,
-    "DWA Reference": 2_087, "Skills": 61_530, "Knowledge": 58_014, "Related Occupations": 18_460,
+    "Occupation Data": 1_016,
+    "Alternate Titles": 56_560,
+    "Sample of Reported Titles": 7_796,
+    "Technology Skills": 32_627,
+    "Tools Used": 41_662,
+    "Task Statements": 18_796,
+    "Tasks to DWAs": 23_233,
+    "DWA Reference": 2_087,
+    "Skills": 61_530,
+    "Knowledge": 58_014,
+    "Related Occupations": 18_460,
 }
 
 
@@ -236,11 +407,17 @@ def test_real_29_2_row_counts(data_path):
     counts = {table: len(release.table(table)) for table in REAL_ROWS_29_2}
     assert counts == REAL_ROWS_29_2
     occupations = release.occupation_data()
-    assert occupations["onetsoc_code"].str.fullmatch(r"\d{2}-\d{4}\.\d{2}").all() and occupations["onetsoc_code"].is_unique
+    assert (
+        occupations["onetsoc_code"].str.fullmatch(r"\d{2}-\d{4}\.\d{2}").all() and occupations["onetsoc_code"].is_unique
+    )
     for table, per_scale in (("Skills", 30_765), ("Knowledge", 29_007)):
         scales = release.table(table)["scale_id"].value_counts().to_dict()
         assert scales == {"IM": per_scale, "LV": per_scale}
     assert len(release.skills(wide=True)) == 30_765 and release.knowledge(wide=True)["importance"].notna().all()
     tasks = release.task_statements()
     assert tasks["task_id"].str.fullmatch(r"\d+").all()
-    assert tasks["task_type"].value_counts(dropna=False).to_dict() == {"Core": 13_417, "Supplemental": 4_222, pd.NA: 1_157}
+    assert tasks["task_type"].value_counts(dropna=False).to_dict() == {
+        "Core": 13_417,
+        "Supplemental": 4_222,
+        pd.NA: 1_157,
+    }

@@ -1,4 +1,5 @@
 """read_table: csv / tsv / parquet / json(l) fixtures read through Hugging Face datasets."""
+
 from __future__ import annotations
 
 import json
@@ -18,8 +19,11 @@ def test_csv_keeps_every_cell_as_written(tmp_path):
     path = tmp_path / "labels.csv"
     path.write_text('id,label,score\n007,NA,0.5\n2,None,\n3,null,"multi\nline"\n4,"",n/a\n', encoding="utf-8")
     frame = read_table(path)
-    assert frame.to_dict("list") == {"id": ["007", "2", "3", "4"], "label": ["NA", "None", "null", ""],
-                                     "score": ["0.5", "", "multi\nline", "n/a"]}
+    assert frame.to_dict("list") == {
+        "id": ["007", "2", "3", "4"],
+        "label": ["NA", "None", "null", ""],
+        "score": ["0.5", "", "multi\nline", "n/a"],
+    }
     assert all(str(frame[c].dtype) == "string" for c in frame.columns)
 
 
@@ -39,8 +43,14 @@ def test_many_rows_with_mixed_columns_do_not_split_types(tmp_path):
 
 
 def test_parquet_keeps_types_and_strings(tmp_path):
-    source = pd.DataFrame({"title": ["NA", "None", "data scientist"], "rank": [1, 2, 3],
-                           "score": [0.5, 0.25, 1.0], "skills": [["NA"], [], ["python", "sql"]]})
+    source = pd.DataFrame(
+        {
+            "title": ["NA", "None", "data scientist"],
+            "rank": [1, 2, 3],
+            "score": [0.5, 0.25, 1.0],
+            "skills": [["NA"], [], ["python", "sql"]],
+        }
+    )
     source.to_parquet(tmp_path / "set.parquet", index=False)
     frame = read_table(tmp_path / "set.parquet")
     assert frame["title"].tolist() == ["NA", "None", "data scientist"]
@@ -71,7 +81,7 @@ def test_errors(tmp_path):
     assert infer_format("x/annotations.TSV") == "tsv" and infer_format("set.jsonl.gz") == "jsonl"
     with pytest.raises(ValueError, match="format="):
         infer_format("notes.txt")
-    with pytest.raises(FileNotFoundError, match="missing.csv"):
+    with pytest.raises(FileNotFoundError, match=r"missing\.csv"):
         read_table(tmp_path / "missing.csv")
     with pytest.raises(FileNotFoundError):
         read_table("data/relative-missing.tsv")  # a path, not a hub name
@@ -87,7 +97,7 @@ def test_no_torch_import(tmp_path):
     code = textwrap.dedent(f"""
         import sys
         import workbench.ontologies as o
-        assert o.read_table({str(tmp_path / 'a.csv')!r})["a"].tolist() == ["NA"]
+        assert o.read_table({str(tmp_path / "a.csv")!r})["a"].tolist() == ["NA"]
         assert "torch" not in sys.modules, "torch was imported"
     """)
     subprocess.run([sys.executable, "-c", code], check=True, timeout=300)

@@ -1,5 +1,6 @@
 """The approximate top-k experiment (benchmarks/ann.py): cutoff metrics computed from ranked top-k
 lists equal the exact whole-matrix metrics, and the IVF search is exact when it probes every list."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -60,7 +61,7 @@ def test_topk_metrics_equal_exact_whole_matrix_metrics():
 
 
 def test_topk_metrics_refuse_what_a_top_k_cannot_give():
-    q, t, scores, rel = _data(n_q=5, n_t=50)
+    q, t, _scores, rel = _data(n_q=5, n_t=50)
     top = exact_topk(q, t, 5)
     with pytest.raises(ValueError, match="only cutoff metrics"):
         cutoff_metrics_from_topk(top, rel, ["map"])
@@ -71,7 +72,7 @@ def test_topk_metrics_refuse_what_a_top_k_cannot_give():
 def test_ivf_search_is_exact_when_every_list_is_probed_and_close_with_few():
     IVFIndex = ann.IVFIndex
 
-    q, t, scores, rel = _data(n_q=200, n_t=5000)
+    q, t, _scores, rel = _data(n_q=200, n_t=5000)
     index = IVFIndex(t, n_lists=50)
     assert index.n_lists == 50 and sorted(index.ids.tolist()) == list(range(5000))
     exact = exact_topk(q, t, 10)

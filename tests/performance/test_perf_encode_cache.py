@@ -1,5 +1,6 @@
 """What a cold run encodes: each text once per prompt (not once per role and input type) for models
 that declare it, and in batches of similar length."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -7,8 +8,8 @@ import pandas as pd
 
 from workbench.caches.embeddings import CachedModel, encode_with_cache
 from workbench.dataset import RankingDataset
-from workbench.scoring import score_dataset
 from workbench.model import ModelInfo
+from workbench.scoring import score_dataset
 
 
 class HistogramModel:
@@ -43,8 +44,15 @@ def _dataset(queries, targets):
 
 
 def _run(model, ds, cache_dir, query_type, target_type):
-    return score_dataset(CachedModel(model, cache_dir), ds, query_type=query_type, target_type=target_type,
-                         group=None, metrics=["map"], progress=False)
+    return score_dataset(
+        CachedModel(model, cache_dir),
+        ds,
+        query_type=query_type,
+        target_type=target_type,
+        group=None,
+        metrics=["map"],
+        progress=False,
+    )
 
 
 SKILLS = ["bake bread", "cook", "drive vehicles", "teach students"]

@@ -1,5 +1,6 @@
 """Multi-process encoding (`devices=[...]`): the CPU path of sentence-transformers' worker pool gives
 the same embeddings as encoding in-process, and the pool is only used when it is asked for."""
+
 from __future__ import annotations
 
 import os
@@ -10,15 +11,25 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 pytest.importorskip("sentence_transformers")
 
-from workbench.weights import minilm_folder  # noqa: E402
-from workbench.baselines.sentence_transformers import SentenceTransformerModel, _pool_devices  # noqa: E402
-from workbench.errors import WorkBenchError  # noqa: E402
+from workbench.baselines.sentence_transformers import SentenceTransformerModel, _pool_devices
+from workbench.errors import WorkBenchError
+from workbench.weights import minilm_folder
 
 pytestmark = pytest.mark.torch
 
-TEXTS = ["manage a team of employees", "lead a group of staff", "bake bread", "Python (computer programming)",
-         "taxi driver", "administer medication", "use spreadsheets software", "secondary school teacher",
-         "dress wounds", "database administrator", "prepare meals"]
+TEXTS = [
+    "manage a team of employees",
+    "lead a group of staff",
+    "bake bread",
+    "Python (computer programming)",
+    "taxi driver",
+    "administer medication",
+    "use spreadsheets software",
+    "secondary school teacher",
+    "dress wounds",
+    "database administrator",
+    "prepare meals",
+]
 
 
 def test_pool_devices_only_when_asked_or_several_gpus():

@@ -4,6 +4,7 @@
 Cheap real models (tfidf, random, edit-distance) on two tasks of the fixture ESCO release, through
 the command line in fresh interpreters, as a user would run the shards on two machines.
 """
+
 from __future__ import annotations
 
 import json
@@ -27,15 +28,30 @@ VOLATILE = ("created_at", "timing", "environment")  # depend on the clock and th
 def _cli(*args: str, cache_dir: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "WORKBENCH_CACHE_DIR": str(cache_dir)}
     env.pop("WORKBENCH_DATA_DIR", None)  # the data directory is named explicitly
-    done = subprocess.run([sys.executable, "-m", "workbench.cli", *args], capture_output=True, text=True,
-                          timeout=600, env=env)
+    done = subprocess.run(
+        [sys.executable, "-m", "workbench.cli", *args], capture_output=True, text=True, timeout=600, env=env
+    )
     assert done.returncode == 0, f"workbench {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
     return done
 
 
 def _run(out: Path, data_dir: Path, cache_dir: Path, *extra: str) -> None:
-    _cli("run", "--model", MODELS, "--tasks", TASKS, "--split", "full", "--output", str(out),
-         "--data-dir", str(data_dir), "--no-progress", *extra, cache_dir=cache_dir)
+    _cli(
+        "run",
+        "--model",
+        MODELS,
+        "--tasks",
+        TASKS,
+        "--split",
+        "full",
+        "--output",
+        str(out),
+        "--data-dir",
+        str(data_dir),
+        "--no-progress",
+        *extra,
+        cache_dir=cache_dir,
+    )
 
 
 def _files(folder: Path) -> dict[str, Path]:

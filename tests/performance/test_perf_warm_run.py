@@ -1,22 +1,22 @@
 """What a warm run skips: loading the model when every embedding is cached (its metadata comes from
 the memo in <cache>/model-info.json), and rebuilding a task's dataset (kept in this process and in
 <cache>/datasets/). Both stand in only while what they were made from is unchanged."""
+
 from __future__ import annotations
 
 import json
-import os
 import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from workbench.caches.model_memo import MODEL_MEMO_FILE, LazyModel, lazy_model
 from workbench.catalog import get_task_spec
 from workbench.errors import WorkBenchError
 from workbench.model import ModelInfo
-from workbench.caches.model_memo import MODEL_MEMO_FILE, LazyModel, lazy_model
 from workbench.runner import run
-from workbench.task import Task, _DATASETS
+from workbench.task import _DATASETS, Task
 
 TASKS = ["esco-job2skill", "esco-skill2job"]
 
@@ -37,8 +37,9 @@ class FolderModel:
     def __init__(self, folder: Path):
         self.folder = folder
         weights = (folder / "weights.txt").read_text()
-        self.info = ModelInfo(name="folder-model", revision=weights, kind="embedding", embedding_dim=8,
-                              settings={"scale": 1.0})
+        self.info = ModelInfo(
+            name="folder-model", revision=weights, kind="embedding", embedding_dim=8, settings={"scale": 1.0}
+        )
         self.encoded: list[str] = []
 
     def prompt_for(self, *, role, input_type, group=None):
@@ -68,13 +69,23 @@ def _loader(folder):
     def load(name):
         loads.append(FolderModel(folder))
         return loads[-1]
+
     return load, loads
 
 
 def _run(out, data_dir, cache_dir, load):
     specs = [get_task_spec(name) for name in TASKS]
-    return run(["folder-model"], specs, split="full", output=out, load_model=load, data_dir=data_dir,
-               cache_dir=cache_dir, progress=False, log=lambda msg: None)
+    return run(
+        ["folder-model"],
+        specs,
+        split="full",
+        output=out,
+        load_model=load,
+        data_dir=data_dir,
+        cache_dir=cache_dir,
+        progress=False,
+        log=lambda msg: None,
+    )
 
 
 def _scores(folder: Path) -> dict:
@@ -180,6 +191,7 @@ def test_changed_data_file_invalidates_the_dataset_cache(esco_data_dir, cache_di
     relations = Task(spec, data_dir=esco_data_dir, cache_dir=cache_dir).files["relations"]
     # drop the relations of one occupation-skill pair: rewrite the zip without its last row
     import zipfile
+
     with zipfile.ZipFile(relations) as archive:
         members = {name: archive.read(name) for name in archive.namelist()}
     name = next(n for n in members if n.endswith("occupationSkillRelations.csv"))

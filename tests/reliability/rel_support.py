@@ -2,6 +2,7 @@
 
 The ESCO fixture writer lives in tests/esco_fixture.py (tests/ is on sys.path under pytest).
 """
+
 from __future__ import annotations
 
 import functools
@@ -12,12 +13,22 @@ import subprocess
 import sys
 import zipfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 import yaml
 
-from esco_fixture import (CLASSIFICATION_ZIP, ESCO_VERSION_DIR, FIXTURE_OCCUPATIONS, FIXTURE_SKILLS,  # noqa: F401
-                          RELATIONS_ZIP, write_esco_release)
+from esco_fixture import (  # noqa: F401
+    CLASSIFICATION_ZIP,
+    ESCO_VERSION_DIR,
+    FIXTURE_OCCUPATIONS,
+    FIXTURE_SKILLS,
+    RELATIONS_ZIP,
+    write_esco_release,
+)
+
+if TYPE_CHECKING:  # numpy is imported where used: the helpers run in light subprocesses
+    import numpy as np
 
 REPO = Path(__file__).resolve().parents[2]
 CLI = [sys.executable, "-m", "workbench.cli"]
@@ -46,13 +57,41 @@ def result_files(folder: Path) -> dict[str, Path]:
     return {p.relative_to(folder).as_posix(): p for p in sorted(Path(folder).rglob("*.json"))}
 
 
-def write_big_release(root: Path, folder: str = "esco/big", n_skills: int = 4000, n_occupations: int = 1200,
-                      seed: int = 7) -> Path:
+def write_big_release(
+    root: Path, folder: str = "esco/big", n_skills: int = 4000, n_occupations: int = 1200, seed: int = 7
+) -> Path:
     """A larger release in the publisher's layout (same writer as the fixture), slow enough to interrupt."""
     rng = random.Random(seed)
-    words = ("manage", "operate", "install", "repair", "design", "analyse", "teach", "clean", "drive", "cook",
-             "software", "machines", "accounts", "patients", "vehicles", "pipes", "budgets", "gardens", "data",
-             "networks", "customers", "materials", "safety", "quality", "stock", "records", "tools", "food")
+    words = (
+        "manage",
+        "operate",
+        "install",
+        "repair",
+        "design",
+        "analyse",
+        "teach",
+        "clean",
+        "drive",
+        "cook",
+        "software",
+        "machines",
+        "accounts",
+        "patients",
+        "vehicles",
+        "pipes",
+        "budgets",
+        "gardens",
+        "data",
+        "networks",
+        "customers",
+        "materials",
+        "safety",
+        "quality",
+        "stock",
+        "records",
+        "tools",
+        "food",
+    )
     skills = []
     for i in range(n_skills):
         label = " ".join(rng.sample(words, 3)) + f" {i}"
@@ -63,8 +102,16 @@ def write_big_release(root: Path, folder: str = "esco/big", n_skills: int = 4000
     for j in range(n_occupations):
         label = " ".join(rng.sample(words, 2)) + f" worker {j}"
         chosen = rng.sample(slugs, 8)
-        occupations.append((f"o{j}", label, [f"{label} assistant"], f"{rng.randint(1, 9)}{rng.randint(100, 999)}",
-                            chosen[:5], chosen[5:]))
+        occupations.append(
+            (
+                f"o{j}",
+                label,
+                [f"{label} assistant"],
+                f"{rng.randint(1, 9)}{rng.randint(100, 999)}",
+                chosen[:5],
+                chosen[5:],
+            )
+        )
     tmp = root / "_big_tmp"
     release = write_esco_release(tmp, skills=skills, occupations=occupations)
     target = root / folder
@@ -76,19 +123,36 @@ def write_big_release(root: Path, folder: str = "esco/big", n_skills: int = 4000
     return target
 
 
-def task_file(path: Path, name: str, *, loader: str = "esco_job2skill", folder: str = ESCO_VERSION_DIR,
-              files: dict | None = None, **overrides) -> Path:
+def task_file(
+    path: Path,
+    name: str,
+    *,
+    loader: str = "esco_job2skill",
+    folder: str = ESCO_VERSION_DIR,
+    files: dict | None = None,
+    **overrides,
+) -> Path:
     """Write a task YAML (ESCO job2skill by default) for data under `folder` of the data directory."""
     data = {
-        "name": name, "version": 1, "description": f"Reliability test task {name} on a fixture release.",
-        "group": "job2skill", "query_type": "job_title", "target_type": "skill_name",
+        "name": name,
+        "version": 1,
+        "description": f"Reliability test task {name} on a fixture release.",
+        "group": "job2skill",
+        "query_type": "job_title",
+        "target_type": "skill_name",
         "languages": {"query": ["en"], "target": ["en"]},
-        "source": {"loader": loader,
-                   "files": files if files is not None else {"classification": f"{folder}/{CLASSIFICATION_ZIP}",
-                                                              "relations": f"{folder}/{RELATIONS_ZIP}"},
-                   "params": {"language": "en"}},
+        "source": {
+            "loader": loader,
+            "files": files
+            if files is not None
+            else {"classification": f"{folder}/{CLASSIFICATION_ZIP}", "relations": f"{folder}/{RELATIONS_ZIP}"},
+            "params": {"language": "en"},
+        },
         "splits": {"method": "partition", "available": ["train", "val", "test", "full"]},
-        "metrics": ["map", "mrr", "rp@10"], "main_score": "map", "license": "test data", "citation": "test",
+        "metrics": ["map", "mrr", "rp@10"],
+        "main_score": "map",
+        "license": "test data",
+        "citation": "test",
     }
     data.update(overrides)
     path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
@@ -105,7 +169,7 @@ def rewrite_member(zip_path: Path, member: str, edit) -> None:
             archive.writestr(name, data)
 
 
-def shake_encode(texts) -> "np.ndarray":
+def shake_encode(texts) -> np.ndarray:
     """A cheap deterministic 'embedding' (SHAKE-256 of the text as 128 floats in [0, 1)) for cache tests."""
     import hashlib
 

@@ -4,6 +4,7 @@ CLI commands print `error: ...` and exit 2; `workbench run` records a per-task f
 still run), prints it, and exits 1; `workbench data verify` exits 1 on a mismatch (a finding, like
 `sha256sum -c`) and 2 on an unreadable checksum list.
 """
+
 from __future__ import annotations
 
 import base64
@@ -17,10 +18,22 @@ import numpy as np
 import pytest
 import yaml
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from rel_support import (CLASSIFICATION_ZIP, ESCO_VERSION_DIR, FIXTURE_OCCUPATIONS, FIXTURE_SKILLS, RELATIONS_ZIP, cli,
-                         result_files, rewrite_member, task_file, write_big_release, write_esco_release)
+from rel_support import (
+    CLASSIFICATION_ZIP,
+    ESCO_VERSION_DIR,
+    FIXTURE_OCCUPATIONS,
+    FIXTURE_SKILLS,
+    RELATIONS_ZIP,
+    cli,
+    result_files,
+    rewrite_member,
+    task_file,
+    write_big_release,
+    write_esco_release,
+)
 from workbench.catalog import get_task_spec
 from workbench.cli import main
 from workbench.errors import WorkBenchError
@@ -58,18 +71,29 @@ def _validate(path: Path):
     return CliRunner().invoke(main, ["tasks", "validate", str(path)])
 
 
-@pytest.mark.parametrize("mutate, message", [
-    (lambda d: d.update(colour="blue"), "  colour: Extra inputs are not permitted (got 'blue')"),
-    (lambda d: d.update(version="one"),
-     "  version: Input should be a valid integer (got 'one')"),
-    (lambda d: d["source"].update(loader="esco_job2skil"),
-     "  source.loader: unknown loader 'esco_job2skil'; known loaders: "),
-    (lambda d: d["source"]["files"].update(relations="../outside.zip"),
-     "  source: Value error, files.relations: path '../outside.zip' may not leave the data directory ('..')"),
-    (lambda d: d["source"]["files"].update(relations="/etc/passwd"),
-     "  source: Value error, files.relations: absolute path '/etc/passwd' needs allow_absolute_paths: true"),
-    (lambda d: d["splits"].update(method="random"), "  splits.method: Input should be 'hash', 'source' or 'partition'"),
-])
+@pytest.mark.parametrize(
+    "mutate, message",
+    [
+        (lambda d: d.update(colour="blue"), "  colour: Extra inputs are not permitted (got 'blue')"),
+        (lambda d: d.update(version="one"), "  version: Input should be a valid integer (got 'one')"),
+        (
+            lambda d: d["source"].update(loader="esco_job2skil"),
+            "  source.loader: unknown loader 'esco_job2skil'; known loaders: ",
+        ),
+        (
+            lambda d: d["source"]["files"].update(relations="../outside.zip"),
+            "  source: Value error, files.relations: path '../outside.zip' may not leave the data directory ('..')",
+        ),
+        (
+            lambda d: d["source"]["files"].update(relations="/etc/passwd"),
+            "  source: Value error, files.relations: absolute path '/etc/passwd' needs allow_absolute_paths: true",
+        ),
+        (
+            lambda d: d["splits"].update(method="random"),
+            "  splits.method: Input should be 'hash', 'source' or 'partition'",
+        ),
+    ],
+)
 def test_tasks_validate_names_file_and_field(tmp_path, mutate, message):
     data = copy.deepcopy(VALID)
     mutate(data)
@@ -101,7 +125,9 @@ def test_yaml_aliases_are_refused(tmp_path):
     """Nested aliases ('billion laughs') passed validation and then hung the run while hashing the spec."""
     levels = ['      a0: &a0 ["x", "x", "x", "x", "x", "x", "x", "x", "x", "x"]']
     levels += [f"      a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 9)]
-    text = yaml.safe_dump(VALID, sort_keys=False).replace("  params:\n", "  params:\n    bomb:\n" + "\n".join(levels) + "\n", 1)
+    text = yaml.safe_dump(VALID, sort_keys=False).replace(
+        "  params:\n", "  params:\n    bomb:\n" + "\n".join(levels) + "\n", 1
+    )
     path = tmp_path / "bomb.yaml"
     path.write_text(text, encoding="utf-8")
     line = next(n for n, row in enumerate(text.splitlines(), 1) if "*a0" in row)
@@ -115,18 +141,30 @@ def test_python_yaml_tags_are_not_executed(tmp_path):
     marker = tmp_path / "pwned"
     path.write_text(f"name: !!python/object/apply:os.system ['touch {marker}']\n", encoding="utf-8")
     result = _validate(path)
-    assert result.exit_code == 2 and result.stderr.startswith(f"error: {path}: not valid YAML: could not determine a constructor")
+    assert result.exit_code == 2 and result.stderr.startswith(
+        f"error: {path}: not valid YAML: could not determine a constructor"
+    )
     assert not marker.exists()
 
 
-_VALUES = st.one_of(st.none(), st.booleans(), st.integers(-3, 3), st.text(max_size=6),
-                    st.lists(st.text(max_size=4), max_size=2), st.dictionaries(st.text(max_size=4), st.integers(), max_size=2))
+_VALUES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-3, 3),
+    st.text(max_size=6),
+    st.lists(st.text(max_size=4), max_size=2),
+    st.dictionaries(st.text(max_size=4), st.integers(), max_size=2),
+)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(overrides=st.dictionaries(st.sampled_from(sorted(VALID) + ["extra"]), _VALUES, max_size=4),
-       source=st.dictionaries(st.sampled_from(["loader", "files", "params", "allow_absolute_paths", "x"]), _VALUES, max_size=2),
-       raw=st.one_of(st.none(), st.text(max_size=40)))
+@given(
+    overrides=st.dictionaries(st.sampled_from(sorted(VALID) + ["extra"]), _VALUES, max_size=4),
+    source=st.dictionaries(
+        st.sampled_from(["loader", "files", "params", "allow_absolute_paths", "x"]), _VALUES, max_size=2
+    ),
+    raw=st.one_of(st.none(), st.text(max_size=40)),
+)
 def test_fuzzed_task_files_through_the_cli(tmp_path_factory, overrides, source, raw):
     """Any mangled task file: `tasks validate` says ok (exit 0) or prints one error (exit 2); nothing else."""
     path = tmp_path_factory.mktemp("fuzz") / "task.yaml"
@@ -150,11 +188,26 @@ def test_fuzzed_task_files_through_the_cli(tmp_path_factory, overrides, source, 
 def test_missing_source_file_fails_that_task_only(esco_data_dir, tmp_path):
     missing = task_file(tmp_path / "missing.yaml", "missing-files", folder="esco/v9")
     out = tmp_path / "out"
-    done = cli("run", "--model", "tfidf", "--tasks", f"{missing},esco-job2skill", "--split", "full", "--output", str(out),
-               "--data-dir", str(esco_data_dir), "--no-progress", cache_dir=tmp_path / "cache")
+    done = cli(
+        "run",
+        "--model",
+        "tfidf",
+        "--tasks",
+        f"{missing},esco-job2skill",
+        "--split",
+        "full",
+        "--output",
+        str(out),
+        "--data-dir",
+        str(esco_data_dir),
+        "--no-progress",
+        cache_dir=tmp_path / "cache",
+    )
     assert done.returncode == 1
-    error = (f"task missing-files: source.files.classification: {esco_data_dir}/esco/v9/{CLASSIFICATION_ZIP} not found "
-             f"(data directory {esco_data_dir})")
+    error = (
+        f"task missing-files: source.files.classification: {esco_data_dir}/esco/v9/{CLASSIFICATION_ZIP} not found "
+        f"(data directory {esco_data_dir})"
+    )
     assert f"  failed: tfidf / missing-files: {error}" in done.stderr.splitlines()
     assert done.stdout.strip() == f"1 written, 0 reused, 1 failed → {out}"
     assert sorted(result_files(out)) == ["tfidf/esco-job2skill__v1__full.json"]
@@ -167,15 +220,31 @@ def test_truncated_and_corrupt_esco_zip(esco_data_dir, cache_dir, tmp_path):
     good = zip_path.read_bytes()
     zip_path.write_bytes(good[: len(good) // 2])
     out = tmp_path / "out"
-    done = cli("run", "--model", "tfidf", "--tasks", "esco-job2skill", "--split", "full", "--output", str(out),
-               "--data-dir", str(esco_data_dir), "--no-progress", cache_dir=cache_dir)
+    done = cli(
+        "run",
+        "--model",
+        "tfidf",
+        "--tasks",
+        "esco-job2skill",
+        "--split",
+        "full",
+        "--output",
+        str(out),
+        "--data-dir",
+        str(esco_data_dir),
+        "--no-progress",
+        cache_dir=cache_dir,
+    )
     assert done.returncode == 1 and not result_files(out)
-    assert f"  failed: tfidf / esco-job2skill: {zip_path}: not a valid zip archive (File is not a zip file)" in done.stderr.splitlines()
+    assert (
+        f"  failed: tfidf / esco-job2skill: {zip_path}: not a valid zip archive (File is not a zip file)"
+        in done.stderr.splitlines()
+    )
     _no_traceback(done)
 
     corrupt = bytearray(good)
     start = good.index(b"Python (computer programming)")  # inside the stored skills CSV
-    corrupt[start:start + 6] = b"XXXXXX"
+    corrupt[start : start + 6] = b"XXXXXX"
     zip_path.write_bytes(bytes(corrupt))
     clear_cache()
     with pytest.raises(WorkBenchError) as err:
@@ -187,7 +256,9 @@ def test_skills_csv_in_latin1(esco_data_dir, cache_dir):
     zip_path = esco_data_dir / CLASSIFICATION
     with zipfile.ZipFile(zip_path) as archive:
         members = {name: archive.read(name) for name in archive.namelist()}
-    members["skills_en.csv"] = members["skills_en.csv"].decode("utf-8").replace("prepare meals", "préparer des repas").encode("latin-1")
+    members["skills_en.csv"] = (
+        members["skills_en.csv"].decode("utf-8").replace("prepare meals", "préparer des repas").encode("latin-1")
+    )
     with zipfile.ZipFile(zip_path, "w") as archive:
         for name, data in members.items():
             archive.writestr(name, data)
@@ -202,12 +273,18 @@ def test_skills_csv_without_preferred_label(esco_data_dir, cache_dir):
     rewrite_member(zip_path, "skills_en.csv", lambda text: text.replace("preferredLabel", "prefLabel", 1))
     with pytest.raises(WorkBenchError) as err:
         _task("esco-skillnorm", esco_data_dir, cache_dir).dataset("full")
-    assert str(err.value).startswith(f"{zip_path} :: skills_en.csv: missing column(s) ['preferredLabel']; columns found: ['conceptType'")
+    assert str(err.value).startswith(
+        f"{zip_path} :: skills_en.csv: missing column(s) ['preferredLabel']; columns found: ['conceptType'"
+    )
 
 
 def test_empty_target_space(tmp_path, cache_dir):
     data = tmp_path / "data"
-    write_esco_release(data, skills=[], occupations=[(o, label, alts, isco, [], []) for o, label, alts, isco, _, _ in FIXTURE_OCCUPATIONS])
+    write_esco_release(
+        data,
+        skills=[],
+        occupations=[(o, label, alts, isco, [], []) for o, label, alts, isco, _, _ in FIXTURE_OCCUPATIONS],
+    )
     with pytest.raises(WorkBenchError) as err:
         _task("esco-job2skill", data, cache_dir).dataset("full")
     assert str(err.value) == "task esco-job2skill: the target space is empty"
@@ -218,13 +295,19 @@ def test_duplicate_ids(tmp_path, cache_dir):
     write_esco_release(data, skills=FIXTURE_SKILLS + [FIXTURE_SKILLS[2]])
     with pytest.raises(WorkBenchError) as err:
         _task("esco-job2skill", data, cache_dir).dataset("full")
-    assert str(err.value) == "task esco-job2skill target id 'http://data.europa.eu/esco/skill/sql-0000' occurs more than once (1 duplicates)"
+    assert (
+        str(err.value)
+        == "task esco-job2skill target id 'http://data.europa.eu/esco/skill/sql-0000' occurs more than once (1 duplicates)"
+    )
     clear_cache()
     data2 = tmp_path / "data2"
     write_esco_release(data2, occupations=FIXTURE_OCCUPATIONS + [FIXTURE_OCCUPATIONS[0]])
     with pytest.raises(WorkBenchError) as err:
         _task("esco-job2skill", data2, cache_dir).dataset("full")
-    assert str(err.value) == "task esco-job2skill query id 'http://data.europa.eu/esco/occupation/dev-0000' occurs more than once (1 duplicates)"
+    assert (
+        str(err.value)
+        == "task esco-job2skill query id 'http://data.europa.eu/esco/occupation/dev-0000' occurs more than once (1 duplicates)"
+    )
 
 
 def _write_sums(root: Path) -> Path:
@@ -246,11 +329,17 @@ def test_data_verify_reports_a_tampered_checksum(esco_data_dir, tmp_path):
     _no_traceback(done)
 
 
-@pytest.mark.parametrize("line, message", [
-    ("not a checksum line", "{sums}:3: expected '<64 hex sha256>  <path>' or '<64 hex sha256> *<path>', got 'not a checksum line'"),
-    (f"{'a' * 64}  ../../etc/passwd", "{sums}:3: path '../../etc/passwd' leaves the data directory"),
-    (f"{'a' * 64}  /etc/passwd", "{sums}:3: path '/etc/passwd' leaves the data directory"),
-])
+@pytest.mark.parametrize(
+    "line, message",
+    [
+        (
+            "not a checksum line",
+            "{sums}:3: expected '<64 hex sha256>  <path>' or '<64 hex sha256> *<path>', got 'not a checksum line'",
+        ),
+        (f"{'a' * 64}  ../../etc/passwd", "{sums}:3: path '../../etc/passwd' leaves the data directory"),
+        (f"{'a' * 64}  /etc/passwd", "{sums}:3: path '/etc/passwd' leaves the data directory"),
+    ],
+)
 def test_data_verify_refuses_a_malformed_checksum_list(esco_data_dir, tmp_path, line, message):
     sums = _write_sums(esco_data_dir)
     sums.write_text(sums.read_text() + line + "\n", encoding="utf-8")
@@ -353,7 +442,10 @@ def test_model_returning_nan_or_inf(esco_data_dir, cache_dir):
     queries = sorted(dict.fromkeys(task.dataset("full").query_texts.tolist()), key=len)
     with pytest.raises(WorkBenchError) as err:
         task.evaluate(NaNEmbedder("nan-embedder"), "full", progress=False)
-    assert str(err.value) == f"model nan-embedder: encode returned NaN/inf for text {queries[len(queries) // 2]!r} (1 bad values)"
+    assert (
+        str(err.value)
+        == f"model nan-embedder: encode returned NaN/inf for text {queries[len(queries) // 2]!r} (1 bad values)"
+    )
     with pytest.raises(WorkBenchError) as err:
         task.evaluate(InfEmbedder("inf-embedder"), "full", progress=False)
     assert str(err.value) == f"model inf-embedder: encode returned NaN/inf for text {queries[0]!r} (1 bad values)"
@@ -379,8 +471,11 @@ def test_model_whose_dimension_changes_between_calls(tmp_path, esco_data_dir, ca
     assert str(err.value) == "model growing: query dim 9 differs from target dim 10"
 
     write_big_release(esco_data_dir)  # 4000 skills: the target side is encoded in two calls of 2048
-    big = Task(get_task_spec(str(task_file(tmp_path / "big.yaml", "big-job2skill", folder="esco/big"))),
-               data_dir=esco_data_dir, cache_dir=cache_dir)
+    big = Task(
+        get_task_spec(str(task_file(tmp_path / "big.yaml", "big-job2skill", folder="esco/big"))),
+        data_dir=esco_data_dir,
+        cache_dir=cache_dir,
+    )
     with pytest.raises(WorkBenchError) as err:
         big.evaluate(GrowingEmbedder("growing"), "full", progress=False, use_cache=False)
     assert str(err.value) == "model growing: embedding dimension changed between calls (10 → 11)"
@@ -392,7 +487,9 @@ def test_cached_vectors_of_another_dimension(esco_data_dir, cache_dir):
     task.evaluate(FixedDimEmbedder("fickle", 8), "full", limit=5, progress=False)
     with pytest.raises(WorkBenchError) as err:
         task.evaluate(FixedDimEmbedder("fickle", 16), "full", progress=False)
-    assert str(err.value).startswith(f"embeddings of different dimensions [8, 16] for one model and role (cache {cache_dir}/embeddings/")
+    assert str(err.value).startswith(
+        f"embeddings of different dimensions [8, 16] for one model and role (cache {cache_dir}/embeddings/"
+    )
 
 
 def test_faulty_models_write_no_result_and_the_others_still_run(esco_data_dir, cache_dir, tmp_path):
@@ -400,8 +497,17 @@ def test_faulty_models_write_no_result_and_the_others_still_run(esco_data_dir, c
     load = lambda name: faulty[name](name) if name in faulty else load_model(name)  # noqa: E731
     out = tmp_path / "out"
     logs: list[str] = []
-    report = run([*faulty, "tfidf"], [get_task_spec("esco-job2skill")], split="full", output=out, load_model=load,
-                 data_dir=esco_data_dir, cache_dir=cache_dir, progress=False, log=logs.append)
+    report = run(
+        [*faulty, "tfidf"],
+        [get_task_spec("esco-job2skill")],
+        split="full",
+        output=out,
+        load_model=load,
+        data_dir=esco_data_dir,
+        cache_dir=cache_dir,
+        progress=False,
+        log=logs.append,
+    )
     assert [m for m, _, _ in report.failed] == list(faulty)
     assert sorted(result_files(out)) == ["tfidf/esco-job2skill__v1__full.json"]
     assert sum(line.startswith("FAILED ") for line in logs) == 4
@@ -419,7 +525,9 @@ def test_corrupt_embedding_cache_is_rebuilt(esco_data_dir, cache_dir):
         again = task.evaluate(model, "full", progress=False)
     assert len(caught) == 2
     assert again.per_query.values == first.per_query.values and again.timing.texts_encoded == first.timing.texts_encoded
-    assert sorted(p.name for p in (cache_dir / "embeddings").glob("*.corrupt")) == sorted(p.name + ".corrupt" for p in files)
+    assert sorted(p.name for p in (cache_dir / "embeddings").glob("*.corrupt")) == sorted(
+        p.name + ".corrupt" for p in files
+    )
     third = task.evaluate(model, "full", progress=False)
     assert third.timing.texts_encoded == 0 and third.per_query.values == first.per_query.values
 
@@ -427,8 +535,17 @@ def test_corrupt_embedding_cache_is_rebuilt(esco_data_dir, cache_dir):
 # ---------------------------------------------------------------- result files
 def _fixture_result(esco_data_dir, cache_dir, tmp_path) -> Path:
     out = tmp_path / "results"
-    report = run(["tfidf"], [get_task_spec("esco-skillnorm")], split="test", output=out, load_model=load_model,
-                 data_dir=esco_data_dir, cache_dir=cache_dir, progress=False, log=lambda m: None)
+    report = run(
+        ["tfidf"],
+        [get_task_spec("esco-skillnorm")],
+        split="test",
+        output=out,
+        load_model=load_model,
+        data_dir=esco_data_dir,
+        cache_dir=cache_dir,
+        progress=False,
+        log=lambda m: None,
+    )
     return report.written[0]
 
 
@@ -444,18 +561,37 @@ def test_read_result_rejects_malformed_future_and_edited_files(esco_data_dir, ca
     path.write_text(json.dumps({**data, "schema_version": SCHEMA_VERSION + 1}))
     with pytest.raises(WorkBenchError) as err:
         read_result(path)
-    assert str(err.value) == (f"{path}: schema_version {SCHEMA_VERSION + 1} is not supported "
-                              f"(this is workbench 0.1.0, schema {SCHEMA_VERSION})")
+    assert str(err.value) == (
+        f"{path}: schema_version {SCHEMA_VERSION + 1} is not supported "
+        f"(this is workbench 0.1.0, schema {SCHEMA_VERSION})"
+    )
     cases = {
-        "edited score": (lambda d: d["scores"].update(map=0.999), "stored map = 0.999000 but the per-query values average "),
-        "NaN score": (lambda d: d["scores"].update(map=float("nan")), "stored map = nan but the per-query values average "),
-        "missing field": (lambda d: d["model"].pop("revision"), "invalid result file at model.revision: Field required"),
-        "broken base64": (lambda d: d["per_query"]["values"].update(map="AAA="),
-                          "per_query.values.map holds 4 base64 characters; 6 float32 values take 32"),
-        "NaN per query": (lambda d: d["per_query"]["values"].update(
-            map=base64.b64encode(np.full(d["sizes"]["queries"], np.nan, "<f4").tobytes()).decode()),
-            "per-query map holds NaN/inf values"),
-        "values dropped": (lambda d: d["per_query"]["values"].update(map=""), "per_query.values.map holds 0 base64 characters; 6 float32 values take 32"),
+        "edited score": (
+            lambda d: d["scores"].update(map=0.999),
+            "stored map = 0.999000 but the per-query values average ",
+        ),
+        "NaN score": (
+            lambda d: d["scores"].update(map=float("nan")),
+            "stored map = nan but the per-query values average ",
+        ),
+        "missing field": (
+            lambda d: d["model"].pop("revision"),
+            "invalid result file at model.revision: Field required",
+        ),
+        "broken base64": (
+            lambda d: d["per_query"]["values"].update(map="AAA="),
+            "per_query.values.map holds 4 base64 characters; 6 float32 values take 32",
+        ),
+        "NaN per query": (
+            lambda d: d["per_query"]["values"].update(
+                map=base64.b64encode(np.full(d["sizes"]["queries"], np.nan, "<f4").tobytes()).decode()
+            ),
+            "per-query map holds NaN/inf values",
+        ),
+        "values dropped": (
+            lambda d: d["per_query"]["values"].update(map=""),
+            "per_query.values.map holds 0 base64 characters; 6 float32 values take 32",
+        ),
     }
     for label, (edit, message) in cases.items():
         edited = copy.deepcopy(data)
@@ -473,6 +609,15 @@ def test_damaged_result_in_the_output_folder_is_recomputed(esco_data_dir, cache_
     data = json.loads(path.read_text())
     data["per_query"]["values"]["map"] = "AAA="
     path.write_text(json.dumps(data))
-    report = run(["tfidf"], [get_task_spec("esco-skillnorm")], split="test", output=path.parents[1], load_model=load_model,
-                 data_dir=esco_data_dir, cache_dir=cache_dir, progress=False, log=lambda m: None)
+    report = run(
+        ["tfidf"],
+        [get_task_spec("esco-skillnorm")],
+        split="test",
+        output=path.parents[1],
+        load_model=load_model,
+        data_dir=esco_data_dir,
+        cache_dir=cache_dir,
+        progress=False,
+        log=lambda m: None,
+    )
     assert report.written == [path] and read_result(path).per_query.values == good.per_query.values

@@ -2,6 +2,7 @@
 named pipes. The board checks run on copies of the committed (real) results of one task; the run and
 merge checks on the fixture ESCO release and a small TREC folder.
 """
+
 from __future__ import annotations
 
 import base64
@@ -103,8 +104,11 @@ def test_identical_copy_is_a_duplicate_and_the_result_stays_ranked(results, tmp_
 
 
 def test_one_query_file_with_map_one_is_refused(results, tmp_path):
-    forge(results / "bm25" / FILE, results / "cheat" / FILE,
-          lambda d: (set_values(d, lambda m, n: np.ones(n), n=1), d["model"].update(name="cheat")))
+    forge(
+        results / "bm25" / FILE,
+        results / "cheat" / FILE,
+        lambda d: (set_values(d, lambda m, n: np.ones(n), n=1), d["model"].update(name="cheat")),
+    )
     report = build(results, tmp_path / "board")
     kind, reason = refusals(report)[f"cheat/{FILE}"]
     assert kind == "invalid" and "sizes.queries is 1, but the task's canonical query set has 262 queries" in reason
@@ -154,8 +158,11 @@ def test_limit_file_marked_official_is_refused(results, tmp_path):
 
 def test_future_timestamp_is_refused_and_the_real_file_is_kept(results, tmp_path):
     real = read_result(results / "tfidf" / FILE)
-    forge(results / "tfidf" / FILE, results / "tfidf" / "newer.json",
-          lambda d: (set_values(d, lambda m, n: np.full(n, 0.9)), d.update(created_at="9999-01-01T00:00:00+00:00")))
+    forge(
+        results / "tfidf" / FILE,
+        results / "tfidf" / "newer.json",
+        lambda d: (set_values(d, lambda m, n: np.full(n, 0.9)), d.update(created_at="9999-01-01T00:00:00+00:00")),
+    )
     report = build(results, tmp_path / "board")
     kind, reason = refusals(report)["tfidf/newer.json"]
     assert kind == "future-timestamp" and "9999-01-01" in reason
@@ -166,17 +173,27 @@ def test_future_timestamp_is_refused_and_the_real_file_is_kept(results, tmp_path
 def test_oversized_per_query_arrays_are_refused_by_count_before_decoding(results, tmp_path, monkeypatch):
     n = 600_000
     zeros = base64.b64encode(bytes(4 * n)).decode()
-    forge(results / "bm25" / FILE, results / "big" / FILE,
-          lambda d: (d["model"].update(name="big"), d["sizes"].update(queries=n),
-                     d["per_query"].update(query_ids=None),
-                     d["per_query"]["values"].update(dict.fromkeys(d["scores"], zeros))))
+    forge(
+        results / "bm25" / FILE,
+        results / "big" / FILE,
+        lambda d: (
+            d["model"].update(name="big"),
+            d["sizes"].update(queries=n),
+            d["per_query"].update(query_ids=None),
+            d["per_query"]["values"].update(dict.fromkeys(d["scores"], zeros)),
+        ),
+    )
     # the count claims 262 but the arrays hold far more
-    forge(results / "bm25" / FILE, results / "padded" / FILE,
-          lambda d: (d["model"].update(name="padded"), d["per_query"]["values"].update(map=zeros)))
+    forge(
+        results / "bm25" / FILE,
+        results / "padded" / FILE,
+        lambda d: (d["model"].update(name="padded"), d["per_query"]["values"].update(map=zeros)),
+    )
     decoded: list[int] = []
     original = PerQuery.decode
-    monkeypatch.setattr(PerQuery, "decode", lambda self: decoded.append(len(next(iter(self.values.values()))))
-                        or original(self))
+    monkeypatch.setattr(
+        PerQuery, "decode", lambda self: decoded.append(len(next(iter(self.values.values())))) or original(self)
+    )
     report = build(results, tmp_path / "board")
     why = refusals(report)
     assert "sizes.queries is 600000, but the task's canonical query set has 262 queries" in why[f"big/{FILE}"][1]
@@ -191,14 +208,16 @@ def test_out_equal_to_the_results_or_containing_them_is_an_error(results, tmp_pa
         assert done.exit_code == 1 and "Error: --out" in done.output, done.output
         assert ("contains the results folder" in done.output) or ("is the results folder" in done.output)
     assert not (results / "leaderboard.md").exists() and not (tmp_path / "leaderboard.md").exists()
-    inside = runner.invoke(leaderboard_cli, ["build", str(results), "--out", str(results / "leaderboard"),
-                                             "--suite", "all"])
+    inside = runner.invoke(
+        leaderboard_cli, ["build", str(results), "--out", str(results / "leaderboard"), "--suite", "all"]
+    )
     assert inside.exit_code == 0, inside.output
 
 
 def test_board_for_a_split_no_file_has_is_an_error(results, tmp_path):
-    done = CliRunner().invoke(leaderboard_cli, ["build", str(results), "--out", str(tmp_path / "b"), "--suite", "all",
-                                                "--split", "tset"])
+    done = CliRunner().invoke(
+        leaderboard_cli, ["build", str(results), "--out", str(tmp_path / "b"), "--suite", "all", "--split", "tset"]
+    )
     assert done.exit_code == 1 and "nothing to rank: none of the 4 result files" in done.output
 
 
@@ -259,8 +278,21 @@ def test_an_infinite_or_huge_grade_is_a_clear_error_not_a_nan_file(tmp_path, gra
     task = tmp_path / "graded.yaml"
     task.write_text(TREC_TASK, encoding="utf-8")
     out = tmp_path / "out"
-    done = cli("run", "--model", "tfidf", "--tasks", str(task), "--split", "full", "--output", str(out),
-               "--data-dir", str(data), "--no-progress", cache_dir=tmp_path / "cache")
+    done = cli(
+        "run",
+        "--model",
+        "tfidf",
+        "--tasks",
+        str(task),
+        "--split",
+        "full",
+        "--output",
+        str(out),
+        "--data-dir",
+        str(data),
+        "--no-progress",
+        cache_dir=tmp_path / "cache",
+    )
     assert done.returncode == 1, done.stderr
     assert "relevance grades must be > 0 and at most 1e+06" in done.stderr and "Traceback" not in done.stderr
     assert not list(out.rglob("*.json"))
@@ -271,15 +303,30 @@ def test_named_pipe_at_a_result_path_fails_that_item_without_hanging(esco_data_d
     (out / "tfidf").mkdir(parents=True)
     pipe = out / "tfidf" / "esco-skillnorm__v1__full.json"
     os.mkfifo(pipe)
-    done = cli("run", "--model", "tfidf,random", "--tasks", "esco-skillnorm", "--split", "full", "--output", str(out),
-               "--data-dir", str(esco_data_dir), "--no-progress", cache_dir=tmp_path / "cache", timeout=240)
+    done = cli(
+        "run",
+        "--model",
+        "tfidf,random",
+        "--tasks",
+        "esco-skillnorm",
+        "--split",
+        "full",
+        "--output",
+        str(out),
+        "--data-dir",
+        str(esco_data_dir),
+        "--no-progress",
+        cache_dir=tmp_path / "cache",
+        timeout=240,
+    )
     assert done.returncode == 1, done.stderr
     assert "is a named pipe; a result is only ever written over a regular file" in done.stderr
     assert (out / "random" / "esco-skillnorm__v1__full.json").is_file()
     assert pipe.is_fifo()  # not replaced
 
-    merged = cli("results", "merge", str(out), "--out", str(tmp_path / "merged"), cache_dir=tmp_path / "cache",
-                 timeout=60)
+    merged = cli(
+        "results", "merge", str(out), "--out", str(tmp_path / "merged"), cache_dir=tmp_path / "cache", timeout=60
+    )
     assert merged.returncode != 0 and "not a regular file" in merged.stderr + merged.stdout
     assert "Traceback" not in merged.stderr
 
@@ -289,16 +336,43 @@ def test_reproduction_check_passes_a_real_file_and_fails_a_consistent_forgery(es
     """A file edited consistently (values and aggregates, the only file of its model) passes every check of
     the board; re-scoring a sample of its queries with the model exposes it."""
     out = tmp_path / "out"
-    done = cli("run", "--model", "tfidf,random", "--tasks", "esco-job2skill", "--split", "full", "--output", str(out),
-               "--data-dir", str(esco_data_dir), "--no-progress", "-s", "seed=3", cache_dir=tmp_path / "cache")
+    done = cli(
+        "run",
+        "--model",
+        "tfidf,random",
+        "--tasks",
+        "esco-job2skill",
+        "--split",
+        "full",
+        "--output",
+        str(out),
+        "--data-dir",
+        str(esco_data_dir),
+        "--no-progress",
+        "-s",
+        "seed=3",
+        cache_dir=tmp_path / "cache",
+    )
     assert done.returncode == 0, done.stderr
     real = sorted(out.glob("*/esco-job2skill__v1__full*.json"))
     assert len(real) == 2
     forged = forge(real[0], tmp_path / "forged.json", lambda d: set_values(d, lambda m, n: np.ones(n)))
-    check = cli("results", "reproduce", *map(str, real), str(forged), "--sample", "5", "--data-dir", str(esco_data_dir),
-                cache_dir=tmp_path / "cache")
+    check = cli(
+        "results",
+        "reproduce",
+        *map(str, real),
+        str(forged),
+        "--sample",
+        "5",
+        "--data-dir",
+        str(esco_data_dir),
+        cache_dir=tmp_path / "cache",
+    )
     assert check.returncode == 1, check.stderr
     lines = check.stdout.splitlines()
-    assert [line.split(":")[0] for line in lines] == [f"reproduced {real[0]}", f"reproduced {real[1]}",
-                                                      f"NOT REPRODUCED {forged}"]
+    assert [line.split(":")[0] for line in lines] == [
+        f"reproduced {real[0]}",
+        f"reproduced {real[1]}",
+        f"NOT REPRODUCED {forged}",
+    ]
     assert "sampled values differ, e.g. query" in lines[2] and "stored 1.000000" in lines[2]

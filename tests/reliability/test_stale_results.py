@@ -2,6 +2,7 @@
 settings) and run settings (ties, limit) all match; any difference recomputes, and no recompute destroys a
 finished result of other work (another split, another model, an official run replaced by a --limit run).
 """
+
 from __future__ import annotations
 
 import json
@@ -30,8 +31,15 @@ def runner(esco_data_dir, cache_dir, tmp_path):
 
     def go(models, tasks=("esco-skillnorm",), *, load=load_model, output=out, **overrides):
         logs: list[str] = []
-        kwargs = dict(split="full", output=output, load_model=load, data_dir=esco_data_dir, cache_dir=cache_dir,
-                      progress=False, log=logs.append)
+        kwargs = dict(
+            split="full",
+            output=output,
+            load_model=load,
+            data_dir=esco_data_dir,
+            cache_dir=cache_dir,
+            progress=False,
+            log=logs.append,
+        )
         kwargs.update(overrides)
         specs = [t if not isinstance(t, str) else get_task_spec(t) for t in tasks]
         return run(list(models), specs, **kwargs), logs
@@ -94,10 +102,11 @@ def _evaluate_fresh(esco_data_dir, tmp_path, model="tfidf"):
 def test_changed_data_file_recomputes(runner, esco_data_dir, tmp_path):
     path = runner(["tfidf"])[0].written[0]
     before = read_result(path)
-    rewrite_member(esco_data_dir / CLASSIFICATION, "skills_en.csv",
-                   lambda text: text.replace("bread baking", "zzz qqq"))
+    rewrite_member(
+        esco_data_dir / CLASSIFICATION, "skills_en.csv", lambda text: text.replace("bread baking", "zzz qqq")
+    )
     clear_cache()  # parsed ESCO frames are cached per process by (path, size, mtime)
-    report, logs = runner(["tfidf"])
+    report, _logs = runner(["tfidf"])
     assert report.written == [path] and not report.reused
     after = read_result(path)
     assert after.data_files[CLASSIFICATION] != before.data_files[CLASSIFICATION]
@@ -179,13 +188,15 @@ def test_models_whose_names_share_a_folder_do_not_overwrite_each_other(runner):
     load = lambda name: RandomModel(seed=0, name=name)  # noqa: E731
     first = runner(["my model"], load=load)[0].written[0]
     stamp = _stamp(first)
-    report, logs = runner(["my_model"], load=load)
+    report, _logs = runner(["my_model"], load=load)
     assert not report.written and len(report.failed) == 1
     model, task, error = report.failed[0]
     assert (model, task) == ("my_model", "esco-skillnorm")
     assert error.startswith(f"{first} holds another result (model 'my model', revision ")
-    assert error.endswith("this run differs in model: it is not replaced. Remove it to replace it, give the model "
-                          "another name, or use another --output")
+    assert error.endswith(
+        "this run differs in model: it is not replaced. Remove it to replace it, give the model "
+        "another name, or use another --output"
+    )
     assert _stamp(first) == stamp
 
 

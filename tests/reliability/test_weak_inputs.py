@@ -1,6 +1,7 @@
 """Issue 15, "weak today": each fault gets one clear line and a non-zero exit, nothing finished is lost, and
 the other items of the run go on. Fixture ESCO release, real loaders, real models (tfidf, random, bm25).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -52,16 +53,31 @@ def test_data_verify_entry_naming_a_folder_is_missing_and_the_rest_is_checked(es
 
 
 # ------------------------------------------------------------------------------ run: command line
-@pytest.mark.parametrize("args, message", [
-    (["--model", "tfidf", "--limit", "0"], "Invalid value for '--limit': 0 is not in the range x>=1."),
-    (["--model", "tfidf", "--limit", "-1"], "Invalid value for '--limit': -1 is not in the range x>=1."),
-    (["--model", "tfidf", "--split", "tset"],
-     "--split 'tset': none of the 1 tasks offers it (offered: full, test, train, val)"),
-    (["--model", ","], "--model ',' names no model"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--model", "tfidf", "--limit", "0"], "Invalid value for '--limit': 0 is not in the range x>=1."),
+        (["--model", "tfidf", "--limit", "-1"], "Invalid value for '--limit': -1 is not in the range x>=1."),
+        (
+            ["--model", "tfidf", "--split", "tset"],
+            "--split 'tset': none of the 1 tasks offers it (offered: full, test, train, val)",
+        ),
+        (["--model", ","], "--model ',' names no model"),
+    ],
+)
 def test_run_arguments_that_would_do_nothing_or_crash_are_one_line_errors(esco_data_dir, tmp_path, args, message):
-    done = cli("run", "--tasks", "esco-job2skill", "--output", str(tmp_path / "out"), "--data-dir", str(esco_data_dir),
-               "--no-progress", *args, cache_dir=tmp_path / "cache")
+    done = cli(
+        "run",
+        "--tasks",
+        "esco-job2skill",
+        "--output",
+        str(tmp_path / "out"),
+        "--data-dir",
+        str(esco_data_dir),
+        "--no-progress",
+        *args,
+        cache_dir=tmp_path / "cache",
+    )
     assert done.returncode == 2 and message in done.stderr, done.stderr  # click usage errors add a usage line
     _no_traceback(done)
     assert not list((tmp_path / "out").rglob("*.json")) if (tmp_path / "out").exists() else True
@@ -69,8 +85,19 @@ def test_run_arguments_that_would_do_nothing_or_crash_are_one_line_errors(esco_d
 
 def test_output_under_a_file_is_one_line(esco_data_dir, tmp_path):
     (tmp_path / "file").write_text("x")
-    done = cli("run", "--model", "tfidf", "--tasks", "esco-job2skill", "--output", str(tmp_path / "file" / "out"),
-               "--data-dir", str(esco_data_dir), "--no-progress", cache_dir=tmp_path / "cache")
+    done = cli(
+        "run",
+        "--model",
+        "tfidf",
+        "--tasks",
+        "esco-job2skill",
+        "--output",
+        str(tmp_path / "file" / "out"),
+        "--data-dir",
+        str(esco_data_dir),
+        "--no-progress",
+        cache_dir=tmp_path / "cache",
+    )
     assert done.returncode == 2 and f"error: output folder {tmp_path / 'file' / 'out'} cannot be written" in done.stderr
     _no_traceback(done)
 
@@ -93,17 +120,40 @@ def test_a_model_that_fails_to_load_fails_its_items_and_the_next_model_runs(esco
                 handle.get_tensor("w")
         return load_model(name, **settings)
 
-    report = run(["broken", "tfidf"], [get_task_spec("esco-job2skill")], split="full", output=tmp_path / "out",
-                 load_model=load, data_dir=esco_data_dir, cache_dir=cache_dir, progress=False, log=lambda m: None)
+    report = run(
+        ["broken", "tfidf"],
+        [get_task_spec("esco-job2skill")],
+        split="full",
+        output=tmp_path / "out",
+        load_model=load,
+        data_dir=esco_data_dir,
+        cache_dir=cache_dir,
+        progress=False,
+        log=lambda m: None,
+    )
     assert [(m, t) for m, t, _ in report.failed] == [("broken", "esco-job2skill")]
     assert report.failed[0][2].startswith("model broken could not be loaded (SafetensorError: ")
     assert len(report.written) == 1 and report.written[0].parent.name == "tfidf"
 
 
 def test_a_setting_of_the_wrong_type_fails_its_model_only(esco_data_dir, tmp_path):
-    done = cli("run", "--model", "bm25,tfidf", "--tasks", "esco-job2skill", "--split", "full", "--output",
-               str(tmp_path / "out"), "--data-dir", str(esco_data_dir), "--no-progress", "-s", "b=abc",
-               cache_dir=tmp_path / "cache")
+    done = cli(
+        "run",
+        "--model",
+        "bm25,tfidf",
+        "--tasks",
+        "esco-job2skill",
+        "--split",
+        "full",
+        "--output",
+        str(tmp_path / "out"),
+        "--data-dir",
+        str(esco_data_dir),
+        "--no-progress",
+        "-s",
+        "b=abc",
+        cache_dir=tmp_path / "cache",
+    )
     assert done.returncode == 1, done.stderr
     failed = [line for line in done.stderr.splitlines() if line.startswith("  failed: ")]
     assert len(failed) == 1 and failed[0].startswith("  failed: bm25 / esco-job2skill: ")
@@ -115,8 +165,21 @@ def test_a_task_name_too_long_for_a_file_name_fails_that_task_only(esco_data_dir
     from rel_support import task_file
 
     long_task = task_file(tmp_path / "long.yaml", "t" * 300)
-    done = cli("run", "--model", "tfidf", "--tasks", f"{long_task},esco-job2skill", "--split", "full", "--output",
-               str(tmp_path / "out"), "--data-dir", str(esco_data_dir), "--no-progress", cache_dir=tmp_path / "cache")
+    done = cli(
+        "run",
+        "--model",
+        "tfidf",
+        "--tasks",
+        f"{long_task},esco-job2skill",
+        "--split",
+        "full",
+        "--output",
+        str(tmp_path / "out"),
+        "--data-dir",
+        str(esco_data_dir),
+        "--no-progress",
+        cache_dir=tmp_path / "cache",
+    )
     assert done.returncode == 1 and "more than file systems allow (255)" in done.stderr, done.stderr
     assert f"run tfidf on {'t' * 300}" not in done.stderr  # refused before any scoring work
     assert (tmp_path / "out" / "tfidf" / "esco-job2skill__v1__full.json").is_file()
@@ -130,8 +193,9 @@ def test_control_and_bidirectional_characters_in_a_model_name_are_refused(tmp_pa
     results = tmp_path / "results"
     for model in ("bm25", "tfidf"):
         (results / model).mkdir(parents=True)
-        shutil.copyfile(REPO / "leaderboard/results" / model / f"{task}__v1__test.json",
-                        results / model / f"{task}__v1__test.json")
+        shutil.copyfile(
+            REPO / "leaderboard/results" / model / f"{task}__v1__test.json", results / model / f"{task}__v1__test.json"
+        )
     data = json.loads((results / "bm25" / f"{task}__v1__test.json").read_text())
     data["model"]["name"] = name
     (results / "odd").mkdir()
@@ -144,14 +208,21 @@ def test_control_and_bidirectional_characters_in_a_model_name_are_refused(tmp_pa
 
 
 # ------------------------------------------------------------------------------- task files
-@pytest.mark.parametrize("edit, message", [
-    (lambda text: text + "metrics: [map]\n", ":16: key 'metrics' is given twice"),
-    (lambda text: text.replace("version: 1", "version: true"), "version: Input should be a valid integer"),
-    (lambda text: text.replace("fractions: {val: 0.5, test: 0.5}", "fractions: {val: .nan, test: 0.5}"),
-     "fractions must be positive and sum to 1"),
-    (lambda text: text.replace("[map, ndcg@10]", "[map, ndcg@100000000000000]"),
-     "metric 'ndcg@100000000000000': the cut-off may be at most 1,000,000"),
-])
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (lambda text: text + "metrics: [map]\n", ":16: key 'metrics' is given twice"),
+        (lambda text: text.replace("version: 1", "version: true"), "version: Input should be a valid integer"),
+        (
+            lambda text: text.replace("fractions: {val: 0.5, test: 0.5}", "fractions: {val: .nan, test: 0.5}"),
+            "fractions must be positive and sum to 1",
+        ),
+        (
+            lambda text: text.replace("[map, ndcg@10]", "[map, ndcg@100000000000000]"),
+            "metric 'ndcg@100000000000000': the cut-off may be at most 1,000,000",
+        ),
+    ],
+)
 def test_task_files_that_validated_and_misled_are_refused(tmp_path, edit, message):
     """Duplicate keys (the last won), `version: true`, NaN fractions and a cut-off that exhausts memory used to
     validate; each is now one line of `tasks validate`, exit 2."""
@@ -164,11 +235,14 @@ def test_task_files_that_validated_and_misled_are_refused(tmp_path, edit, messag
     _no_traceback(done)
 
 
-@pytest.mark.parametrize("damage, words", [
-    (lambda g: (g / "queries.tsv").write_text("", encoding="utf-8"), "queries"),
-    (lambda g: ((g / "queries.tsv").unlink(), (g / "queries.tsv").mkdir()), "queries.tsv"),
-    (lambda g: (g / "qrels.tsv").write_text("q1\t0\tt1\t1\nq2\t0\n\"q3\tx\n", encoding="utf-8"), "qrels"),
-])
+@pytest.mark.parametrize(
+    "damage, words",
+    [
+        (lambda g: (g / "queries.tsv").write_text("", encoding="utf-8"), "queries"),
+        (lambda g: ((g / "queries.tsv").unlink(), (g / "queries.tsv").mkdir()), "queries.tsv"),
+        (lambda g: (g / "qrels.tsv").write_text('q1\t0\tt1\t1\nq2\t0\n"q3\tx\n', encoding="utf-8"), "qrels"),
+    ],
+)
 def test_a_broken_source_file_fails_its_task_and_the_next_task_runs(esco_data_dir, tmp_path, damage, words):
     """An empty queries file, a folder where the file should be, malformed TSV rows: that task fails with one
     line naming its file; the other task of the run is written."""
@@ -182,8 +256,21 @@ def test_a_broken_source_file_fails_its_task_and_the_next_task_runs(esco_data_di
     damage(g)
     task = tmp_path / "graded-titles.yaml"
     task.write_text(TREC_TASK, encoding="utf-8")
-    done = cli("run", "--model", "tfidf", "--tasks", f"{task},esco-job2skill", "--split", "full", "--output",
-               str(tmp_path / "out"), "--data-dir", str(esco_data_dir), "--no-progress", cache_dir=tmp_path / "cache")
+    done = cli(
+        "run",
+        "--model",
+        "tfidf",
+        "--tasks",
+        f"{task},esco-job2skill",
+        "--split",
+        "full",
+        "--output",
+        str(tmp_path / "out"),
+        "--data-dir",
+        str(esco_data_dir),
+        "--no-progress",
+        cache_dir=tmp_path / "cache",
+    )
     assert done.returncode == 1, done.stderr
     [failed] = [line for line in done.stderr.splitlines() if line.startswith("  failed: ")]
     assert failed.startswith("  failed: tfidf / graded-titles: ") and words in failed, failed
@@ -197,12 +284,27 @@ def test_an_unwritable_cache_directory_runs_without_a_cache_after_one_warning(es
     fails for a user) used to end even a TF-IDF run with a NotADirectoryError traceback."""
     (tmp_path / "afile").write_text("x")
     cache = tmp_path / "afile" / "cache"
-    done = cli("run", "--model", "tfidf", "--tasks", "esco-job2skill", "--split", "full", "--output",
-               str(tmp_path / "out"), "--data-dir", str(esco_data_dir), "--no-progress", cache_dir=cache)
+    done = cli(
+        "run",
+        "--model",
+        "tfidf",
+        "--tasks",
+        "esco-job2skill",
+        "--split",
+        "full",
+        "--output",
+        str(tmp_path / "out"),
+        "--data-dir",
+        str(esco_data_dir),
+        "--no-progress",
+        cache_dir=cache,
+    )
     assert done.returncode == 0, done.stderr
     warnings = [line for line in done.stderr.splitlines() if line.startswith("warning:")]
-    assert warnings == [f"warning: cache directory {cache} cannot be written (Not a directory); running without a "
-                        "cache (slower, same results); set WORKBENCH_CACHE_DIR to a writable folder"], done.stderr
+    assert warnings == [
+        f"warning: cache directory {cache} cannot be written (Not a directory); running without a "
+        "cache (slower, same results); set WORKBENCH_CACHE_DIR to a writable folder"
+    ], done.stderr
     assert (tmp_path / "out" / "tfidf" / "esco-job2skill__v1__full.json").is_file()
     _no_traceback(done)
 
@@ -225,18 +327,33 @@ def test_qrels_naming_unknown_ids_and_empty_query_texts_are_counted_and_warned(t
     g.mkdir(parents=True)
     (g / "queries.tsv").write_text("q1\tpython developer\nq2\t\nq3\tnurse\n", encoding="utf-8")
     (g / "corpus.tsv").write_text("t1\tsoftware developer\nt2\tnurse\n", encoding="utf-8")
-    (g / "qrels.tsv").write_text("q1\t0\tt1\t1\nq2\t0\tt2\t1\nq3\t0\tt2\t1\nqx\t0\tt1\t1\nqy\t0\tt2\t1\n"
-                                 "q1\t0\ttx\t1\n", encoding="utf-8")
+    (g / "qrels.tsv").write_text(
+        "q1\t0\tt1\t1\nq2\t0\tt2\t1\nq3\t0\tt2\t1\nqx\t0\tt1\t1\nqy\t0\tt2\t1\nq1\t0\ttx\t1\n", encoding="utf-8"
+    )
     task = tmp_path / "graded-titles.yaml"
     task.write_text(TREC_TASK, encoding="utf-8")
-    done = cli("run", "--model", "tfidf", "--tasks", str(task), "--split", "full", "--output", str(tmp_path / "out"),
-               "--data-dir", str(tmp_path / "data"), "--no-progress", cache_dir=tmp_path / "cache")
+    done = cli(
+        "run",
+        "--model",
+        "tfidf",
+        "--tasks",
+        str(task),
+        "--split",
+        "full",
+        "--output",
+        str(tmp_path / "out"),
+        "--data-dir",
+        str(tmp_path / "data"),
+        "--no-progress",
+        cache_dir=tmp_path / "cache",
+    )
     assert done.returncode == 0, done.stderr
     warnings = [line for line in done.stderr.splitlines() if line.startswith("warning:")]
     assert warnings == [
         "warning: task graded-titles: 2 relevance pairs name a query id that is not among the queries (dropped)",
         "warning: task graded-titles: 1 relevance pairs name a target id that is not among the targets (dropped)",
-        "warning: task graded-titles: 1 queries have an empty or missing text (scored as '')"], done.stderr
+        "warning: task graded-titles: 1 queries have an empty or missing text (scored as '')",
+    ], done.stderr
     assert (tmp_path / "out" / "tfidf" / "graded-titles__v1__full.json").is_file()
 
 
@@ -262,13 +379,37 @@ def test_a_catalog_task_and_a_same_named_task_file_in_one_run_are_an_error(esco_
     spec["description"] = "An edited copy of the shipped task, under the same name."
     edited = tmp_path / "esco-job2skill.yaml"
     edited.write_text(yaml.safe_dump(spec), encoding="utf-8")
-    done = cli("run", "--model", "tfidf", "--tasks", f"esco-job2skill,{edited}", "--output", str(tmp_path / "out"),
-               "--data-dir", str(esco_data_dir), "--no-progress", cache_dir=tmp_path / "cache")
+    done = cli(
+        "run",
+        "--model",
+        "tfidf",
+        "--tasks",
+        f"esco-job2skill,{edited}",
+        "--output",
+        str(tmp_path / "out"),
+        "--data-dir",
+        str(esco_data_dir),
+        "--no-progress",
+        cache_dir=tmp_path / "cache",
+    )
     assert done.returncode == 2
-    assert (f"error: --tasks gives two different tasks named 'esco-job2skill': 'esco-job2skill' and '{edited}'"
-            in done.stderr), done.stderr
+    assert (
+        f"error: --tasks gives two different tasks named 'esco-job2skill': 'esco-job2skill' and '{edited}'"
+        in done.stderr
+    ), done.stderr
     assert not (tmp_path / "out").exists()
     _no_traceback(done)
-    same = cli("run", "--model", "tfidf", "--tasks", "esco-job2skill,tasks/esco-job2skill.yaml", "--output",
-               str(tmp_path / "out"), "--data-dir", str(esco_data_dir), "--no-progress", cache_dir=tmp_path / "cache")
+    same = cli(
+        "run",
+        "--model",
+        "tfidf",
+        "--tasks",
+        "esco-job2skill,tasks/esco-job2skill.yaml",
+        "--output",
+        str(tmp_path / "out"),
+        "--data-dir",
+        str(esco_data_dir),
+        "--no-progress",
+        cache_dir=tmp_path / "cache",
+    )
     assert same.returncode == 0 and "1 written" in same.stderr + same.stdout, same.stderr

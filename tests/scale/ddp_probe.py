@@ -1,9 +1,10 @@
 """Run by tests/scale/test_uwe_ddp.py, alone or under torchrun (2 processes, gloo on CPU).
 
-    ddp_probe.py step  DATA_DIR OUT.json             one training step's losses and gradients (dropout off)
-    ddp_probe.py train DATA_DIR RUN_DIR [CRASH_AT]   the tiny recipe, 4 steps, a checkpoint every 2 steps;
-                                                     CRASH_AT: every rank stops after that step
+ddp_probe.py step  DATA_DIR OUT.json             one training step's losses and gradients (dropout off)
+ddp_probe.py train DATA_DIR RUN_DIR [CRASH_AT]   the tiny recipe, 4 steps, a checkpoint every 2 steps;
+                                                 CRASH_AT: every rank stops after that step
 """
+
 from __future__ import annotations
 
 import json
@@ -12,13 +13,13 @@ import sys
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-import torch  # noqa: E402
+import torch
 
-from workbench.uwe_reference import distributed  # noqa: E402
-from workbench.uwe_reference import train as train_module  # noqa: E402
-from workbench.uwe_reference.data import build_training_data  # noqa: E402
-from workbench.uwe_reference.encoder import Encoder, resolve_base_model  # noqa: E402
-from workbench.uwe_reference.recipes import get_recipe  # noqa: E402
+from workbench.uwe_reference import distributed
+from workbench.uwe_reference import train as train_module
+from workbench.uwe_reference.data import build_training_data
+from workbench.uwe_reference.encoder import Encoder, resolve_base_model
+from workbench.uwe_reference.recipes import get_recipe
 
 
 def train_config():
@@ -52,9 +53,11 @@ def one_step(data_dir: str, out: str) -> None:
 
 def train_run(data_dir: str, run_dir: str, crash_at: int | None) -> None:
     if crash_at is not None:
+
         def crash(step: int) -> None:
             if step == crash_at:
                 raise SystemExit(3)  # every rank, after the step's checkpoint (if one was due)
+
         train_module._on_step_end = crash
     train_module.train(train_config(), run_dir, data_dir=data_dir, progress=False)
 

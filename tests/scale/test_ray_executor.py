@@ -2,6 +2,7 @@
 the same result files as a local run, reuse both ways, a failing item does not stop the others, a worker
 killed mid-item is restarted and its item retried.
 """
+
 from __future__ import annotations
 
 import json
@@ -39,8 +40,16 @@ def local_cluster():
 
 
 def _kwargs(out: Path, data_dir: Path, cache_dir: Path, **extra) -> dict:
-    return dict(split="full", output=out, load_model=load_model, data_dir=data_dir, cache_dir=cache_dir,
-                progress=False, log=lambda msg: None, **extra)
+    return dict(
+        split="full",
+        output=out,
+        load_model=load_model,
+        data_dir=data_dir,
+        cache_dir=cache_dir,
+        progress=False,
+        log=lambda msg: None,
+        **extra,
+    )
 
 
 def _comparable(path: Path) -> dict:
@@ -108,12 +117,19 @@ def test_failing_item_is_reported_and_others_go_on(local_cluster, esco_data_dir,
         return _Wrapped(load_model(name, **settings), refuse_skill_queries)
 
     specs = [get_task_spec(t) for t in TASKS]
-    report = run_on_ray(["tfidf", "no-such-model"], specs,
-                        **{**_kwargs(tmp_path / "out", esco_data_dir, tmp_path / "cache"), "load_model": loader})
+    report = run_on_ray(
+        ["tfidf", "no-such-model"],
+        specs,
+        **{**_kwargs(tmp_path / "out", esco_data_dir, tmp_path / "cache"), "load_model": loader},
+    )
     assert [p.name for p in report.written] == ["esco-job2skill__v1__full.json"]
     failed = {(model, task): err for model, task, err in report.failed}
     assert failed[("tfidf", "esco-skill2job")] == "refusing skill queries"
-    assert set(failed) == {("tfidf", "esco-skill2job"), ("no-such-model", "esco-job2skill"), ("no-such-model", "esco-skill2job")}
+    assert set(failed) == {
+        ("tfidf", "esco-skill2job"),
+        ("no-such-model", "esco-job2skill"),
+        ("no-such-model", "esco-skill2job"),
+    }
     assert "unknown model 'no-such-model'" in failed[("no-such-model", "esco-job2skill")]
 
 
@@ -129,7 +145,9 @@ def test_worker_killed_mid_item_is_retried(local_cluster, esco_data_dir, tmp_pat
         return _Wrapped(load_model(name, **settings), die_once)
 
     spec = get_task_spec("esco-job2skill")
-    report = run_on_ray(["tfidf"], [spec], **{**_kwargs(tmp_path / "ray", esco_data_dir, tmp_path / "cache"), "load_model": loader})
+    report = run_on_ray(
+        ["tfidf"], [spec], **{**_kwargs(tmp_path / "ray", esco_data_dir, tmp_path / "cache"), "load_model": loader}
+    )
     assert marker.exists() and len(report.written) == 1 and not report.failed
     local = run(["tfidf"], [spec], **_kwargs(tmp_path / "local", esco_data_dir, tmp_path / "cache"))
     assert read_result(report.written[0]).per_query.values == read_result(local.written[0]).per_query.values
@@ -140,7 +158,10 @@ def test_resources_per_model():
     assert actor_resources("all-MiniLM-L6-v2", {}, cluster_gpus=0) == {"num_cpus": 1}
     assert actor_resources("all-MiniLM-L6-v2", {}, cluster_gpus=2) == {"num_cpus": 1, "num_gpus": 1}
     assert actor_resources("all-MiniLM-L6-v2", {"device": "cpu"}, cluster_gpus=2) == {"num_cpus": 1}
-    assert actor_resources("all-MiniLM-L6-v2", {"devices": ["cuda:0", "cuda:1"]}, cluster_gpus=2) == {"num_cpus": 1, "num_gpus": 2}
+    assert actor_resources("all-MiniLM-L6-v2", {"devices": ["cuda:0", "cuda:1"]}, cluster_gpus=2) == {
+        "num_cpus": 1,
+        "num_gpus": 2,
+    }
     assert actor_resources("uwe:runs/uwe/model", {"device": "cuda"}, cluster_gpus=1) == {"num_cpus": 1, "num_gpus": 1}
     assert actor_resources("multilingual-e5-small", {}, cluster_gpus=2) == {"num_cpus": 1}  # a CPU engine, no device
     assert actor_resources("no-such-model", {}, cluster_gpus=2) == {"num_cpus": 1}
@@ -150,8 +171,24 @@ def test_cli_executor_ray(esco_data_dir, tmp_path):
     """The command line starts its own local cluster (a fresh interpreter, so not the test's cluster)."""
     env = {**os.environ, "WORKBENCH_CACHE_DIR": str(tmp_path / "cache")}
     out = tmp_path / "cli"
-    args = [sys.executable, "-m", "workbench.cli", "run", "--model", "tfidf,random", "--tasks", "esco-job2skill",
-            "--split", "full", "--output", str(out), "--data-dir", str(esco_data_dir), "--executor", "ray"]
+    args = [
+        sys.executable,
+        "-m",
+        "workbench.cli",
+        "run",
+        "--model",
+        "tfidf,random",
+        "--tasks",
+        "esco-job2skill",
+        "--split",
+        "full",
+        "--output",
+        str(out),
+        "--data-dir",
+        str(esco_data_dir),
+        "--executor",
+        "ray",
+    ]
     done = subprocess.run(args, capture_output=True, text=True, timeout=600, env=env)
     assert done.returncode == 0, done.stderr
     assert "2 written, 0 reused, 0 failed" in done.stdout
@@ -166,7 +203,8 @@ def test_worker_with_other_code_is_refused(local_cluster, esco_data_dir, tmp_pat
     from workbench import ray_executor
 
     monkeypatch.setattr(ray_executor, "code_stamp", lambda: "0.0.0+driver")  # the driver's side only
-    report = run_on_ray(["tfidf"], [get_task_spec("esco-job2skill")],
-                        **_kwargs(tmp_path / "out", esco_data_dir, tmp_path / "cache"))
+    report = run_on_ray(
+        ["tfidf"], [get_task_spec("esco-job2skill")], **_kwargs(tmp_path / "out", esco_data_dir, tmp_path / "cache")
+    )
     assert not report.written and len(report.failed) == 1
     assert "install the same workbench on every node" in report.failed[0][2] and "0.0.0+driver" in report.failed[0][2]

@@ -8,6 +8,7 @@
   the fixture ESCO release.
 Both must give the same result files as one unsharded run, and a board that accepts every one of them.
 """
+
 from __future__ import annotations
 
 import fnmatch
@@ -30,29 +31,42 @@ RECIPES = REPO / "docs" / "recipes"
 WORKFLOW = REPO / ".github" / "workflows" / "scale-shards.yml"
 MODELS = "bm25,tfidf,edit-distance,random"
 TASKS = "esco-job2skill,esco-skill2job"
-SPLIT = "full"  # the fixture release's queries; no recorded query set for it, so the board checks files among themselves
+SPLIT = (
+    "full"  # the fixture release's queries; no recorded query set for it, so the board checks files among themselves
+)
 MACHINE_SETUP = {"install", "fetch"}  # step ids this machine stands in for
 EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
 
 
 def _env(tmp_path: Path, data_dir: Path, **extra: str) -> dict[str, str]:
-    return {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
-            "WORKBENCH_MODELS": MODELS, "WORKBENCH_TASKS": TASKS, "WORKBENCH_SPLIT": SPLIT,
-            "WORKBENCH_SUITE": "workbench-core", "WORKBENCH_DATA_DIR": str(data_dir),
-            "WORKBENCH_CACHE_DIR": str(tmp_path / "cache"), **extra}
+    return {
+        **os.environ,
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+        "WORKBENCH_MODELS": MODELS,
+        "WORKBENCH_TASKS": TASKS,
+        "WORKBENCH_SPLIT": SPLIT,
+        "WORKBENCH_SUITE": "workbench-core",
+        "WORKBENCH_DATA_DIR": str(data_dir),
+        "WORKBENCH_CACHE_DIR": str(tmp_path / "cache"),
+        **extra,
+    }
 
 
 def _bash(script: str, *, cwd: Path, env: dict[str, str]) -> str:
-    done = subprocess.run(["bash", "-e", "-o", "pipefail", "-c", script], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=600)
+    done = subprocess.run(
+        ["bash", "-e", "-o", "pipefail", "-c", script], cwd=cwd, env=env, capture_output=True, text=True, timeout=600
+    )
     assert done.returncode == 0, f"{script}\n{done.stdout}\n{done.stderr}"
     return done.stdout
 
 
 def _check_against_unsharded(merged: Path, board: Path, tmp_path: Path, env: dict[str, str]) -> None:
     whole = tmp_path / "whole"
-    _bash(f"workbench run --model {MODELS} --tasks {TASKS} --split {SPLIT} --output {whole} --no-progress",
-          cwd=tmp_path, env=env)
+    _bash(
+        f"workbench run --model {MODELS} --tasks {TASKS} --split {SPLIT} --output {whole} --no-progress",
+        cwd=tmp_path,
+        env=env,
+    )
     expected = {p.relative_to(whole).as_posix(): p for p in whole.glob("*/*.json")}
     found = {p.relative_to(merged).as_posix(): p for p in merged.glob("*/*.json")}
     assert set(found) == set(expected) and len(found) == 8
@@ -69,7 +83,9 @@ def test_slurm_recipe(esco_data_dir, tmp_path):
     env = _env(tmp_path, esco_data_dir, WORKBENCH_RUN_DIR=str(run_dir), SLURM_ARRAY_TASK_COUNT="2")
     for index in ("1", "2"):  # the array's two tasks
         _bash(f"bash {RECIPES / 'workbench-shards.slurm'}", cwd=tmp_path, env={**env, "SLURM_ARRAY_TASK_ID": index})
-    shard_files = [{p.relative_to(run_dir / "shards" / i) for p in (run_dir / "shards" / i).glob("*/*.json")} for i in ("1", "2")]
+    shard_files = [
+        {p.relative_to(run_dir / "shards" / i) for p in (run_dir / "shards" / i).glob("*/*.json")} for i in ("1", "2")
+    ]
     assert all(shard_files) and sum(map(len, shard_files)) == 8
     out = _bash(f"bash {RECIPES / 'workbench-merge.slurm'}", cwd=tmp_path, env=env)
     assert "8 result files merged" in out and "8 accepted, 0 refused" in out
@@ -82,6 +98,7 @@ def _expand(text: str, values: dict[str, object]) -> str:
         expression = match.group(1)
         assert expression in values, f"{WORKFLOW.name} uses ${{{{ {expression} }}}}, which this test does not emulate"
         return str(values[expression])
+
     return EXPRESSION.sub(value, text)
 
 
@@ -115,7 +132,10 @@ def _run_job(job: dict, workspace: Path, artifacts: Path, env: dict[str, str], v
         elif "run" in step and step.get("id") not in MACHINE_SETUP:
             out.append(_bash(_expand(step["run"], values), cwd=workspace, env=env))
         else:
-            assert uses.startswith(("actions/checkout", "actions/setup-python", "actions/cache")) or step.get("id") in MACHINE_SETUP, step
+            assert (
+                uses.startswith(("actions/checkout", "actions/setup-python", "actions/cache"))
+                or step.get("id") in MACHINE_SETUP
+            ), step
     return "".join(out)
 
 
@@ -130,8 +150,13 @@ def test_github_actions_recipe(esco_data_dir, tmp_path):
     assert merge_job["needs"] == "shard" and shard_job["strategy"]["matrix"]["shard"][:2] == [1, 2]
     for index in (1, 2):  # two of the matrix's shards: a matrix of two
         workspace = tmp_path / f"shard-{index}"
-        _run_job(shard_job, workspace, artifacts, env,
-                 {"matrix.shard": index, "strategy.job-total": 2, "github.workspace": workspace})
+        _run_job(
+            shard_job,
+            workspace,
+            artifacts,
+            env,
+            {"matrix.shard": index, "strategy.job-total": 2, "github.workspace": workspace},
+        )
     assert sorted(p.name for p in artifacts.iterdir()) == ["results-shard-1", "results-shard-2"]
     workspace = tmp_path / "merge"
     out = _run_job(merge_job, workspace, artifacts, env, {"github.workspace": workspace})

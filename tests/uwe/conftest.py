@@ -1,4 +1,5 @@
 """UWE test fixtures: the all-MiniLM-L6-v2 backbone loaded once per session, and a fixture data dir."""
+
 from __future__ import annotations
 
 import os

@@ -1,5 +1,6 @@
 """Model cards of the committed UWE rows (uwe_reference/cards/): one per leaderboard/results/uwe-* row, each
 matching its row's result files, its data checksums the data manifest's, each a registered model name."""
+
 from __future__ import annotations
 
 import json

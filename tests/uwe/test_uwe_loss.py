@@ -1,4 +1,5 @@
 """The many-to-many InfoNCE equals its per-pair definition, in value and gradient, with and without masking."""
+
 from __future__ import annotations
 
 import math
@@ -70,12 +71,14 @@ def test_bidirectional_is_sum_of_both_directions(mask_other_positives):
     scores, positives = random_case(3, n_q=6, n_y=6)
     reverse = torch.rand(6, 6, dtype=torch.float64, generator=torch.Generator().manual_seed(9))
     both = bidirectional_infonce(scores, positives, 0.05, scores_tq=reverse, mask_other_positives=mask_other_positives)
-    expected = (brute_force(scores, positives, 0.05, mask_other_positives)
-                + brute_force(reverse, positives.T, 0.05, mask_other_positives))
+    expected = brute_force(scores, positives, 0.05, mask_other_positives) + brute_force(
+        reverse, positives.T, 0.05, mask_other_positives
+    )
     assert both.item() == pytest.approx(expected.item(), rel=1e-6)
     transposed = bidirectional_infonce(scores, positives, 0.05, mask_other_positives=mask_other_positives)
-    expected_t = (brute_force(scores, positives, 0.05, mask_other_positives)
-                  + brute_force(scores.T, positives.T, 0.05, mask_other_positives))
+    expected_t = brute_force(scores, positives, 0.05, mask_other_positives) + brute_force(
+        scores.T, positives.T, 0.05, mask_other_positives
+    )
     assert transposed.item() == pytest.approx(expected_t.item(), rel=1e-6)
     one_way = bidirectional_infonce(scores, positives, 0.05, symmetric=False, mask_other_positives=mask_other_positives)
     assert one_way.item() == pytest.approx(brute_force(scores, positives, 0.05, mask_other_positives).item(), rel=1e-6)

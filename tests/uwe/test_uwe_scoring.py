@@ -1,4 +1,5 @@
 """Soft late interaction: its limits, its padding mask, chunking, and the scoring-model wrapper."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -33,7 +34,10 @@ def brute_maxsim(q, qm, t, tm):
     out = torch.zeros(q.shape[0], t.shape[0], dtype=torch.float64)
     for a in range(q.shape[0]):
         for b in range(t.shape[0]):
-            cos = torch.nn.functional.normalize(q[a][qm[a]], dim=-1) @ torch.nn.functional.normalize(t[b][tm[b]], dim=-1).T
+            cos = (
+                torch.nn.functional.normalize(q[a][qm[a]], dim=-1)
+                @ torch.nn.functional.normalize(t[b][tm[b]], dim=-1).T
+            )
             out[a, b] = cos.max(-1).values.mean()
     return out
 
@@ -42,7 +46,10 @@ def brute_mean_cos(q, qm, t, tm):
     out = torch.zeros(q.shape[0], t.shape[0], dtype=torch.float64)
     for a in range(q.shape[0]):
         for b in range(t.shape[0]):
-            cos = torch.nn.functional.normalize(q[a][qm[a]], dim=-1) @ torch.nn.functional.normalize(t[b][tm[b]], dim=-1).T
+            cos = (
+                torch.nn.functional.normalize(q[a][qm[a]], dim=-1)
+                @ torch.nn.functional.normalize(t[b][tm[b]], dim=-1).T
+            )
             out[a, b] = cos.mean()
     return out
 
@@ -107,7 +114,7 @@ def test_chunked_scores_equal_direct_scores():
     t, tm = tokens(12, 9, 6)
     direct = late_interaction_scores(q, qm, t, tm, tau_a=0.1)
     positions = torch.tensor([4, 0, 8, 2, 6, 1, 3, 5, 7])
-    chunks = [(t[positions[i:i + 4]], tm[positions[i:i + 4]], positions[i:i + 4]) for i in range(0, 9, 4)]
+    chunks = [(t[positions[i : i + 4]], tm[positions[i : i + 4]], positions[i : i + 4]) for i in range(0, 9, 4)]
     got = chunked_scores(q, qm, chunks, 9, tau_a=0.1, max_elements=100)  # forces query splitting too
     torch.testing.assert_close(got.double(), direct, rtol=1e-5, atol=1e-6)
 
@@ -123,23 +130,35 @@ def test_chunked_inference_kernel_equals_the_autograd_form(attention, tau):
     qm[2] = False
     direct = late_interaction_scores(q, qm, t, tm, tau_a=tau, attention=attention)
     positions = torch.randperm(11, generator=torch.Generator().manual_seed(0))
-    chunks = [(t[positions[i:i + 4]], tm[positions[i:i + 4]], positions[i:i + 4]) for i in range(0, 11, 4)]
+    chunks = [(t[positions[i : i + 4]], tm[positions[i : i + 4]], positions[i : i + 4]) for i in range(0, 11, 4)]
     got = chunked_scores(q, qm, chunks, 11, tau_a=tau, attention=attention, max_elements=150)
     assert torch.isfinite(got).all()
     prepared = [unit_chunk(*c, dtype=q.dtype, device="cpu") for c in chunks]  # what a target index keeps
-    torch.testing.assert_close(chunked_scores(q, qm, [], 11, tau_a=tau, attention=attention, max_elements=150,
-                                              unit_chunks=prepared), got)
+    torch.testing.assert_close(
+        chunked_scores(q, qm, [], 11, tau_a=tau, attention=attention, max_elements=150, unit_chunks=prepared), got
+    )
     torch.testing.assert_close(got.double(), direct, rtol=1e-5, atol=1e-6)
-    torch.testing.assert_close(got.double(), brute_soft(q, qm, t, tm, tau, attention).masked_fill(~qm.any(1)[:, None], 0.0),
-                               rtol=1e-5, atol=1e-6)
+    torch.testing.assert_close(
+        got.double(),
+        brute_soft(q, qm, t, tm, tau, attention).masked_fill(~qm.any(1)[:, None], 0.0),
+        rtol=1e-5,
+        atol=1e-6,
+    )
 
 
 def test_scoring_model_index_cache_and_chunking(minilm_encoder, tmp_path):
     from workbench.model import model_kind
     from workbench.uwe_reference.model import uwe_from_base
 
-    targets = ["Python (computer programming)", "bake bread", "drive vehicles", "teach students", "SQL",
-               "administer medication to patients in a hospital ward", "first aid"]
+    targets = [
+        "Python (computer programming)",
+        "bake bread",
+        "drive vehicles",
+        "teach students",
+        "SQL",
+        "administer medication to patients in a hospital ward",
+        "first aid",
+    ]
     queries = ["python coding", "baking", "taxi driver", "nurse", "database queries"]
     model = uwe_from_base(encoder=minilm_encoder, cache_dir=tmp_path)
     assert model_kind(model) == "scoring" and model.info.settings["base_model"] == "all-MiniLM-L6-v2"

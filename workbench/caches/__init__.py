@@ -22,6 +22,7 @@ Only the first two sit between a run and its model, as layers around it: `lazy_m
 loaded only when the memo cannot answer) inside `CachedModel` (vectors read before the model is asked).
 Result files are not a cache: `workbench.result_store` decides when one may be reused.
 """
+
 from .embeddings import CachedModel, EmbeddingCache
 from .model_memo import LazyModel, lazy_model
 

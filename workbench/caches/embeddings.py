@@ -7,6 +7,7 @@ bytes, and a row that fails it is treated as missing. A cache file that SQLite r
 moved aside (``*.sqlite.corrupt``) and rebuilt: a cache only ever costs time, never a wrong vector
 or a failed run.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -16,8 +17,8 @@ import sys
 import warnings
 import zlib
 from collections import OrderedDict
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable, Sequence
 
 import numpy as np
 
@@ -34,7 +35,7 @@ _CHUNK = 900  # stays under SQLite's default limit on bound parameters
 # ctime of the file and of its write-ahead log) is the one this process last saw when it closed it: a file
 # deleted, replaced or written by someone else since is read again.
 _RECENT_BUDGET = 512 * 2**20
-_recent: "OrderedDict[Path, dict[str, np.ndarray]]" = OrderedDict()
+_recent: OrderedDict[Path, dict[str, np.ndarray]] = OrderedDict()
 _identity: dict[Path, tuple] = {}
 _recent_bytes = {"total": 0}
 
@@ -115,7 +116,9 @@ class EmbeddingCache:
         os.replace(self.path, aside)
         for suffix in ("-wal", "-shm"):
             self.path.with_name(self.path.name + suffix).unlink(missing_ok=True)
-        warnings.warn(f"embedding cache {self.path} is corrupt ({err}); moved to {aside.name}, rebuilding", stacklevel=3)
+        warnings.warn(
+            f"embedding cache {self.path} is corrupt ({err}); moved to {aside.name}, rebuilding", stacklevel=3
+        )
         self._open()
 
     def close(self) -> None:
@@ -130,9 +133,11 @@ class EmbeddingCache:
         read: dict[str, np.ndarray] = {}
         try:
             for start in range(0, len(missing), _CHUNK):
-                chunk = missing[start:start + _CHUNK]
+                chunk = missing[start : start + _CHUNK]
                 marks = ",".join("?" * len(chunk))
-                for key, dim, crc, blob in self._conn.execute(f"SELECT key, dim, crc, vec FROM emb WHERE key IN ({marks})", chunk):
+                for key, dim, crc, blob in self._conn.execute(
+                    f"SELECT key, dim, crc, vec FROM emb WHERE key IN ({marks})", chunk
+                ):
                     if zlib.crc32(blob) == crc and len(blob) == 4 * dim:
                         read[key] = np.frombuffer(blob, dtype="<f4")
         except sqlite3.DatabaseError as err:
@@ -143,7 +148,7 @@ class EmbeddingCache:
 
     def put_many(self, keys: Sequence[str], vectors: np.ndarray) -> None:
         rows, written = [], {}
-        for key, vec in zip(keys, np.asarray(vectors, dtype="<f4")):
+        for key, vec in zip(keys, np.asarray(vectors, dtype="<f4"), strict=True):
             blob = vec.tobytes()
             rows.append((key, vec.shape[0], zlib.crc32(blob), blob))
             written[key] = np.frombuffer(blob, dtype="<f4")
@@ -165,8 +170,7 @@ def open_cache(folder: Path | None, namespace: dict) -> EmbeddingCache | None:
     try:
         return EmbeddingCache(folder, namespace)
     except (OSError, sqlite3.OperationalError) as err:
-        print(f"warning: embedding cache in {folder} cannot be used ({err}); encoding without a cache",
-              file=sys.stderr)
+        print(f"warning: embedding cache in {folder} cannot be used ({err}); encoding without a cache", file=sys.stderr)
         return None
 
 
@@ -188,28 +192,37 @@ def encode_with_cache(
     todo.sort(key=lambda i: len(unique[i]))
     vectors: dict[str, np.ndarray] = dict(have)
     for start in range(0, len(todo), batch):
-        idx = todo[start:start + batch]
+        idx = todo[start : start + batch]
         out = encode([unique[i] for i in idx])
         if cache is not None:
             cache.put_many([keys[i] for i in idx], out)
-        for i, vec in zip(idx, out):
+        for i, vec in zip(idx, out, strict=True):
             vectors[keys[i]] = vec
         if progress:
             progress(len(idx))
-    position = {t: vectors[k] for t, k in zip(unique, keys)}
+    position = {t: vectors[k] for t, k in zip(unique, keys, strict=True)}
     if not unique:
         return np.zeros((0, 0), dtype=np.float32), 0
     dims = sorted({vec.shape[0] for vec in vectors.values()})
     if len(dims) > 1:  # cached vectors from a model whose output changed without a new name/revision/settings
         where = f" (cache {cache.path})" if cache is not None else ""
-        raise WorkBenchError(f"embeddings of different dimensions {dims} for one model and role{where}: the model's "
-                             "output changed without a new revision; give it a new revision or delete the cache file")
+        raise WorkBenchError(
+            f"embeddings of different dimensions {dims} for one model and role{where}: the model's "
+            "output changed without a new revision; give it a new revision or delete the cache file"
+        )
     return np.stack([position[t] for t in texts]).astype(np.float32, copy=False), len(todo)
 
 
 def namespace_for(model_info, role: str, input_type: str, prompt: str | None) -> dict:
-    return {"model": model_info.name, "revision": model_info.revision, "settings": model_info.settings,
-            "role": role, "input_type": input_type, "prompt": prompt, "prompt_sha": sha256_text(prompt or "")}
+    return {
+        "model": model_info.name,
+        "revision": model_info.revision,
+        "settings": model_info.settings,
+        "role": role,
+        "input_type": input_type,
+        "prompt": prompt,
+        "prompt_sha": sha256_text(prompt or ""),
+    }
 
 
 class CheckedEncoder:
@@ -225,17 +238,21 @@ class CheckedEncoder:
         out = np.asarray(out)
         name = self.model.info.name
         if out.ndim != 2 or out.shape[0] != len(texts):
-            raise WorkBenchError(f"model {name}: encode returned shape {out.shape} for {len(texts)} texts; "
-                                 f"expected ({len(texts)}, dim)")
+            raise WorkBenchError(
+                f"model {name}: encode returned shape {out.shape} for {len(texts)} texts; expected ({len(texts)}, dim)"
+            )
         if self.dim is None:
             self.dim = out.shape[1]
         elif out.shape[1] != self.dim:
-            raise WorkBenchError(f"model {name}: embedding dimension changed between calls ({self.dim} → {out.shape[1]})")
+            raise WorkBenchError(
+                f"model {name}: embedding dimension changed between calls ({self.dim} → {out.shape[1]})"
+            )
         bad = ~np.isfinite(out)
         if bad.any():
             row = int(np.argwhere(bad)[0][0])
-            raise WorkBenchError(f"model {name}: encode returned NaN/inf for text {texts[row]!r} "
-                                 f"({int(bad.sum())} bad values)")
+            raise WorkBenchError(
+                f"model {name}: encode returned NaN/inf for text {texts[row]!r} ({int(bad.sum())} bad values)"
+            )
         return out.astype(np.float32, copy=False)
 
 

@@ -10,14 +10,17 @@ from the embedding cache; a prompt it never answered). Anything else is asked of
 Models without a `folder` (lexical scorers, encoders defined in code) and hub ids (a branch can move
 without any local file changing) are always loaded.
 """
+
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import platform
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from .. import __version__
 from ..datafiles import file_identity
@@ -54,9 +57,17 @@ def model_stamp(folder: Path, module_files: list[str]) -> str:
     for root, dirs, names in os.walk(folder):
         dirs.sort()
         entries.extend(_file_stamp(Path(root) / name) for name in sorted(names))
-    return stable_hash({"folder": str(folder), "files": entries, "modules": [_file_stamp(Path(f)) for f in module_files],
-                        "host": platform.node(), "cuda_visible": os.environ.get("CUDA_VISIBLE_DEVICES"),
-                        "workbench": __version__, "memo": _MEMO_VERSION})
+    return stable_hash(
+        {
+            "folder": str(folder),
+            "files": entries,
+            "modules": [_file_stamp(Path(f)) for f in module_files],
+            "host": platform.node(),
+            "cuda_visible": os.environ.get("CUDA_VISIBLE_DEVICES"),
+            "workbench": __version__,
+            "memo": _MEMO_VERSION,
+        }
+    )
 
 
 def _prompt_key(role, input_type, group) -> str:
@@ -82,10 +93,8 @@ class ModelMemo:
             data.pop(key, None)
         else:
             data[key] = entry
-        try:
+        with contextlib.suppress(OSError):
             atomic_write_json(self.path, data)
-        except OSError:
-            pass
 
     def valid_entry(self, key: str) -> dict | None:
         """The entry for `key` when its stamp still matches the files it was made from."""
@@ -123,8 +132,10 @@ class LazyModel:
                 # Cannot happen while the stamp covers what determines the info; if it does, embeddings
                 # read from the cache under the memo's info may not be this model's: fail, forget the memo.
                 self._memo.write(self._key, None)
-                raise WorkBenchError(f"model {self._key}: its metadata differs from the memo in {self._memo.path} "
-                                     "(changed without a change to its files?); the memo is removed, run again")
+                raise WorkBenchError(
+                    f"model {self._key}: its metadata differs from the memo in {self._memo.path} "
+                    "(changed without a change to its files?); the memo is removed, run again"
+                )
             self._real = real
         return self._real
 
@@ -133,8 +144,11 @@ class LazyModel:
         key = _prompt_key(role, input_type, group)
         if key not in prompts:
             model = self.model
-            prompts[key] = (model.prompt_for(role=role, input_type=input_type, group=group)
-                            if hasattr(model, "prompt_for") else None)
+            prompts[key] = (
+                model.prompt_for(role=role, input_type=input_type, group=group)
+                if hasattr(model, "prompt_for")
+                else None
+            )
             self._memo.write(self._key, self._entry)
         return prompts[key]
 
@@ -148,15 +162,19 @@ def memo_key(name: str, settings: dict[str, Any]) -> str:
     as prompts or max_seq_length change the model's info: each (model, settings) has its own entry."""
     if "/" in name or "\\" in name or name.startswith("~"):
         prefix = "uwe:" if name.lower().startswith("uwe:") else ""
-        name = f"{prefix}{Path(name[len(prefix):]).expanduser().resolve()}"
+        name = f"{prefix}{Path(name[len(prefix) :]).expanduser().resolve()}"
     return name + (f" {json.dumps(settings, sort_keys=True, default=str)}" if settings else "")
 
 
 def _new_entry(real: Any, modules_before: set[str]) -> dict | None:
     """The memo entry of a freshly loaded model, or None when it cannot be memoised faithfully."""
     info, folder = getattr(real, "info", None), getattr(real, "folder", None)
-    if not isinstance(info, ModelInfo) or info.kind != "embedding" or not isinstance(folder, (str, Path)) \
-            or not Path(folder).is_dir():
+    if (
+        not isinstance(info, ModelInfo)
+        or info.kind != "embedding"
+        or not isinstance(folder, (str, Path))
+        or not Path(folder).is_dir()
+    ):
         return None
     if ModelInfo(**json.loads(json.dumps(info.model_dump(mode="json")))) != info:
         return None  # info that does not survive JSON cannot be restored exactly
@@ -165,13 +183,20 @@ def _new_entry(real: Any, modules_before: set[str]) -> dict | None:
     # (top-level packages: an upgrade replaces their files; workbench's own modules, e.g. the factory's)
     new = {m for m in set(sys.modules) - modules_before if "." not in m or m.startswith("workbench.")}
     modules = _module_files(new | {c.__module__ for c in type(real).__mro__})
-    return {"version": _MEMO_VERSION, "folder": str(folder), "modules": modules, "stamp": model_stamp(folder, modules),
-            "info": info.model_dump(mode="json"), "shared": bool(getattr(real, "encode_depends_only_on_prompt", False)),
-            "prompts": {}}
+    return {
+        "version": _MEMO_VERSION,
+        "folder": str(folder),
+        "modules": modules,
+        "stamp": model_stamp(folder, modules),
+        "info": info.model_dump(mode="json"),
+        "shared": bool(getattr(real, "encode_depends_only_on_prompt", False)),
+        "prompts": {},
+    }
 
 
-def lazy_model(name: str, load_model: Callable[..., Any], cache_dir: Path | None,
-               settings: dict[str, Any] | None = None) -> Any:
+def lazy_model(
+    name: str, load_model: Callable[..., Any], cache_dir: Path | None, settings: dict[str, Any] | None = None
+) -> Any:
     """The model (`load_model(name, **settings)`) as a LazyModel that defers loading while a valid memo
     entry exists; the model itself where it cannot be memoised (no usable cache, a hub id, no folder)."""
     settings = dict(settings or {})

@@ -53,9 +53,7 @@ def evaluate_scores(
     if not sp.issparse(relevance):
         raise TypeError(f"relevance must be a scipy sparse matrix, got {type(relevance).__name__}")
     if relevance.shape != scores.shape:
-        raise ValueError(
-            f"shape mismatch: scores {scores.shape} vs relevance {tuple(relevance.shape)}"
-        )
+        raise ValueError(f"shape mismatch: scores {scores.shape} vs relevance {tuple(relevance.shape)}")
     rel = _positive_csr(relevance)
     # float32 stays float32 (half the memory traffic); everything else is float64.
     work = np.float32 if scores.dtype in (np.float16, np.float32) else np.float64
@@ -66,10 +64,7 @@ def evaluate_scores(
     out = {name: np.empty(n_q, np.float64) for name in metrics}
     for r0 in range(0, n_q, block):
         r1 = min(n_q, r0 + block)
-        chunks = (
-            (c0 - r0, _finite_chunk(scores, c0, min(r1, c0 + chunk), work))
-            for c0 in range(r0, r1, chunk)
-        )
+        chunks = ((c0 - r0, _finite_chunk(scores, c0, min(r1, c0 + chunk), work)) for c0 in range(r0, r1, chunk))
         lo, hi = rel.indptr[r0], rel.indptr[r1]
         ip = rel.indptr[r0 : r1 + 1] - lo
         cols = rel.indices[lo:hi]
@@ -77,7 +72,7 @@ def evaluate_scores(
         if not np.isfinite(v).all():
             raise _nonfinite_error(scores)
         st = rank_stats(chunks, v, ip, cols, rel.data[lo:hi], ties, ws)
-        for name, (family, k) in zip(metrics, specs):
+        for name, (family, k) in zip(metrics, specs, strict=True):
             out[name][r0:r1] = FAMILIES[family](st, k)
     return out
 
@@ -136,6 +131,4 @@ def _nonfinite_error(scores: np.ndarray) -> ValueError:
             i, j = np.argwhere(bad)[0]
             first = (r0 + int(i), int(j))
         count += int(bad.sum())
-    return ValueError(
-        f"scores contain {count} non-finite value(s) (NaN or inf); first at (row, col) = {first}"
-    )
+    return ValueError(f"scores contain {count} non-finite value(s) (NaN or inf); first at (row, col) = {first}")

@@ -24,6 +24,5 @@ def parse_metric(name: str) -> tuple[str, int | None]:
         if match:
             return match.group(1), int(match.group(2))
     raise ValueError(
-        f"unknown metric {name!r}; accepted forms: {', '.join(METRIC_NAMES)} "
-        "(K a positive integer, e.g. 'ndcg@10')"
+        f"unknown metric {name!r}; accepted forms: {', '.join(METRIC_NAMES)} (K a positive integer, e.g. 'ndcg@10')"
     )

@@ -4,6 +4,7 @@ A loader is a function `(ctx: LoaderContext) -> SourceFrames`, registered by nam
 or by an entry point of group `workbench.source_loaders` (another package's).
 The task file's `source.loader` picks it; `source.files` and `source.params` are passed through.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -41,8 +42,9 @@ class LoaderContext:
 
     def file(self, role: str) -> Path:
         if role not in self.files:
-            raise WorkBenchError(f"task {self.task_name}: source.files needs an entry {role!r} "
-                                 f"(has {sorted(self.files)})")
+            raise WorkBenchError(
+                f"task {self.task_name}: source.files needs an entry {role!r} (has {sorted(self.files)})"
+            )
         return self.files[role]
 
     def param(self, name: str, default: Any = None) -> Any:
@@ -67,11 +69,13 @@ _NO_SPLITS: set[str] = set()  # loaders whose queries carry no `split` column: o
 def loader(name: str, *, assigns_splits: bool = True):
     """Register ``func`` under ``name``; ``assigns_splits=False`` declares that it gives queries no split
     (so `tasks validate` can refuse splits.method source / partition before any data is read)."""
+
     def register(func):
         _LOADERS.add(name, func, origin="workbench", replace=True)
         if not assigns_splits:
             _NO_SPLITS.add(name)
         return func
+
     return register
 
 

@@ -1,4 +1,5 @@
 """Helpers shared by the generators of task files (MELO, job-title similarity, ESCO languages)."""
+
 from __future__ import annotations
 
 
@@ -14,9 +15,23 @@ def folded(text: str, width: int = 100, indent: str = "  ") -> list[str]:
     return out + ([indent + line] if line else [])
 
 
-def published_test_set_yaml(*, generator: str, name: str, description: str, group: str, query_type: str,
-                       target_type: str, languages: tuple[str, list[str]], loader: str, files: dict[str, str],
-                       suite: str, subset: str, license: str, citation: str, params: str | None = None) -> str:
+def published_test_set_yaml(
+    *,
+    generator: str,
+    name: str,
+    description: str,
+    group: str,
+    query_type: str,
+    target_type: str,
+    languages: tuple[str, list[str]],
+    loader: str,
+    files: dict[str, str],
+    suite: str,
+    subset: str,
+    license: str,
+    citation: str,
+    params: str | None = None,
+) -> str:
     """A generated task file for a published test set (TREC-style files, every query in split ``test``)."""
     query_language, target_languages = languages
     quoted = ", ".join(f'"{lang}"' for lang in target_languages)  # quoted: YAML 1.1 reads a bare no as false

@@ -20,12 +20,13 @@ Notes: top-level integers are counts of what the loader dropped (the task adds t
 dataset statistics, so they reach every result file); `notes["info"]` holds the rest (rows per
 file, label match counts, examples of unmatched labels).
 """
+
 from __future__ import annotations
 
 import ast
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 import pandas as pd
 
@@ -39,8 +40,10 @@ def split_files(ctx: LoaderContext) -> list[tuple[str, Path]]:
     """(split, path) for every file role that names a split, in train/val/test order."""
     found = [(role, ctx.files[role]) for role in SPLIT_ROLES if role in ctx.files]
     if not found:
-        raise WorkBenchError(f"task {ctx.task_name}: source.files needs at least one of the roles "
-                             f"{', '.join(SPLIT_ROLES)} (has {sorted(ctx.files)})")
+        raise WorkBenchError(
+            f"task {ctx.task_name}: source.files needs at least one of the roles "
+            f"{', '.join(SPLIT_ROLES)} (has {sorted(ctx.files)})"
+        )
     return found
 
 
@@ -50,8 +53,9 @@ def read_published(path: Path, columns: Iterable[str], task_name: str) -> pd.Dat
     frame = read_table(path)
     missing = [c for c in columns if c not in frame.columns]
     if missing:
-        raise WorkBenchError(f"task {task_name}: {path} lacks column(s) {missing}; "
-                             f"columns found: {list(frame.columns)}")
+        raise WorkBenchError(
+            f"task {task_name}: {path} lacks column(s) {missing}; columns found: {list(frame.columns)}"
+        )
     return frame
 
 
@@ -71,7 +75,7 @@ class LabelIndex:
     def __init__(self, uris: Iterable[str], labels: Iterable[str]):
         self.exact: dict[str, list[str]] = {}
         self.normal: dict[str, list[str]] = {}
-        for uri, label in zip(uris, labels):
+        for uri, label in zip(uris, labels, strict=True):
             if not isinstance(label, str) or not label.strip():
                 continue
             self.exact.setdefault(label, []).append(uri)
@@ -95,9 +99,11 @@ class LabelIndex:
         return [label]
 
     def info(self) -> dict:
-        return {"labels": {k: int(self.counts.get(k, 0)) for k in ("exact", "normalized", "ambiguous", "unmatched")},
-                "unmatched_distinct": len(self.unmatched),
-                "unmatched_examples": sorted(self.unmatched)[:20]}
+        return {
+            "labels": {k: int(self.counts.get(k, 0)) for k in ("exact", "normalized", "ambiguous", "unmatched")},
+            "unmatched_distinct": len(self.unmatched),
+            "unmatched_examples": sorted(self.unmatched)[:20],
+        }
 
 
 def skill_index(ctx: LoaderContext) -> tuple[pd.DataFrame, LabelIndex]:
@@ -123,9 +129,9 @@ def jobbert_titles(ctx: LoaderContext) -> SourceFrames:
     empty = 0
     for split, path in split_files(ctx):
         frame = read_published(path, [title_col, uri_col], ctx.task_name)
-        info["rows"][split] = int(len(frame))
+        info["rows"][split] = len(frame)
         unresolved = 0
-        for row, (title, uri) in enumerate(zip(frame[title_col], frame[uri_col])):
+        for row, (title, uri) in enumerate(zip(frame[title_col], frame[uri_col], strict=True)):
             if pd.isna(title) or not str(title).strip():
                 empty += 1
                 continue
@@ -155,9 +161,9 @@ def decorte_skill_extraction(ctx: LoaderContext) -> SourceFrames:
     rows: dict[str, int] = {}
     for split, path in split_files(ctx):
         frame = read_published(path, [sentence_col, label_col], ctx.task_name)
-        rows[split] = int(len(frame))
+        rows[split] = len(frame)
         ids: dict[str, str] = {}
-        for row, (sentence, label) in enumerate(zip(frame[sentence_col], frame[label_col])):
+        for row, (sentence, label) in enumerate(zip(frame[sentence_col], frame[label_col], strict=True)):
             if pd.isna(sentence) or not str(sentence).strip():
                 dropped["(empty sentence)"] += 1
                 continue
@@ -170,8 +176,10 @@ def decorte_skill_extraction(ctx: LoaderContext) -> SourceFrames:
                 dropped[label if label.strip() else "(empty label)"] += 1
                 continue
             pairs.extend((ids[sentence], uri) for uri in index.resolve(label))
-    notes = {"dropped_labels": int(sum(dropped.values())),
-             "info": {"rows": rows, "dropped_labels": {k: int(v) for k, v in sorted(dropped.items())}, **index.info()}}
+    notes = {
+        "dropped_labels": int(sum(dropped.values())),
+        "info": {"rows": rows, "dropped_labels": {k: int(v) for k, v in sorted(dropped.items())}, **index.info()},
+    }
     return SourceFrames(pd.DataFrame(queries, columns=["id", "text", "split"]), targets, _qrels(pairs), notes)
 
 
@@ -202,8 +210,8 @@ def skillskape(ctx: LoaderContext) -> SourceFrames:
     rows, none_count = {}, 0
     for split, path in split_files(ctx):
         frame = read_published(path, [sentence_col, skills_col], ctx.task_name)
-        rows[split] = int(len(frame))
-        for row, (sentence, cell) in enumerate(zip(frame[sentence_col], frame[skills_col])):
+        rows[split] = len(frame)
+        for row, (sentence, cell) in enumerate(zip(frame[sentence_col], frame[skills_col], strict=True)):
             qid = f"{split}:{row}"
             queries.append((qid, "" if pd.isna(sentence) else str(sentence), split))
             for label in parse_label_list(cell, f"{path} row {row + 1}"):
@@ -211,8 +219,10 @@ def skillskape(ctx: LoaderContext) -> SourceFrames:
                     none_count += 1
                     continue
                 pairs.extend((qid, uri) for uri in index.resolve(label))
-    notes = {"dropped_labels": int(none_count),
-             "info": {"rows": rows, "dropped_labels": {none_label: int(none_count)}, **index.info()}}
+    notes = {
+        "dropped_labels": int(none_count),
+        "info": {"rows": rows, "dropped_labels": {none_label: int(none_count)}, **index.info()},
+    }
     return SourceFrames(pd.DataFrame(queries, columns=["id", "text", "split"]), targets, _qrels(pairs), notes)
 
 
@@ -224,12 +234,12 @@ def techwolf_job2skill(ctx: LoaderContext) -> SourceFrames:
     queries, pairs, rows = [], [], {}
     for split, path in split_files(ctx):
         frame = read_published(path, [title_col, skills_col], ctx.task_name)
-        rows[split] = int(len(frame))
+        rows[split] = len(frame)
         keys = frame["__index_level_0__"] if "__index_level_0__" in frame else range(len(frame))
-        for key, title, labels in zip(keys, frame[title_col], frame[skills_col]):
+        for key, title, labels in zip(keys, frame[title_col], frame[skills_col], strict=True):
             qid = f"{split}:{key}"
             queries.append((qid, "" if pd.isna(title) else str(title), split))
-            for label in ([] if labels is None else list(labels)):
+            for label in [] if labels is None else list(labels):
                 pairs.extend((qid, uri) for uri in index.resolve(str(label)))
     notes = {"info": {"rows": rows, **index.info()}}
     return SourceFrames(pd.DataFrame(queries, columns=["id", "text", "split"]), targets, _qrels(pairs), notes)

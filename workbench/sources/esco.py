@@ -9,6 +9,7 @@ task adds ``target_classification`` and ``params.target_language`` for the targe
 URI. A file ``partition`` (the English classification zip) makes the partition the English one, so a
 concept is in the same split in every language.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -33,8 +34,11 @@ def open_target_release(ctx: LoaderContext):
 
     if "target_classification" not in ctx.files:
         return open_release(ctx)
-    return EscoRelease(ctx.file("target_classification"), ctx.file("relations"),
-                       language=ctx.param("target_language", ctx.param("language", "en")))
+    return EscoRelease(
+        ctx.file("target_classification"),
+        ctx.file("relations"),
+        language=ctx.param("target_language", ctx.param("language", "en")),
+    )
 
 
 @lru_cache(maxsize=4)
@@ -76,8 +80,13 @@ def _occupation_skill_task(ctx: LoaderContext, query_side: str) -> SourceFrames:
     grades = ctx.param("grades", {"essential": 1.0, "optional": 1.0})
     queries = pd.DataFrame({"id": q["uri"], "text": q["preferred_label"], "split": q["uri"].map(split)})
     targets = pd.DataFrame({"id": t["uri"], "text": t["preferred_label"]})
-    qrels = pd.DataFrame({"query_id": rel[f"{query_side}_uri"], "target_id": rel[f"{target_side}_uri"],
-                          "grade": rel["relation_type"].map(grades).astype(float)})
+    qrels = pd.DataFrame(
+        {
+            "query_id": rel[f"{query_side}_uri"],
+            "target_id": rel[f"{target_side}_uri"],
+            "grade": rel["relation_type"].map(grades).astype(float),
+        }
+    )
     return SourceFrames(queries, targets, qrels)
 
 
@@ -93,8 +102,9 @@ def skill2job(ctx: LoaderContext) -> SourceFrames:
     return _occupation_skill_task(ctx, "skill")
 
 
-def _label_queries(concepts: pd.DataFrame, split: dict[str, str], column: str, drop_preferred: bool,
-                   target_labels: pd.Series) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+def _label_queries(
+    concepts: pd.DataFrame, split: dict[str, str], column: str, drop_preferred: bool, target_labels: pd.Series
+) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     """One query per (concept, alternative label); its only positive is the concept.
 
     ESCO repeats the preferred label among the alternative labels of most concepts (12,191 of 13,896
@@ -111,8 +121,9 @@ def _label_queries(concepts: pd.DataFrame, split: dict[str, str], column: str, d
         same = exploded[column].str.casefold() == exploded["preferred_label"].str.casefold()
         notes["dropped_labels_equal_to_preferred"] = int(same.sum())
         exploded, ids = exploded[~same], ids[~same]
-    queries = pd.DataFrame({"id": ids.to_numpy(), "text": exploded[column].to_numpy(),
-                            "split": exploded["uri"].map(split).to_numpy()})
+    queries = pd.DataFrame(
+        {"id": ids.to_numpy(), "text": exploded[column].to_numpy(), "split": exploded["uri"].map(split).to_numpy()}
+    )
     qrels = pd.DataFrame({"query_id": ids.to_numpy(), "target_id": exploded["uri"].to_numpy()})
     return queries, qrels, notes
 
@@ -121,8 +132,13 @@ def _normalisation(ctx: LoaderContext, side: str) -> SourceFrames:
     concepts = _concepts(open_release(ctx), side)
     target_concepts = _concepts(open_target_release(ctx), side)
     target_labels = pd.Series(target_concepts["preferred_label"].to_numpy(), index=target_concepts["uri"])
-    queries, qrels, notes = _label_queries(concepts, esco_partition(ctx), ctx.param("label_column", "alt_labels"),
-                                           ctx.param("drop_labels_equal_to_preferred", True), target_labels)
+    queries, qrels, notes = _label_queries(
+        concepts,
+        esco_partition(ctx),
+        ctx.param("label_column", "alt_labels"),
+        ctx.param("drop_labels_equal_to_preferred", True),
+        target_labels,
+    )
     targets = pd.DataFrame({"id": target_concepts["uri"], "text": target_concepts["preferred_label"]})
     return SourceFrames(queries, targets, qrels, notes)
 

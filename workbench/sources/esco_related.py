@@ -12,6 +12,7 @@ The query skill is itself in the target space (query id == target id); the task 
 Notes: top-level integers are drop counts (the task adds them to the dataset statistics);
 `notes["info"]` holds everything else.
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -33,25 +34,35 @@ def skill_similarity(ctx: LoaderContext) -> SourceFrames:
     self_loops = rel["original_skill_uri"] == rel["related_skill_uri"]
     kept = rel[known & ~self_loops]
     queries_uri = pd.Index(kept["original_skill_uri"].unique())
-    labels = dict(zip(skills["uri"], skills["preferred_label"]))
-    queries = pd.DataFrame({
-        "id": queries_uri,
-        "text": queries_uri.map(lambda u: labels.get(u)),
-        "split": queries_uri.map(lambda u: split.get(u)),
-    })
+    labels = dict(zip(skills["uri"], skills["preferred_label"], strict=True))
+    queries = pd.DataFrame(
+        {
+            "id": queries_uri,
+            "text": queries_uri.map(lambda u: labels.get(u)),
+            "split": queries_uri.map(lambda u: split.get(u)),
+        }
+    )
     # A relation whose original skill is not in the classification has no query text: drop it (counted).
     missing_query = queries["text"].isna()
     queries = queries[~missing_query].reset_index(drop=True)
     targets = pd.DataFrame({"id": target_skills["uri"], "text": target_skills["preferred_label"]})
-    qrels = pd.DataFrame({"query_id": kept["original_skill_uri"], "target_id": kept["related_skill_uri"],
-                          "grade": kept["relation_type"].map(grades).astype(float)})
+    qrels = pd.DataFrame(
+        {
+            "query_id": kept["original_skill_uri"],
+            "target_id": kept["related_skill_uri"],
+            "grade": kept["relation_type"].map(grades).astype(float),
+        }
+    )
     notes = {
         "dropped_relations_ungraded_type": int((~known).sum()),
         "dropped_self_relations": int((known & self_loops).sum()),
-        "dropped_relations_unknown_query_skill":
-            int(kept["original_skill_uri"].isin(queries_uri[missing_query.to_numpy()]).sum()),
-        "info": {"relations": int(len(rel)), "query_in_targets": True,
-                 "ungraded_types": {str(k): int(v)
-                                    for k, v in rel.loc[~known, "relation_type"].value_counts().items()}},
+        "dropped_relations_unknown_query_skill": int(
+            kept["original_skill_uri"].isin(queries_uri[missing_query.to_numpy()]).sum()
+        ),
+        "info": {
+            "relations": len(rel),
+            "query_in_targets": True,
+            "ungraded_types": {str(k): int(v) for k, v in rel.loc[~known, "relation_type"].value_counts().items()},
+        },
     }
     return SourceFrames(queries, targets, qrels, notes)

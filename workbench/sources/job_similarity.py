@@ -11,6 +11,7 @@ a model ranking the identical title first would be charged in one language and r
 This module also generates the task files (``python -m workbench.sources.job_similarity --data-dir D
 --out tasks``).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -26,16 +27,39 @@ from .trec import read_trec
 
 JOB_SIMILARITY_DIR = "job-similarity/avature/dataset"
 FILES = {"queries": "queries.tsv", "corpus": "corpus_documents.tsv", "qrels": "annotations.tsv"}
-LANGUAGES = {"de": "German", "en": "English", "es": "Spanish", "fr": "French", "it": "Italian", "ja": "Japanese",
-             "ko": "Korean", "nl": "Dutch", "pl": "Polish", "pt": "Portuguese", "zh": "Chinese"}
-TRANSLATION = {"en": "original", "de": "human", "fr": "human", "ja": "human", "zh": "human",
-               "es": "machine", "it": "machine", "ko": "machine", "nl": "machine", "pl": "machine", "pt": "machine"}
+LANGUAGES = {
+    "de": "German",
+    "en": "English",
+    "es": "Spanish",
+    "fr": "French",
+    "it": "Italian",
+    "ja": "Japanese",
+    "ko": "Korean",
+    "nl": "Dutch",
+    "pl": "Polish",
+    "pt": "Portuguese",
+    "zh": "Chinese",
+}
+TRANSLATION = {
+    "en": "original",
+    "de": "human",
+    "fr": "human",
+    "ja": "human",
+    "zh": "human",
+    "es": "machine",
+    "it": "machine",
+    "ko": "machine",
+    "nl": "machine",
+    "pl": "machine",
+    "pt": "machine",
+}
 
 
 SELF_MATCH_POLICY = (
     "Self-match policy, identical in all 11 languages: a corpus title identical to the query title (case and "
     "white space folded) is removed from that query's ranking and an annotation on it is dropped and counted, "
-    "so no model is charged or rewarded for ranking the query's own title.")
+    "so no model is charged or rewarded for ranking the query's own title."
+)
 
 
 def title_key(text: str) -> str:
@@ -54,8 +78,10 @@ def self_matches(queries: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
 def job_title_similarity(ctx: LoaderContext) -> SourceFrames:
     frames = read_trec(ctx)
     if ctx.param("self_match", "exclude") != "exclude":
-        raise WorkBenchError(f"task {ctx.task_name}: source.params.self_match must be 'exclude' "
-                             f"(the one policy applied in every language), got {ctx.param('self_match')!r}")
+        raise WorkBenchError(
+            f"task {ctx.task_name}: source.params.self_match must be 'exclude' "
+            f"(the one policy applied in every language), got {ctx.param('self_match')!r}"
+        )
     same = self_matches(frames.queries, frames.targets)
     pairs = set(zip(same["query_id"], same["target_id"], strict=False))
     on_self = [pair in pairs for pair in zip(frames.qrels["query_id"], frames.qrels["target_id"], strict=False)]
@@ -71,11 +97,13 @@ def task_name(language: str) -> str:
 
 
 LICENSE = "Apache-2.0 (Avature job-title similarity dataset, github.com/Avature/jobtitlesimilarity-dataset)"
-CITATION = ("Zbib, R., Alvarez Lacasa, L., Retyk, F., Poves, R., Aizpuru, J., Fabregat, H., Simkus, V., "
-            "Garcia-Casademont, E. (2022). Learning Job Titles Similarity from Noisy Skill Labels. FEAST, "
-            "ECML-PKDD 2022 Workshop. Translations: Deniz, D., Retyk, F., Garcia-Sardina, L., Fabregat, H., Gasco, L., "
-            "Zbib, R. (2024). Combined Unsupervised and Contrastive Learning for Multilingual Job Recommendations. "
-            "RecSys in HR 2024.")
+CITATION = (
+    "Zbib, R., Alvarez Lacasa, L., Retyk, F., Poves, R., Aizpuru, J., Fabregat, H., Simkus, V., "
+    "Garcia-Casademont, E. (2022). Learning Job Titles Similarity from Noisy Skill Labels. FEAST, "
+    "ECML-PKDD 2022 Workshop. Translations: Deniz, D., Retyk, F., Garcia-Sardina, L., Fabregat, H., Gasco, L., "
+    "Zbib, R. (2024). Combined Unsupervised and Contrastive Learning for Multilingual Job Recommendations. "
+    "RecSys in HR 2024."
+)
 
 
 def task_yaml(language: str) -> str:
@@ -87,12 +115,21 @@ def task_yaml(language: str) -> str:
         f"A test set: every query is in the test split."
     )
     return published_test_set_yaml(
-        generator="workbench.sources.job_similarity", name=task_name(language), description=description,
-        group="job_similarity", query_type="job_title", target_type="job_title", languages=(language, [language]),
+        generator="workbench.sources.job_similarity",
+        name=task_name(language),
+        description=description,
+        group="job_similarity",
+        query_type="job_title",
+        target_type="job_title",
+        languages=(language, [language]),
         loader="job_title_similarity",
         files={role: f"{JOB_SIMILARITY_DIR}/{language}/{file}" for role, file in FILES.items()},
-        params="{self_match: exclude}", suite="job-title-similarity", subset=language, license=LICENSE,
-        citation=CITATION)
+        params="{self_match: exclude}",
+        suite="job-title-similarity",
+        subset=language,
+        license=LICENSE,
+        citation=CITATION,
+    )
 
 
 def generate(data_dir: Path, out: Path) -> list[Path]:
@@ -112,8 +149,10 @@ def generate(data_dir: Path, out: Path) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m workbench.sources.job_similarity",
-                                     description="Generate one task file per job-title similarity language.")
+    parser = argparse.ArgumentParser(
+        prog="python -m workbench.sources.job_similarity",
+        description="Generate one task file per job-title similarity language.",
+    )
     parser.add_argument("--data-dir", required=True, type=Path)
     parser.add_argument("--out", required=True, type=Path)
     args = parser.parse_args(argv)

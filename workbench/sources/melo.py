@@ -10,6 +10,7 @@ This module also generates the task files, one per folder (``python -m workbench
 --data-dir D --out tasks``). A folder that lacks one of the three files gets no task file (the
 generator says which and why).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -32,8 +33,11 @@ def melo(ctx: LoaderContext) -> SourceFrames:
     """MELO ships TREC-style files (queries.tsv, corpus_elements.tsv, annotations.tsv); it is a test set."""
     frames = read_trec(ctx)
     frames.queries = frames.queries.assign(split="test")
-    frames.notes["info"] = {"queries": int(len(frames.queries)), "corpus_elements": int(len(frames.targets)),
-                            "annotations": int(len(frames.qrels)) + frames.notes["dropped_non_positive_annotations"]}
+    frames.notes["info"] = {
+        "queries": len(frames.queries),
+        "corpus_elements": len(frames.targets),
+        "annotations": len(frames.qrels) + frames.notes["dropped_non_positive_annotations"],
+    }
     return frames
 
 
@@ -50,15 +54,36 @@ def task_name(folder: str) -> str:
 
 
 COUNTRIES = {
-    "aut": "Austria", "bel": "Belgium", "bgr": "Bulgaria", "cze": "Czechia", "deu": "Germany", "dnk": "Denmark",
-    "esp": "Spain", "est": "Estonia", "fra": "France", "hrv": "Croatia", "hun": "Hungary", "ita": "Italy",
-    "ltu": "Lithuania", "lva": "Latvia", "nld": "Netherlands", "nor": "Norway", "pol": "Poland", "prt": "Portugal",
-    "rou": "Romania", "svk": "Slovakia", "svn": "Slovenia", "swe": "Sweden", "usa": "United States",
+    "aut": "Austria",
+    "bel": "Belgium",
+    "bgr": "Bulgaria",
+    "cze": "Czechia",
+    "deu": "Germany",
+    "dnk": "Denmark",
+    "esp": "Spain",
+    "est": "Estonia",
+    "fra": "France",
+    "hrv": "Croatia",
+    "hun": "Hungary",
+    "ita": "Italy",
+    "ltu": "Lithuania",
+    "lva": "Latvia",
+    "nld": "Netherlands",
+    "nor": "Norway",
+    "pol": "Poland",
+    "prt": "Portugal",
+    "rou": "Romania",
+    "svk": "Slovakia",
+    "svn": "Slovenia",
+    "swe": "Sweden",
+    "usa": "United States",
 }
 LICENSE = "MIT (MELO benchmark, Copyright (c) 2024 Avature); corpus built from ESCO (EC reuse policy, attribution)"
-CITATION = ("Retyk, F., Gasco, L., Carrino, C. P., Deniz, D., Zbib, R. (2024). MELO: An Evaluation Benchmark for "
-            "Multilingual Entity Linking of Occupations. 4th Workshop on Recommender Systems for Human Resources "
-            "(RecSys in HR 2024). arXiv:2410.08319. https://github.com/Avature/melo-benchmark")
+CITATION = (
+    "Retyk, F., Gasco, L., Carrino, C. P., Deniz, D., Zbib, R. (2024). MELO: An Evaluation Benchmark for "
+    "Multilingual Entity Linking of Occupations. 4th Workshop on Recommender Systems for Human Resources "
+    "(RecSys in HR 2024). arXiv:2410.08319. https://github.com/Avature/melo-benchmark"
+)
 
 
 def task_yaml(folder: str) -> str:
@@ -74,10 +99,20 @@ def task_yaml(folder: str) -> str:
         f"queries and identical surface forms of different concepts stay distinct targets (ties)."
     )
     return published_test_set_yaml(
-        generator="workbench.sources.melo", name=task_name(folder), description=description,
-        group="job_normalization", query_type="job_title", target_type="occupation", languages=(q_lang, c_langs),
-        loader="melo", files={role: f"{MELO_DIR}/{folder}/{name}" for role, name in FILES.items()},
-        suite="melo", subset=folder, license=LICENSE, citation=CITATION)
+        generator="workbench.sources.melo",
+        name=task_name(folder),
+        description=description,
+        group="job_normalization",
+        query_type="job_title",
+        target_type="occupation",
+        languages=(q_lang, c_langs),
+        loader="melo",
+        files={role: f"{MELO_DIR}/{folder}/{name}" for role, name in FILES.items()},
+        suite="melo",
+        subset=folder,
+        license=LICENSE,
+        citation=CITATION,
+    )
 
 
 def scan(data_dir: Path) -> tuple[list[str], dict[str, str]]:
@@ -117,10 +152,12 @@ def generate(data_dir: Path, out: Path) -> tuple[list[Path], dict[str, str]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m workbench.sources.melo",
-                                     description="Generate one task file per MELO folder.")
-    parser.add_argument("--data-dir", required=True, type=Path,
-                        help="the data directory (holding job-normalization/melo)")
+    parser = argparse.ArgumentParser(
+        prog="python -m workbench.sources.melo", description="Generate one task file per MELO folder."
+    )
+    parser.add_argument(
+        "--data-dir", required=True, type=Path, help="the data directory (holding job-normalization/melo)"
+    )
     parser.add_argument("--out", required=True, type=Path, help="the task folder to write melo-*.yaml into")
     args = parser.parse_args(argv)
     written, skipped = generate(args.data_dir, args.out)

@@ -16,6 +16,7 @@ appears in both val and test.
 Notes: top-level integers are counts of what the loader dropped (the task adds them to the
 dataset statistics); `notes["info"]` holds the rest.
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -37,8 +38,10 @@ def onet_table(ctx: LoaderContext, role: str, table: str) -> pd.DataFrame:
     path = Path(ctx.file(role))
     release = OnetRelease(path.parent, prefer="excel" if path.suffix.lower() == ".xlsx" else "text")
     if release.path(table).resolve() != path.resolve():
-        raise WorkBenchError(f"task {ctx.task_name}: source.files.{role} {path.name!r} is not the O*NET table "
-                             f"{table!r} (expected {table}.txt or {table}.xlsx)")
+        raise WorkBenchError(
+            f"task {ctx.task_name}: source.files.{role} {path.name!r} is not the O*NET table "
+            f"{table!r} (expected {table}.txt or {table}.xlsx)"
+        )
     return release.table(table)
 
 
@@ -59,8 +62,12 @@ def job2tech(ctx: LoaderContext) -> SourceFrames:
     examples = pd.Index(tech["example"].astype(str).unique())
     targets = pd.DataFrame({"id": examples, "text": examples})
     qrels = pd.DataFrame({"query_id": tech["onetsoc_code"].astype(str), "target_id": tech["example"].astype(str)})
-    return SourceFrames(queries, targets, qrels.drop_duplicates(ignore_index=True),
-                        {"info": {"technology_rows": int(len(tech)), "distinct_examples": int(len(examples))}})
+    return SourceFrames(
+        queries,
+        targets,
+        qrels.drop_duplicates(ignore_index=True),
+        {"info": {"technology_rows": len(tech), "distinct_examples": len(examples)}},
+    )
 
 
 @loader("onet_tech2job", assigns_splits=False)
@@ -70,8 +77,12 @@ def tech2job(ctx: LoaderContext) -> SourceFrames:
     examples = pd.Index(tech["example"].astype(str).unique())
     queries = pd.DataFrame({"id": examples, "text": examples})
     qrels = pd.DataFrame({"query_id": tech["example"].astype(str), "target_id": tech["onetsoc_code"].astype(str)})
-    return SourceFrames(queries, occupations(ctx), qrels.drop_duplicates(ignore_index=True),
-                        {"info": {"technology_rows": int(len(tech)), "distinct_examples": int(len(examples))}})
+    return SourceFrames(
+        queries,
+        occupations(ctx),
+        qrels.drop_duplicates(ignore_index=True),
+        {"info": {"technology_rows": len(tech), "distinct_examples": len(examples)}},
+    )
 
 
 @loader("onet_task2dwa", assigns_splits=False)
@@ -84,16 +95,17 @@ def task2dwa(ctx: LoaderContext) -> SourceFrames:
     tasks = tasks.assign(task_id=tasks["task_id"].astype(str), task=tasks["task"].astype(str))
     order = pd.to_numeric(tasks["task_id"], errors="coerce")
     first = tasks.assign(_order=order).sort_values(["_order", "task_id"]).groupby("task", sort=False)["task_id"].first()
-    query_of_task = dict(zip(tasks["task_id"], tasks["task"].map(lambda t: f"task:{first[t]}")))
+    query_of_task = dict(zip(tasks["task_id"], tasks["task"].map(lambda t: f"task:{first[t]}"), strict=True))
     queries = pd.DataFrame({"id": [f"task:{i}" for i in first.to_numpy()], "text": first.index.to_numpy()})
     targets = pd.DataFrame({"id": dwa["dwa_id"].astype(str), "text": dwa["dwa_title"].astype(str)})
     link_task = links["task_id"].astype(str)
     qrels = pd.DataFrame({"query_id": link_task.map(query_of_task), "target_id": links["dwa_id"].astype(str)})
     unknown_task = qrels["query_id"].isna()
     qrels = qrels.assign(query_id=qrels["query_id"].fillna("unknown-task:" + link_task))
-    notes = {"links_to_unknown_tasks": int(unknown_task.sum()),
-             "info": {"task_statements": int(len(tasks)), "distinct_task_texts": int(len(queries)),
-                      "task_links": int(len(links))}}
+    notes = {
+        "links_to_unknown_tasks": int(unknown_task.sum()),
+        "info": {"task_statements": len(tasks), "distinct_task_texts": len(queries), "task_links": len(links)},
+    }
     return SourceFrames(queries, targets, qrels.drop_duplicates(ignore_index=True), notes)
 
 
@@ -104,21 +116,32 @@ def jobnorm(ctx: LoaderContext) -> SourceFrames:
     One query per distinct title text (`title:<text>`); a title listed for several occupations has
     them all as positives.
     """
-    frames = [onet_table(ctx, "alternate_titles", "Alternate Titles")[["onetsoc_code", "alternate_title"]]
-              .rename(columns={"alternate_title": "title"}).assign(source="alternate")]
+    frames = [
+        onet_table(ctx, "alternate_titles", "Alternate Titles")[["onetsoc_code", "alternate_title"]]
+        .rename(columns={"alternate_title": "title"})
+        .assign(source="alternate")
+    ]
     if "reported_titles" in ctx.files:
         reported = onet_table(ctx, "reported_titles", "Sample of Reported Titles")
-        frames.append(reported[["onetsoc_code", "reported_job_title"]]
-                      .rename(columns={"reported_job_title": "title"}).assign(source="reported"))
+        frames.append(
+            reported[["onetsoc_code", "reported_job_title"]]
+            .rename(columns={"reported_job_title": "title"})
+            .assign(source="reported")
+        )
     titles = pd.concat(frames, ignore_index=True).dropna(subset=["title"])
     titles = titles.assign(title=titles["title"].astype(str), onetsoc_code=titles["onetsoc_code"].astype(str))
     distinct = pd.Index(titles["title"].unique())
     queries = pd.DataFrame({"id": "title:" + distinct, "text": distinct})
     qrels = pd.DataFrame({"query_id": "title:" + titles["title"], "target_id": titles["onetsoc_code"]})
     pairs = titles.drop_duplicates(["onetsoc_code", "title"])
-    notes = {"info": {"rows": {k: int(v) for k, v in titles["source"].value_counts().sort_index().items()},
-                      "distinct_pairs": int(len(pairs)), "distinct_titles": int(len(distinct)),
-                      "reported_pairs_not_in_alternate": int((pairs["source"] == "reported").sum())}}
+    notes = {
+        "info": {
+            "rows": {k: int(v) for k, v in titles["source"].value_counts().sort_index().items()},
+            "distinct_pairs": len(pairs),
+            "distinct_titles": len(distinct),
+            "reported_pairs_not_in_alternate": int((pairs["source"] == "reported").sum()),
+        }
+    }
     return SourceFrames(queries, occupations(ctx), qrels.drop_duplicates(ignore_index=True), notes)
 
 
@@ -133,15 +156,23 @@ def job_similarity(ctx: LoaderContext) -> SourceFrames:
     tiers = rel["relatedness_tier"].astype(str)
     known = tiers.isin(list(grades))
     kept = rel[known]
-    qrels = pd.DataFrame({"query_id": kept["onetsoc_code"].astype(str),
-                          "target_id": kept["related_onetsoc_code"].astype(str),
-                          "grade": tiers[known].map(grades).astype(float)})
+    qrels = pd.DataFrame(
+        {
+            "query_id": kept["onetsoc_code"].astype(str),
+            "target_id": kept["related_onetsoc_code"].astype(str),
+            "grade": tiers[known].map(grades).astype(float),
+        }
+    )
     occ = occupations(ctx)
-    notes = {"dropped_relations_ungraded_tier": int((~known).sum()),
-             "info": {"relations": int(len(rel)),
-                      "relations_per_tier": {k: int(v) for k, v in tiers.value_counts().sort_index().items()},
-                      "ungraded_tiers": {k: int(v) for k, v in tiers[~known].value_counts().items()},
-                      "query_in_targets": True}}
+    notes = {
+        "dropped_relations_ungraded_tier": int((~known).sum()),
+        "info": {
+            "relations": len(rel),
+            "relations_per_tier": {k: int(v) for k, v in tiers.value_counts().sort_index().items()},
+            "ungraded_tiers": {k: int(v) for k, v in tiers[~known].value_counts().items()},
+            "query_in_targets": True,
+        },
+    }
     return SourceFrames(occ.copy(), occ, qrels, notes)
 
 
@@ -157,8 +188,10 @@ def esco_crosswalk(ctx: LoaderContext) -> SourceFrames:
 
     cw = read_crosswalk(ctx.file("crosswalk"))
     if cw["match_type"].isna().all():
-        raise WorkBenchError(f"task {ctx.task_name}: {ctx.file('crosswalk')} has no match types "
-                             "(use crosswalk_esco_onet.csv, not the reverse file)")
+        raise WorkBenchError(
+            f"task {ctx.task_name}: {ctx.file('crosswalk')} has no match types "
+            "(use crosswalk_esco_onet.csv, not the reverse file)"
+        )
     grades = {str(k): float(v) for k, v in ctx.param("grades", MATCH_GRADES).items()}
     match = cw["match_type"].astype(str)
     is_occ = cw["esco_concept_type"] == "occupation"
@@ -168,12 +201,21 @@ def esco_crosswalk(ctx: LoaderContext) -> SourceFrames:
     targets = pd.DataFrame({"id": occ["uri"], "text": occ["preferred_label"]})
     first = cw.drop_duplicates("onet_soc_code")
     queries = pd.DataFrame({"id": first["onet_soc_code"].astype(str), "text": first["onet_title"].astype(str)})
-    qrels = pd.DataFrame({"query_id": kept["onet_soc_code"].astype(str), "target_id": kept["esco_uri"].astype(str),
-                          "grade": kept["match_type"].astype(str).map(grades).astype(float)})
+    qrels = pd.DataFrame(
+        {
+            "query_id": kept["onet_soc_code"].astype(str),
+            "target_id": kept["esco_uri"].astype(str),
+            "grade": kept["match_type"].astype(str).map(grades).astype(float),
+        }
+    )
     dropped = Counter(match[~(is_occ.fillna(False) & graded)])
-    notes = {"dropped_rows_isco_or_ungraded": int(sum(dropped.values())),
-             "info": {"rows": int(len(cw)),
-                      "match_types": {k: int(v) for k, v in match.value_counts().sort_index().items()},
-                      "dropped_rows": {k: int(v) for k, v in sorted(dropped.items())},
-                      "esco_uris_not_in_release": int((~kept["esco_uri"].isin(occ["uri"])).sum())}}
+    notes = {
+        "dropped_rows_isco_or_ungraded": int(sum(dropped.values())),
+        "info": {
+            "rows": len(cw),
+            "match_types": {k: int(v) for k, v in match.value_counts().sort_index().items()},
+            "dropped_rows": {k: int(v) for k, v in sorted(dropped.items())},
+            "esco_uris_not_in_release": int((~kept["esco_uri"].isin(occ["uri"])).sum()),
+        },
+    }
     return SourceFrames(queries, targets, qrels, notes)

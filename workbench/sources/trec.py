@@ -2,6 +2,7 @@
 
 Lets a curator add a task with only a task file. File names can be overridden in `source.files`.
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -20,8 +21,9 @@ def _read_tsv(path, names, what) -> pd.DataFrame:
     except UnicodeDecodeError as err:
         raise WorkBenchError(f"{path}: not UTF-8 ({err.reason} at byte {err.start})") from None
     if frame.shape[1] < len(names):
-        raise WorkBenchError(f"{path}: expected {len(names)} tab-separated columns ({', '.join(names)}), "
-                             f"found {frame.shape[1]}")
+        raise WorkBenchError(
+            f"{path}: expected {len(names)} tab-separated columns ({', '.join(names)}), found {frame.shape[1]}"
+        )
     frame = frame.iloc[:, : len(names)]
     frame.columns = names
     return frame
