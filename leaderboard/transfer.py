@@ -51,6 +51,23 @@ def _map(board: Board, model: str, task: str) -> float | None:
     return cell.scores.get("map", cell.score)
 
 
+def _usable_base(row, records: dict, notes: list[str]) -> str | None:
+    """The variant's declared base model when it has plain (untrained) results on the board; else a note."""
+    base = row.record.settings.get("base_model")
+    if not isinstance(base, str) or not base:
+        notes.append(f"{row.name}: no settings.base_model declared, so no gain over a base")
+        return None
+    if base not in records:
+        notes.append(f"{row.name}: base model {base!r} has no accepted results on this board")
+        return None
+    if records[base].trained_on:
+        notes.append(
+            f"{row.name}: declared base {base!r} is itself trained on {records[base].trained_on}; no gain computed"
+        )
+        return None
+    return base
+
+
 def build_transfer(board: Board) -> Transfer | None:
     """None when no model on the board declares `trained_on`."""
     tasks = [t.name for t in board.tasks]
@@ -70,18 +87,7 @@ def build_transfer(board: Board) -> Transfer | None:
     out = Transfer(tasks=tasks)
     bases: list[str] = []
     for row in variants:
-        base = row.record.settings.get("base_model")
-        if not isinstance(base, str) or not base:
-            out.notes.append(f"{row.name}: no settings.base_model declared, so no gain over a base")
-            base = None
-        elif base not in records:
-            out.notes.append(f"{row.name}: base model {base!r} has no accepted results on this board")
-            base = None
-        elif records[base].trained_on:
-            out.notes.append(
-                f"{row.name}: declared base {base!r} is itself trained on {records[base].trained_on}; no gain computed"
-            )
-            base = None
+        base = _usable_base(row, records, out.notes)
         if base and base not in bases:
             bases.append(base)
         values = {t: _map(board, row.name, t) for t in tasks}

@@ -237,6 +237,22 @@ def tasks_validate(files, data_dir):
 
 
 # ---------------------------------------------------------------- run
+def _run_selection(models, task_selection: str, split: str):
+    """The model names (repeated or comma-separated --model) and task specs of a run; one line if empty."""
+    from .catalog import resolve_task_list
+
+    names = [m.strip() for item in models for m in item.split(",") if m.strip()]
+    if not names:
+        raise WorkBenchError(f"--model {','.join(models)!r} names no model")
+    specs = resolve_task_list(task_selection)
+    if specs and all(s.splits.available and split not in s.splits.available for s in specs):
+        offered = sorted({name for s in specs for name in s.splits.available})
+        raise WorkBenchError(
+            f"--split {split!r}: none of the {len(specs)} tasks offers it (offered: {', '.join(offered)})"
+        )
+    return names, specs
+
+
 @main.command()
 @click.option(
     "--model",
@@ -301,21 +317,12 @@ def run(
     """Evaluate models on tasks and write result files (missing data files are fetched first; docs/data.md)."""
     if threads:
         _limit_threads(threads)
-    from .catalog import resolve_task_list
     from .registry import load_model
     from .runner import parse_shard
     from .runner import run as run_all
     from .settings import fetch_allowed, fetching, resolve_data_dir
 
-    names = [m.strip() for item in models for m in item.split(",") if m.strip()]
-    if not names:
-        raise WorkBenchError(f"--model {','.join(models)!r} names no model")
-    specs = resolve_task_list(task_selection)
-    if specs and all(s.splits.available and split not in s.splits.available for s in specs):
-        offered = sorted({name for s in specs for name in s.splits.available})
-        raise WorkBenchError(
-            f"--split {split!r}: none of the {len(specs)} tasks offers it (offered: {', '.join(offered)})"
-        )
+    names, specs = _run_selection(models, task_selection, split)
     settings = _settings_per_model(names, parse_model_settings(model_setting))
     if address and executor != "ray":
         raise WorkBenchError("--address is for --executor ray")

@@ -200,14 +200,18 @@ class Task:
             progress=progress,
         )
         per_query = encode_per_query(dataset.query_ids.tolist(), scored.per_query, keep_ids=keep_query_ids)
-        info = model.info
+        return self._result_file(model.info, dataset, split, config, scored, per_query, started)
+
+    def _result_file(
+        self, info, dataset: RankingDataset, split: str, config: dict, scored, per_query, started: float
+    ) -> ResultFile:
         spec = self.spec
         return ResultFile(
             schema_version=SCHEMA_VERSION,
             workbench_version=__version__,
             created_at=now_iso(),
             fingerprint=self.result_fingerprint(info, split, config),
-            official=limit is None,
+            official=config["limit"] is None,
             # the records' fields are the one list of what a result keeps of the task spec and the model info
             task=TaskRecord(
                 **spec.model_dump(include=set(TaskRecord.model_fields) - {"spec_hash"}), spec_hash=spec.spec_hash
