@@ -16,6 +16,8 @@ data checksums         file identity (path, size, mtime,      the sha256 is that
 (`datafiles`)          inode, ctime)
 UWE target index       model revision, max_seq_length,        the stored token embeddings are what the encoder
 (`uwe_reference`)      target texts, index format             gives for these texts
+UWE weights by name    the card's weights_name; checked by    the weights are the card's (or this machine's
+(`uwe_reference`)      sha256 on every use                    training of its recipe); a mismatch is an error
 =====================  =====================================  ====================================================
 
 Only the first two sit between a run and its model, as layers around it: `lazy_model` (the model is
