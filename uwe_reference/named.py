@@ -345,28 +345,6 @@ def _stderr(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
 
 
-def load_named(
-    name: str,
-    *,
-    device: str | None = None,
-    batch_size: int | None = None,
-    cache_dir: str | os.PathLike | None = None,
-    data_dir: str | os.PathLike | None = None,
-    disk_cache: bool = True,
-    show_progress: bool = False,
-):
-    """The UWE model of a committed row, scored as that row was (its card's tau_a), named as the row."""
-    return load_card_model(
-        get_card(name),
-        device=device,
-        batch_size=batch_size,
-        cache_dir=cache_dir,
-        data_dir=data_dir,
-        disk_cache=disk_cache,
-        show_progress=show_progress,
-    )
-
-
 def load_card_model(
     card: UWECard,
     *,
@@ -409,8 +387,8 @@ def _factory(card: UWECard) -> Callable[..., Any]:
         disk_cache: bool = True,
         show_progress: bool = False,
     ):
-        return load_named(
-            card.name,
+        return load_card_model(
+            card,
             device=device,
             batch_size=batch_size,
             data_dir=data_dir,

@@ -9,6 +9,7 @@ nothing is ever written into a model folder.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import threading
@@ -93,6 +94,14 @@ def file_sha256(path: str | os.PathLike, *, persist: bool = True) -> str:
         if persist:
             _save_disk()
     return digest
+
+
+def source_digest(files: Iterable[tuple[str, str | os.PathLike]]) -> str:
+    """sha256 over (label, bytes) of source files, in the order given: what code a result or cache depends on."""
+    digest = hashlib.sha256()
+    for label, path in files:
+        digest.update(label.encode() + b"\0" + Path(path).read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def revision_files(folder: str | os.PathLike) -> list[Path]:

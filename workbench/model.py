@@ -71,6 +71,13 @@ class ScoringModel(Protocol):
         """Return a (len(queries), n_targets) float matrix; higher is more relevant."""
 
 
+def prompt_of(model: Any, *, role: str, input_type: str, group: str | None = None) -> str | None:
+    """The model's prompt for this role and input type; None for a model without `prompt_for` (optional)."""
+    if not hasattr(model, "prompt_for"):
+        return None
+    return model.prompt_for(role=role, input_type=input_type, group=group)
+
+
 def model_kind(model: Any) -> str:
     kind = getattr(getattr(model, "info", None), "kind", None)
     if kind not in ("embedding", "scoring"):

@@ -38,10 +38,14 @@ FLOAT_BYTES = 4
 MAX_ID_BYTES = 1024
 
 
+def _deflate(raw: bytes) -> str:
+    """A ``zlib:`` blob of ``raw`` (the one compressed form of values and ids; `_inflate` reads it)."""
+    return ZLIB_PREFIX + base64.b64encode(zlib.compress(raw, 9)).decode("ascii")
+
+
 def pack(values: np.ndarray) -> str:
     """The compressed form of ``values`` (stored as float32)."""
-    raw = np.asarray(values, dtype="<f4").tobytes()
-    return ZLIB_PREFIX + base64.b64encode(zlib.compress(raw, 9)).decode("ascii")
+    return _deflate(np.asarray(values, dtype="<f4").tobytes())
 
 
 def _inflate(blob: str, max_bytes: int | None) -> bytes:
@@ -118,7 +122,7 @@ def pack_ids(ids: list[str]) -> str | list[str]:
     text = _ids_json(list(ids))
     if len(text) > _ids_budget(len(ids)):
         return list(ids)
-    return ZLIB_PREFIX + base64.b64encode(zlib.compress(text, 9)).decode("ascii")
+    return _deflate(text)
 
 
 def unpack_ids(stored: Any, queries: int) -> Any:

@@ -48,20 +48,21 @@ def _import_ray():
 def code_stamp() -> str:
     """workbench's version and a hash of its source files (every sub-package), as installed in this process's
     environment: a worker whose stamp differs from the driver's would compute or encode results otherwise."""
-    import hashlib
     from importlib.util import find_spec
 
     from . import __version__
+    from .hashing import source_digest
 
     roots = {
         Path(find_spec(f"workbench.{sub}").origin).parent  # located, not imported (no torch)
         for sub in ("baselines", "uwe_reference", "ontologies", "leaderboard")
     }
-    digest = hashlib.sha256()
-    for root in sorted({Path(__file__).parent, *roots}):
-        for file in sorted(root.rglob("*.py")):
-            digest.update(file.relative_to(root).as_posix().encode() + b"\0" + file.read_bytes() + b"\0")
-    return f"{__version__}+{digest.hexdigest()[:12]}"
+    files = [
+        (file.relative_to(root).as_posix(), file)
+        for root in sorted({Path(__file__).parent, *roots})
+        for file in sorted(root.rglob("*.py"))
+    ]
+    return f"{__version__}+{source_digest(files)[:12]}"
 
 
 class ModelWorker:

@@ -24,6 +24,7 @@ from .catalog import get_task_spec
 from .datafiles import ChecksumMemo, checksum_files, resolve_source_files
 from .dataset import RankingDataset
 from .errors import WorkBenchError
+from .hashing import source_digest
 from .io import atomic_write_bytes, stable_hash
 from .model import model_kind
 from .partition import hash_split
@@ -302,10 +303,7 @@ def _package_code_hash() -> str:
 
     files = [Path(__file__), Path(dataset.__file__), Path(partition.__file__)]
     files += sorted(Path(sources.__file__).parent.glob("*.py")) + sorted(Path(esco.__file__).parent.glob("*.py"))
-    digest = hashlib.sha256()
-    for file in files:
-        digest.update(file.name.encode() + b"\0" + file.read_bytes() + b"\0")
-    return digest.hexdigest()
+    return source_digest((file.name, file) for file in files)
 
 
 def _builder_code_hash(loader) -> str:

@@ -25,6 +25,7 @@ import numpy as np
 from ..datafiles import file_identity
 from ..errors import WorkBenchError
 from ..io import sha256_text, stable_hash
+from ..model import prompt_of
 
 _SCHEMA = "CREATE TABLE IF NOT EXISTS emb (key TEXT PRIMARY KEY, dim INTEGER, crc INTEGER, vec BLOB)"
 _CHUNK = 900  # stays under SQLite's default limit on bound parameters
@@ -273,9 +274,7 @@ class CachedModel:
         self.texts_encoded = 0
 
     def prompt_for(self, *, role: str, input_type: str, group: str | None = None) -> str | None:
-        if not hasattr(self.model, "prompt_for"):
-            return None
-        return self.model.prompt_for(role=role, input_type=input_type, group=group)
+        return prompt_of(self.model, role=role, input_type=input_type, group=group)
 
     def encode(self, texts: Sequence[str], *, role: str, input_type: str, group: str | None = None) -> np.ndarray:
         prompt = self.prompt_for(role=role, input_type=input_type, group=group)

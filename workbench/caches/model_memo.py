@@ -26,7 +26,7 @@ from .. import __version__
 from ..datafiles import file_identity
 from ..errors import WorkBenchError
 from ..io import atomic_write_json, stable_hash
-from ..model import ModelInfo
+from ..model import ModelInfo, prompt_of
 from ..settings import usable_cache_dir
 from ..weights import is_hub_id
 
@@ -143,12 +143,7 @@ class LazyModel:
         prompts = self._entry["prompts"]
         key = _prompt_key(role, input_type, group)
         if key not in prompts:
-            model = self.model
-            prompts[key] = (
-                model.prompt_for(role=role, input_type=input_type, group=group)
-                if hasattr(model, "prompt_for")
-                else None
-            )
+            prompts[key] = prompt_of(self.model, role=role, input_type=input_type, group=group)
             self._memo.write(self._key, self._entry)
         return prompts[key]
 
