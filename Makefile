@@ -47,7 +47,7 @@ test: setup
 # The inner loop (under a minute): no torch, no browser, no killed subprocesses, no real data, nothing
 # marked slow. The markers are registered in pyproject.toml; tests/fast_loop.py fails the run when an
 # unmarked test imports torch. `make test` stays the full suite.
-FAST_MARKS := not slow and not torch and not browser and not sigkill and not data
+FAST_MARKS := not slow and not torch and not models and not browser and not sigkill and not data
 FAST_WORKERS ?= 2
 test-fast: $(VENV)/.core
 	$(BIN)/python -m pytest -q -n $(FAST_WORKERS) -m "$(FAST_MARKS)" --durations=10

@@ -13,6 +13,7 @@ from workbench.errors import WorkBenchError
 from workbench.weights import MPNET_ZIP_SHA256, assembly_record, mpnet_folder, mpnet_part_files
 
 
+@pytest.mark.models
 def test_pieces_are_found_in_order():
     parts = mpnet_part_files()
     assert [p.name for p in parts] == [f"all-mpnet-base-v2.zip.{i:03d}" for i in range(1, 6)]

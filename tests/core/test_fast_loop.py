@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from fast_loop import _module_marks, _never_selected
 
-FAST = "not slow and not torch and not browser and not sigkill and not data"
+# the marker expression `make test-fast` passes to -m (read from the Makefile: one definition)
+FAST = re.search(r"^FAST_MARKS := (.+)$", (Path(__file__).parents[2] / "Makefile").read_text(), re.M).group(1)
 
 
 def _module(tmp_path: Path, name: str, source: str) -> Path:

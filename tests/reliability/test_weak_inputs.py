@@ -103,6 +103,7 @@ def test_output_under_a_file_is_one_line(esco_data_dir, tmp_path):
 
 
 # ------------------------------------------------------------------- run: one bad item, the rest go on
+@pytest.mark.models  # a sentence-transformers folder with damaged weights (safetensors)
 def test_a_model_that_fails_to_load_fails_its_items_and_the_next_model_runs(esco_data_dir, cache_dir, tmp_path):
     """A truncated safetensors file (read by the real safetensors library) used to abort the whole run."""
     import numpy as np
