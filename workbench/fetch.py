@@ -484,8 +484,10 @@ def fetch_planned(
     is atomic and checked, so the result is the same)."""
     from filelock import FileLock
 
-    from .settings import resolve_cache_dir
+    from .settings import failed_fetches, resolve_cache_dir
 
+    failed_before = failed_fetches()
+    _refuse_failed_before(root, entries, failed_before, what)
     print(f"{what}: fetching {len(entries)} file(s) into {root} from {base_url or 'the publishers'}", file=sys.stderr)
     lock = resolve_cache_dir() / "fetch-locks" / f"{hashlib.sha256(str(root).encode()).hexdigest()[:16]}.lock"
     try:
@@ -496,5 +498,19 @@ def fetch_planned(
         raise WorkBenchError(f"{what}: cannot fetch into {root}: {err}") from None
     if report.failed:
         lines = "\n  ".join(r.line() for r in report.failed)
+        if failed_before is not None:
+            failed_before.update({(str(root), r.path): r.line() for r in report.failed})
         raise WorkBenchError(f"{what}: could not fetch {len(report.failed)} file(s) into {root}:\n  {lines}")
     return report
+
+
+def _refuse_failed_before(
+    root: Path, entries: Sequence[ManifestEntry], failed_before: dict[tuple[str, str], str] | None, what: str
+) -> None:
+    """Fail at once, without a request, when this run already failed to fetch one of `entries`."""
+    known = [failed_before[key] for e in entries if (key := (str(root), e.path)) in (failed_before or {})]
+    if known:
+        lines = "\n  ".join(known)
+        raise WorkBenchError(
+            f"{what}: {len(known)} file(s) could not be fetched into {root} earlier in this run (not retried):\n  {lines}"
+        )

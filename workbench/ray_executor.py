@@ -29,6 +29,7 @@ from .errors import WorkBenchError
 from .result_store import store as write_result  # NaN/range guard, clash check, atomic write
 from .runner import RunReport, _one_line, lacks_split, output_lock, result_file_for, work_items, written_line
 from .runner import _load as load_for_run  # the local runner's loading: any load error as one line
+from .settings import fetch_allowed, fetching
 from .spec import TaskSpec
 from .task import Task
 
@@ -75,8 +76,12 @@ class ModelWorker:
         load_model: Callable[..., object],
         data_dir: Path | None,
         cache_dir: Path | None,
+        fetch: bool = True,
     ):
         self._data_dir, self._cache_dir = data_dir, cache_dir
+        # the driver's --no-fetch / WORKBENCH_OFFLINE as it was when the run started: a worker on another
+        # machine has neither the driver's flag nor, necessarily, its environment
+        self._fetch = fetch
         self._stamp = code_stamp()
         self._model, self._error = None, None
         try:
@@ -91,8 +96,9 @@ class ModelWorker:
         return self._model.info, self._stamp
 
     def evaluate(self, spec: TaskSpec, split: str, limit: int | None, ties: str):
-        task = Task(spec, data_dir=self._data_dir, cache_dir=self._cache_dir)
-        return task.evaluate(self._model, split, limit=limit, ties=ties, progress=False)
+        with fetching(self._fetch):
+            task = Task(spec, data_dir=self._data_dir, cache_dir=self._cache_dir)
+            return task.evaluate(self._model, split, limit=limit, ties=ties, progress=False)
 
 
 def can_use_gpu(name: str) -> bool:
@@ -205,7 +211,7 @@ class _Driver:
         for name in self.items_left:
             settings = self.settings[name] = model_settings.get(name) or {}
             actor = worker.options(**actor_resources(name, settings, gpus)).remote(
-                name, settings, self.load_model, self.data_dir, self.cache_dir
+                name, settings, self.load_model, self.data_dir, self.cache_dir, fetch_allowed()
             )
             self.actors[name] = actor
             self.pending[actor.info.remote()] = _Pending(name, None)

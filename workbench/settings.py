@@ -25,6 +25,7 @@ DATA_URL_ENV = "WORKBENCH_DATA_URL"
 # Set by `--no-fetch` and by commands that only look (e.g. `tasks list`) for the code they run;
 # None defers to WORKBENCH_OFFLINE. A context variable, not os.environ: it never leaks past the command.
 _FETCH_ALLOWED: ContextVar[bool | None] = ContextVar("workbench_fetch_allowed", default=None)
+_FAILED_FETCHES: ContextVar[dict[tuple[str, str], str] | None] = ContextVar("workbench_failed_fetches", default=None)
 
 
 def default_data_dir() -> Path:
@@ -59,12 +60,22 @@ def fetch_allowed() -> bool:
 
 @contextlib.contextmanager
 def fetching(allowed: bool):
-    """Within the block, on-demand fetching is ``allowed`` (or not) whatever the environment says."""
+    """Within the block (one run), on-demand fetching is ``allowed`` (or not) whatever the environment says,
+    and a file that could not be fetched is not asked for again (``failed_fetches``)."""
     token = _FETCH_ALLOWED.set(allowed)
+    failed_token = _FAILED_FETCHES.set({})
     try:
         yield
     finally:
+        _FAILED_FETCHES.reset(failed_token)
         _FETCH_ALLOWED.reset(token)
+
+
+def failed_fetches() -> dict[tuple[str, str], str] | None:
+    """Within a ``fetching`` block: {(data directory, path): why its fetch failed} for this run, so the next
+    task that needs the same file fails at once (an offline run names it once per task, not after every
+    task's retries). Outside a block (a library caller): None, nothing is remembered."""
+    return _FAILED_FETCHES.get()
 
 
 def data_url(explicit: str | None = None) -> str | None:

@@ -569,3 +569,29 @@ def test_listing_and_validating_never_download(online, server, tmp_path, monkeyp
     assert checked.exit_code == 2
     assert f"2 file(s) missing in the data directory {root.resolve()}" in checked.stderr
     assert server.state["requests"] == [] and not list(root.iterdir())
+
+
+def test_a_file_that_failed_is_not_fetched_again_in_the_same_run(online, server, tmp_path, monkeypatch):
+    """Three tasks need the same two ESCO zips and the mirror has neither: the first task asks for each
+    once, the others fail at once naming the same files; the next run asks again."""
+    monkeypatch.setenv("WORKBENCH_DATA_URL", server.base_url)
+    root = tmp_path / "data"
+    root.mkdir()
+    args = ["run", "--model", "tfidf", "--tasks", "esco-skillnorm,esco-jobnorm,esco-skill2job"]
+    args += ["--output", str(tmp_path / "results"), "--data-dir", str(root), "--no-progress"]
+    done = CliRunner().invoke(main, args)
+    assert done.exit_code == 1, done.output
+    zips = sorted(f"{ESCO_VERSION_DIR}/{name}" for name in (CLASSIFICATION_ZIP, RELATIONS_ZIP))
+    assert sorted(path for path, _ in server.state["requests"]) == zips
+    failed = {
+        line.split(":")[1].split("/")[1].strip(): line
+        for line in done.output.splitlines()
+        if line.startswith("  failed: tfidf / ")
+    }
+    assert sorted(failed) == ["esco-jobnorm", "esco-skill2job", "esco-skillnorm"]
+    assert "earlier in this run" not in failed["esco-skillnorm"]
+    for task in ("esco-jobnorm", "esco-skill2job"):
+        assert f"2 file(s) could not be fetched into {root.resolve()} earlier in this run (not retried)" in failed[task]
+    assert all(done.output.count(name) >= 3 for name in zips)  # every task names both files and why
+    CliRunner().invoke(main, args)
+    assert len(server.state["requests"]) == 4  # a new run tries again

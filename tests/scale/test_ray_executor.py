@@ -208,3 +208,21 @@ def test_worker_with_other_code_is_refused(local_cluster, esco_data_dir, tmp_pat
     )
     assert not report.written and len(report.failed) == 1
     assert "install the same workbench on every node" in report.failed[0][2] and "0.0.0+driver" in report.failed[0][2]
+
+
+def test_a_worker_follows_the_drivers_no_fetch(tmp_path, monkeypatch):
+    """The actor class itself (no cluster): fetching off in the driver is off in the worker, whatever the
+    worker's environment says; a worker told it may fetch tries to (here: an unreachable mirror)."""
+    from workbench.ray_executor import ModelWorker
+
+    monkeypatch.setenv("WORKBENCH_OFFLINE", "0")  # the worker's own environment would allow it
+    monkeypatch.setenv("WORKBENCH_DATA_URL", "http://127.0.0.1:9")  # nothing listens on the discard port
+    monkeypatch.setattr("workbench.fetch.BACKOFF_S", 0.0)
+    empty = tmp_path / "data"
+    empty.mkdir()
+    spec = get_task_spec("esco-skillnorm")
+    for fetch, expected in ((False, "fetching is off"), (True, r"could not fetch 2 file\(s\)")):
+        worker = ModelWorker("tfidf", {}, load_model, empty, tmp_path / "cache", fetch)
+        with pytest.raises(WorkBenchError, match=expected):
+            worker.evaluate(spec, "test", None, "average")
+    assert not any(empty.rglob("*.zip"))
