@@ -62,6 +62,12 @@ def uwe_cli():
     help="torch.compile the backbone (auto: on CUDA only).",
 )
 @click.option("--threads", type=int, default=None, help="torch CPU threads (1 is often fastest on a shared machine).")
+@click.option(
+    "--checkpoint-every",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Save a checkpoint every N steps (default: the recipe's); a run stopped at a deadline keeps the last.",
+)
 @click.option("--no-resume", is_flag=True, help="Start over in --output instead of resuming its last checkpoint.")
 @click.option("--no-progress", is_flag=True)
 def train_command(
@@ -79,6 +85,7 @@ def train_command(
     tag,
     compile_mode,
     threads,
+    checkpoint_every,
     no_resume,
     no_progress,
 ):
@@ -106,7 +113,7 @@ def train_command(
             sampler=sampler,
             sentence_padding=sentence_padding,
         )
-        runtime = {"threads": threads, "compile": compile_mode}
+        runtime = {"threads": threads, "compile": compile_mode, "checkpoint_every": checkpoint_every}
         config = config.model_copy(update={k: v for k, v in runtime.items() if v is not None})
         model_dir = train(config, output, data_dir=data_dir, resume=not no_resume, progress=not no_progress)
     except (WorkBenchError, ValueError) as err:
@@ -119,17 +126,59 @@ def train_command(
 @click.option(
     "--data-dir", default=None, type=click.Path(file_okay=False), help="Data directory (default: $WORKBENCH_DATA_DIR)."
 )
-def export_command(output, data_dir):
-    """Save the last checkpoint of a stopped run as DIR/model (its step count is recorded)."""
+@click.option("--step", type=int, default=None, help="The checkpoint to export (default: the last).")
+def export_command(output, data_dir, step):
+    """Save a checkpoint of a run (default: the last) as DIR/model (its step count is recorded)."""
     from workbench.errors import WorkBenchError
 
     from .train import export_checkpoint
 
     try:
-        model_dir = export_checkpoint(output, data_dir=data_dir)
+        model_dir = export_checkpoint(output, data_dir=data_dir, step=step)
     except (WorkBenchError, ValueError) as err:
         raise click.ClickException(str(err)) from None
     click.echo(f"model: {model_dir}")
+
+
+@uwe_cli.command("curve")
+@click.option("--output", required=True, type=click.Path(file_okay=False, exists=True), help="The run folder.")
+@click.option("--tasks", required=True, help="Comma-separated task names or suites to score each checkpoint on.")
+@click.option("--split", default="val", show_default=True)
+@click.option(
+    "--model-setting",
+    "-s",
+    "model_setting",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="A scoring setting for every checkpoint, e.g. tau_a=0.3 (as `workbench run -s`).",
+)
+@click.option(
+    "--data-dir", default=None, type=click.Path(file_okay=False), help="Data directory (default: $WORKBENCH_DATA_DIR)."
+)
+@click.option("--cache-dir", default=None, type=click.Path(file_okay=False), help="Cache folder (as `workbench run`).")
+@click.option("--steps", default=None, help="Comma-separated checkpoint steps to score (default: every one kept).")
+def curve_command(output, tasks, split, model_setting, data_dir, cache_dir, steps):
+    """Score every checkpoint of a run on TASKS (once each; call again while it trains): RUN/curve/."""
+    from workbench.cli import parse_model_settings
+    from workbench.errors import WorkBenchError
+
+    from .curve import checkpoint_curve, curve_table
+
+    try:
+        curve = checkpoint_curve(
+            output,
+            tasks,
+            split=split,
+            settings=parse_model_settings(model_setting),
+            data_dir=data_dir,
+            cache_dir=cache_dir,
+            steps=[int(step) for step in _split(steps)] or None,
+            log=lambda line: click.echo(line, err=True),
+        )
+    except (WorkBenchError, ValueError) as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(curve_table(curve))
+    click.echo(f"best step on {split}: {curve['best_step']}  ({Path(output) / 'curve' / f'{split}_curve.json'})")
 
 
 @uwe_cli.command("install")

@@ -163,6 +163,13 @@ class Encoder(torch.nn.Module):
         return {k: v.detach().cpu().contiguous() for k, v in self.st.state_dict().items()}
 
     def save(self, folder: str | os.PathLike) -> None:
+        # tokenizer.json records the fast tokenizer's last truncation/padding call, which no encode reads
+        # (every call passes its own); set it to what encoding leaves, so the same weights saved after
+        # training or exported from a checkpoint are the same files (and the same revision)
+        backend = getattr(self.st.tokenizer, "backend_tokenizer", None)
+        if backend is not None:
+            backend.enable_truncation(max_length=self.max_seq_length)
+            backend.enable_padding(pad_id=self.st.tokenizer.pad_token_id, pad_token=self.st.tokenizer.pad_token)
         self.st.save(str(folder), create_model_card=False, safe_serialization=True)
 
 

@@ -8,6 +8,11 @@
 - ``cpu-paper``: cpu-small's backbone and budget with the paper's batches: one set of 64 skills per step
   shared by the three graphs, sentence padding p 0.8, attention from token cosines (chosen on val in
   earlier runs, docs/uwe.md); 250 steps of ~3.9 CPU-s (measured, one thread), checkpoints every 25.
+- ``cpu-long``: the CPU-trained UWE for the board, ≤ 2 h on 2 cores: cpu-paper's batches with the loss
+  direction (one-directional) and attention temperature (τa 0.3, in training and at scoring) chosen on the
+  val tasks, 1,200 steps on 2 torch threads (~2.3 s a step on 2 quiet cores: ~47 min), every checkpoint
+  kept (12 × 259 MB) so `workbench uwe curve` can score them all on val. Named `uwe-cpu-long`: its
+  recipe's own settings are not listed in the name (``name_recipe_ablations=False``).
 - ``paper``: all-mpnet-base-v2, one set of 512 skills per step shared by the three graphs (their jobs,
   sentences and aliases; ``sampler="shared-skills"``), sentences padded with p 0.8, AdamW, peak lr 8e-5,
   10 % warm-up then linear decay, bf16/fp16 autocast and torch.compile on CUDA. The step count is not in the notes we
@@ -78,6 +83,10 @@ class RecipeConfig(BaseModel):
     threads: int | None = Field(None, ge=1)
     # appended to the model name, e.g. the hardware a run was trained on ("h100"); not learned from
     tag: str | None = Field(None, pattern=_TAG)
+    # True: the model name lists every ablation, the recipe's own too (the older recipes' names, e.g.
+    # uwe-cpu-paper-cosine-attention, which committed rows and cards carry). False: only what a run
+    # changes from its recipe, so the recipe's own run is named uwe-<recipe> and is no variant.
+    name_recipe_ablations: bool = True
 
     @field_validator("graphs")
     @classmethod
@@ -125,7 +134,10 @@ class RecipeConfig(BaseModel):
             changed.append(self.sampler)
         if default is not None and self.sentence_padding != default.sentence_padding:
             changed.append(f"pad{self.sentence_padding:g}")
-        return "-".join([name, *self.ablations(), *changed, *([self.tag] if self.tag else [])])
+        ablations = self.ablations()
+        if default is not None and not self.name_recipe_ablations:
+            ablations = [a for a in ablations if a not in default.ablations()]
+        return "-".join([name, *ablations, *changed, *([self.tag] if self.tag else [])])
 
     def variant_of(self) -> str | None:
         """The recipe's own model name when this run changes graphs, ablations, steps or tau_a (a tag alone
@@ -190,20 +202,38 @@ class RecipeConfig(BaseModel):
         return RecipeConfig.model_validate({**self.model_dump(), **update})
 
 
+# the paper's batches at the cpu-small budget (measured: 976 CPU-s for 250 steps of 64 skills, one thread)
+_CPU_PAPER = RecipeConfig(
+    name="cpu-paper",
+    batch_size=64,
+    max_steps=250,
+    lr=1e-4,
+    sampler="shared-skills",
+    sentence_padding=0.8,
+    attention="cosine",
+    checkpoint_every=25,
+)
+
 RECIPES: dict[str, RecipeConfig] = {
     # tiny batches gain nothing from intra-op threads, and on a shared machine 2 threads can be 5x slower
     "tiny": RecipeConfig(name="tiny", batch_size=8, max_steps=30, lr=2e-4, checkpoint_every=30, threads=1),
     "cpu-small": RecipeConfig(name="cpu-small", batch_size=32, max_steps=300, lr=1e-4, checkpoint_every=50),
-    # the paper's batches at the cpu-small budget (measured: 976 CPU-s for 250 steps of 64 skills, one thread)
-    "cpu-paper": RecipeConfig(
-        name="cpu-paper",
-        batch_size=64,
-        max_steps=250,
-        lr=1e-4,
-        sampler="shared-skills",
-        sentence_padding=0.8,
-        attention="cosine",
-        checkpoint_every=25,
+    "cpu-paper": _CPU_PAPER,
+    # the CPU-trained UWE for the board: cpu-paper's batches, the loss direction and τa chosen on val
+    # (τa 0.3 in training too, so the model scores at it by default) and ~5x the steps; two threads
+    # (~2.4 s a step on 2 quiet cores), every checkpoint kept for the val curve (`workbench uwe curve`)
+    "cpu-long": RecipeConfig.model_validate(
+        {
+            **_CPU_PAPER.model_dump(),
+            "name": "cpu-long",
+            "max_steps": 1200,
+            "symmetric": False,
+            "tau_a": 0.3,
+            "checkpoint_every": 100,
+            "keep_checkpoints": 12,
+            "threads": 2,
+            "name_recipe_ablations": False,
+        }
     ),
     "paper": RecipeConfig(
         name="paper",

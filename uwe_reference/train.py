@@ -137,7 +137,7 @@ def backward_step(encoder: Encoder, samplers, step: int, config: RecipeConfig, a
 
 
 # -- checkpoints ----------------------------------------------------------------------------------
-def _checkpoints(output_dir: Path) -> list[tuple[int, Path]]:
+def kept_checkpoints(output_dir: Path) -> list[tuple[int, Path]]:
     root = output_dir / "checkpoints"
     found = []
     if root.is_dir():
@@ -179,7 +179,7 @@ def _save_checkpoint(
         os.rename(staging, final)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    for _, old in _checkpoints(output_dir)[: -config.keep_checkpoints]:
+    for _, old in kept_checkpoints(output_dir)[: -config.keep_checkpoints]:
         shutil.rmtree(old, ignore_errors=True)
 
 
@@ -208,7 +208,9 @@ def _load_checkpoint(path: Path, encoder, optimizer, scheduler, scaler, config) 
 
 
 # Settings that change how fast or how often, not what is learned: a resume may change them.
-RUNTIME_FIELDS = frozenset({"threads", "device", "checkpoint_every", "keep_checkpoints", "compile", "tag"})
+RUNTIME_FIELDS = frozenset(
+    {"threads", "device", "checkpoint_every", "keep_checkpoints", "compile", "tag", "name_recipe_ablations"}
+)
 
 
 def _learning_settings(config: RecipeConfig | dict) -> dict:
@@ -260,8 +262,14 @@ def _save_model(encoder, config: RecipeConfig, data, steps: int, model_dir: Path
     write_pairs(model_dir / PAIRS_FILE, zip(pairs["query_text"], pairs["target_text"], strict=True))
 
 
-def export_checkpoint(output_dir: str | os.PathLike, data_dir: str | os.PathLike | None = None) -> Path:
-    """Save the last checkpoint of an unfinished (stopped or killed) run as a model folder.
+def export_checkpoint(
+    output_dir: str | os.PathLike,
+    data_dir: str | os.PathLike | None = None,
+    *,
+    step: int | None = None,
+    model_dir: str | os.PathLike | None = None,
+) -> Path:
+    """Save a checkpoint of a run (default: the last) as a model folder (default: `output_dir/model`).
 
     The folder records the checkpoint's step count (`steps`), so its results are never mistaken for
     the full recipe's; resuming the run later is unaffected (the checkpoints stay).
@@ -272,22 +280,25 @@ def export_checkpoint(output_dir: str | os.PathLike, data_dir: str | os.PathLike
 
     output_dir = Path(output_dir)
     recipe_file = output_dir / "recipe.json"
-    done = _checkpoints(output_dir)
+    done = kept_checkpoints(output_dir)
     if not recipe_file.is_file() or not done:
         raise WorkBenchError(f"{output_dir}: no training run with a checkpoint to export")
+    kept = dict(done)
+    if step is not None and step not in kept:
+        raise WorkBenchError(f"{output_dir}: no checkpoint of step {step}; kept: {', '.join(map(str, kept))}")
+    step = done[-1][0] if step is None else step
     config = RecipeConfig.model_validate(json.loads(recipe_file.read_text(encoding="utf-8")))
-    step, path = done[-1]
-    meta = json.loads((path / META_FILE).read_text(encoding="utf-8"))
+    meta = json.loads((kept[step] / META_FILE).read_text(encoding="utf-8"))
     if meta.get("config_hash") != _config_hash(config):
-        raise WorkBenchError(f"checkpoint {path} does not match {recipe_file}")
+        raise WorkBenchError(f"checkpoint {kept[step]} does not match {recipe_file}")
     data = build_training_data(resolve_data_dir(data_dir), config.graphs)
     if config.realign_random:
         data = data.realign(config.seed)
     encoder = Encoder.from_folder(
         resolve_base_model(config.base_model), device="cpu", max_seq_length=config.max_seq_length
     )
-    encoder.st.load_state_dict(load_file(str(path / WEIGHTS_FILE)))
-    model_dir = output_dir / "model"
+    encoder.st.load_state_dict(load_file(str(kept[step] / WEIGHTS_FILE)))
+    model_dir = Path(model_dir) if model_dir is not None else output_dir / "model"
     _save_model(encoder.eval(), config, data, step, model_dir)
     return model_dir
 
@@ -337,7 +348,7 @@ def train(
     distributed.init_from_env(config.device)  # under torchrun: join the other ranks (distributed.py)
     _prepare_output(output_dir, config, resume)  # every rank checks the folder; the writes are idempotent
     distributed.barrier()
-    done = _checkpoints(output_dir)
+    done = kept_checkpoints(output_dir)
     if resume and (model_dir / "uwe_config.json").is_file() and done and done[-1][0] >= config.max_steps:
         return model_dir
 

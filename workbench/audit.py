@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import io
 import os
 import re
 import tempfile
@@ -107,6 +108,12 @@ def read_pairs(path: Path) -> list[tuple[str, str]]:
     return [(row[0], row[1]) for row in rows]
 
 
+def _text_writer(raw, gz: bool) -> io.TextIOWrapper:
+    """UTF-8 text into `raw`; gzip without a name or time in its header, so the same pairs are the same bytes."""
+    stream = gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) if gz else raw
+    return io.TextIOWrapper(stream, encoding="utf-8", newline="")
+
+
 def write_pairs(path: Path, pairs: Iterable[tuple[str, str]]) -> int:
     """Write `query<TAB>target` lines (gzip when the name ends in .gz), atomically; returns the count.
 
@@ -114,12 +121,11 @@ def write_pairs(path: Path, pairs: Iterable[tuple[str, str]]) -> int:
     normalised comparison is unaffected, its exact one sees such texts with single spaces.
     """
     path = Path(path)
-    opener = gzip.open if path.name.endswith(".gz") else open
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     n = 0
     try:
-        with opener(tmp, "wt", encoding="utf-8", newline="") as handle:
+        with open(tmp, "wb") as raw, _text_writer(raw, gz=path.name.endswith(".gz")) as handle:
             for query, target in pairs:
                 handle.write(f"{_SPACE.sub(' ', str(query)).strip()}\t{_SPACE.sub(' ', str(target)).strip()}\n")
                 n += 1
