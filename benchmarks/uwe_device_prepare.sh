@@ -11,7 +11,7 @@ rm -rf "$CARRY" && mkdir -p "$CARRY/data/job-normalization" "$CARRY/whl" "$CARRY
 cp -r "$DATA/esco" "$DATA/skill-extraction" "$CARRY/data/"
 cp -r "$DATA/job-normalization/jobbert" "$CARRY/data/job-normalization/"
 cp "$DATA/README.md" "$DATA/SHA256SUMS" "$CARRY/data/"
-MINILM=$($PY -c "from workbench.baselines.offline import minilm_folder; print(minilm_folder())")
+MINILM=$($PY -c "from workbench.weights import minilm_folder; print(minilm_folder())")
 (cd "$MINILM" && tar cf - --exclude=model.safetensors --exclude=onnx --exclude=openvino .) | (cd "$CARRY/minilm" && tar xf -)
 $PY - "$MINILM/model.safetensors" "$CARRY/minilm/model.fp16.safetensors" <<'EOF'
 import sys
