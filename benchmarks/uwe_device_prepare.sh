@@ -12,13 +12,7 @@ cp -r "$DATA/esco" "$DATA/skill-extraction" "$CARRY/data/"
 cp -r "$DATA/job-normalization/jobbert" "$CARRY/data/job-normalization/"
 cp "$DATA/README.md" "$DATA/SHA256SUMS" "$CARRY/data/"
 MINILM=$($PY -c "from workbench.weights import minilm_folder; print(minilm_folder())")
-(cd "$MINILM" && tar cf - --exclude=model.safetensors --exclude=onnx --exclude=openvino .) | (cd "$CARRY/minilm" && tar xf -)
-$PY - "$MINILM/model.safetensors" "$CARRY/minilm/model.fp16.safetensors" <<'EOF'
-import sys
-from safetensors.torch import load_file, save_file
-weights = load_file(sys.argv[1])
-save_file({k: (v.half() if v.is_floating_point() else v).contiguous() for k, v in weights.items()}, sys.argv[2])
-EOF
+$PY benchmarks/uwe_device_weights.py half "$MINILM" "$CARRY/minilm"  # the float16 copy uwe_device_run.sh restores
 $PY -m pip wheel -q --no-deps --no-build-isolation -w "$CARRY/whl" .
 python3 -m pip download -q --no-deps --only-binary=:all: --python-version 3.12 --implementation cp \
   --platform manylinux_2_28_x86_64 --platform manylinux_2_17_x86_64 --platform manylinux2014_x86_64 -d "$CARRY/whl" \

@@ -6,6 +6,9 @@ from pathlib import Path
 
 import click
 
+# the main CLI's own options (it attaches this group lazily, so importing it here makes no cycle)
+from workbench.cli import cache_dir_option, data_dir_option, model_setting_option, parse_model_settings
+
 from .recipes import ABLATIONS, GRAPHS, RECIPES, SAMPLERS
 
 
@@ -144,22 +147,12 @@ def export_command(output, data_dir, step):
 @click.option("--output", required=True, type=click.Path(file_okay=False, exists=True), help="The run folder.")
 @click.option("--tasks", required=True, help="Comma-separated task names or suites to score each checkpoint on.")
 @click.option("--split", default="val", show_default=True)
-@click.option(
-    "--model-setting",
-    "-s",
-    "model_setting",
-    multiple=True,
-    metavar="KEY=VALUE",
-    help="A scoring setting for every checkpoint, e.g. tau_a=0.3 (as `workbench run -s`).",
-)
-@click.option(
-    "--data-dir", default=None, type=click.Path(file_okay=False), help="Data directory (default: $WORKBENCH_DATA_DIR)."
-)
-@click.option("--cache-dir", default=None, type=click.Path(file_okay=False), help="Cache folder (as `workbench run`).")
+@model_setting_option
+@data_dir_option
+@cache_dir_option
 @click.option("--steps", default=None, help="Comma-separated checkpoint steps to score (default: every one kept).")
 def curve_command(output, tasks, split, model_setting, data_dir, cache_dir, steps):
     """Score every checkpoint of a run on TASKS (once each; call again while it trains): RUN/curve/."""
-    from workbench.cli import parse_model_settings
     from workbench.errors import WorkBenchError
 
     from .curve import checkpoint_curve, curve_table
