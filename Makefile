@@ -38,7 +38,7 @@ setup: $(VENV)/.models
 
 run: setup
 	$(BIN)/workbench run --model $(DEFAULT_MODELS) --tasks $(SUITE) --split test --output $(RESULTS)
-	$(BIN)/workbench leaderboard build $(RESULTS) --out $(RESULTS)/leaderboard --suite $(SUITE)
+	$(BIN)/workbench leaderboard build $(RESULTS) --out $(RESULTS)/leaderboard --suite $(SUITE) --no-ledger
 	cat $(RESULTS)/leaderboard/leaderboard.md
 
 test: setup
@@ -62,10 +62,15 @@ lint: $(VENV)/.lint
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# The committed baseline results (leaderboard/results) and how they were produced.
+# The committed baseline rows (leaderboard/results), recomputed and compared with the committed files: one line
+# per row and task (identical / drift within tolerance / beyond) and exit 1 on drift beyond tolerance. Nothing
+# committed is written unless UPDATE=1 (then only files of the same identity whose values or fingerprint differ).
+# REGENERATE_OPTIONS passes more, e.g. --tasks workbench-core, --sample 20, --tolerance 0.01; BASELINE_RESULTS
+# names another folder (a copy of the committed one, to try --update on).
+REGENERATE_OPTIONS ?=
+BASELINE_RESULTS ?= leaderboard/results
 baselines: setup
-	$(BIN)/workbench run --model $(BASELINE_MODELS) --tasks workbench-core,workbench-zero-shot --split test --output leaderboard/results
-	$(BIN)/workbench run --model all-MiniLM-L6-v2,multilingual-e5-small,bm25 --tasks workbench-multilingual --split test --output leaderboard/results
+	$(BIN)/workbench leaderboard regenerate $(BASELINE_RESULTS) --models $(BASELINE_MODELS) $(if $(UPDATE),--update) $(REGENERATE_OPTIONS)
 
 # The committed leaderboard: rebuilt byte for byte from leaderboard/results (a test checks this).
 leaderboard: $(VENV)/.core

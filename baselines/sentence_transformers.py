@@ -171,6 +171,7 @@ class SentenceTransformerModel:
             # declared by the caller, else by the model card; [] (none declared) reads as zero-shot "unknown"
             training_data=list(training_data) if training_data is not None else card_datasets(self.folder),
             settings=self._settings(),
+            libraries=_libraries(),
             description=description or f"sentence-transformers model from {self.folder}",
             multilingual=multilingual,
         )
@@ -190,17 +191,14 @@ class SentenceTransformerModel:
         return encoder
 
     def _settings(self) -> dict[str, Any]:
-        """What changes this model's embeddings besides its weights (recorded, and part of the cache key)."""
-        import torch
-
+        """What changes this model's embeddings besides its weights (recorded, and part of the cache key).
+        Library versions are not settings: they are environment (`_libraries`)."""
         settings: dict[str, Any] = {
             "prompts": self.prompts,
             "normalize": self.normalize,
             "max_seq_length": getattr(self._st, "max_seq_length", None),
             "fp16": self.fp16,
             "trust_remote_code": self.trust_remote_code,
-            "sentence_transformers": package_version("sentence-transformers"),
-            "torch": torch.__version__.split("+")[0],
         }
         if self.prompts is None:  # record the prompts the model's own config supplies (usually none)
             settings["prompts"] = {role: self.prompt_for(role=role, input_type="") or "" for role in ROLES}
@@ -258,6 +256,19 @@ class SentenceTransformerModel:
     def __repr__(self) -> str:
         where = f"devices={self.devices!r}" if self.devices else f"device={self.device!r}"
         return f"SentenceTransformerModel({self.info.name!r}, folder={str(self.folder)!r}, {where})"
+
+
+def _libraries() -> dict[str, str]:
+    """The versions of the libraries that compute the embeddings: recorded in each result's environment, never
+    part of its identity (a newer sentence-transformers reruns the same experiment; `workbench leaderboard
+    regenerate` says whether its numbers drift)."""
+    import torch
+
+    return {
+        "sentence-transformers": package_version("sentence-transformers"),
+        "transformers": package_version("transformers"),
+        "torch": torch.__version__.split("+")[0],
+    }
 
 
 def _placement(devices: list[str] | None, device: str | None) -> tuple[list[str] | None, str]:

@@ -11,6 +11,10 @@ Rules:
 - sections: a model whose card names `variant_of` (a transfer run, ablation or replicate of a submitted
   model) is listed apart from the main ranking; ranks, the best of each task and the rank-1 model are
   taken among the main models only (variants are still tested against them);
+- verification (verification.py): on a board built with the verification ledger, a model is ranked only
+  when every one of its files is `verified`; other models are listed under "Self-reported" (or "Archived —
+  not reproducible" when the card says `reproducible: false`), never bold, never best, never the reference
+  of a significance mark (they are still tested against the best);
 - zero-shot per cell: yes / no / unknown (None) when the model declares no training data (zeroshot.zero_shot);
 - each model is compared with the best model of each task (and with the rank-1 model on macro MAP)
   by a paired randomisation test on per-query values; pairs need equal `query_ids_sha256`, otherwise
@@ -30,6 +34,7 @@ from workbench.spec import TaskSpec
 
 from .collect import Collection
 from .stats import ALPHA, interval, paired_randomisation, resampled_means, rng_for
+from .verification import ARCHIVED, SELF_REPORTED, VERIFIED
 from .zeroshot import zero_shot
 
 HEADLINE = ("map", "rp@10")
@@ -56,6 +61,7 @@ class Cell:
     p_vs_best: float | None = None
     test_note: str | None = None
     above_best: bool = False  # a variant scoring above the best submitted model: never marked "below"
+    state: str | None = None  # the file's verification state; None: the board has no ledger
 
     @property
     def significant(self) -> bool:
@@ -82,6 +88,11 @@ class ModelRow:
     macro_test_note: str | None = None
     latency_ms: float | None = None
     macro_above_best: bool = False  # a variant above the leader: never marked "below"
+    state: str | None = None  # verified / self-reported / archived; None: the board has no ledger
+
+    @property
+    def rankable(self) -> bool:
+        return self.state in (None, VERIFIED)
 
     @property
     def complete(self) -> bool:
@@ -121,12 +132,20 @@ class Board:
 
     @property
     def main(self) -> list[ModelRow]:
-        """The main ranking: one row per submitted model (no variants)."""
-        return [r for r in self.models if not r.is_variant]
+        """The main ranking: one row per submitted, verified model (no variants)."""
+        return [r for r in self.models if r.rankable and not r.is_variant]
 
     @property
     def variants(self) -> list[ModelRow]:
-        return [r for r in self.models if r.is_variant]
+        return [r for r in self.models if r.rankable and r.is_variant]
+
+    @property
+    def self_reported(self) -> list[ModelRow]:
+        return [r for r in self.models if r.state == SELF_REPORTED]
+
+    @property
+    def archived(self) -> list[ModelRow]:
+        return [r for r in self.models if r.state == ARCHIVED]
 
 
 def latency_ms(result: ResultFile) -> float | None:
@@ -163,12 +182,28 @@ def _cells(collection: Collection, tasks: list[TaskSpec]) -> dict[tuple[str, str
             path=entry.path,
             result=result,
             zero_shot=zero_shot(result.model, spec),
+            state=entry.state,
         )
     return cells
 
 
+def _row_state(cells: list[Cell]) -> str | None:
+    """verified when every file is; archived when any is; else self-reported (None: no ledger)."""
+    states = {c.state for c in cells}
+    if None in states:
+        return None
+    if states == {VERIFIED}:
+        return VERIFIED
+    return ARCHIVED if ARCHIVED in states else SELF_REPORTED
+
+
 def _test_tasks(
-    cells: dict[tuple[str, str], Cell], tasks: list[TaskSpec], variants: set[str], seed: int, n_bootstrap: int
+    cells: dict[tuple[str, str], Cell],
+    tasks: list[TaskSpec],
+    variants: set[str],
+    unranked: set[str],
+    seed: int,
+    n_bootstrap: int,
 ) -> dict[str, str]:
     """Bootstrap every cell; per task mark the best main model and test every other cell against it."""
     best: dict[str, str] = {}
@@ -178,8 +213,10 @@ def _test_tasks(
             wanted = {m: c.per_query[m] for m in sorted({spec.main_score, *HEADLINE}) if m in c.per_query}
             c.replicates = resampled_means(wanted, rng_for(seed, "bootstrap", spec.name, c.model), n_bootstrap)
             c.ci = interval(c.replicates[spec.main_score])
-        # the best is taken among submitted models; variants only when a task has no main model at all
-        pool = [c for c in in_task if c.model not in variants] or in_task
+        # the best is taken among submitted verified models; verified variants only when a task has no main
+        # model at all; a self-reported or archived model is never the best
+        rankable = [c for c in in_task if c.model not in unranked]
+        pool = [c for c in rankable if c.model not in variants] or rankable
         if not pool:
             continue
         top = pool[0]
@@ -203,7 +240,7 @@ def _test_tasks(
 def _model_row(model: str, cells: dict[tuple[str, str], Cell], tasks: list[TaskSpec], groups: list[str]) -> ModelRow:
     names = [t.name for t in tasks]
     mine = {t: cells[(model, t)] for t in names if (model, t) in cells}
-    newest = max(mine.values(), key=lambda c: (c.result.created_at, c.path))
+    card = mine[next(t for t in names if t in mine)]  # the first task's card; a date never picks it
     macro: dict[str, float | None] = {}
     macro_ci: dict[str, tuple[float, float] | None] = {}
     for metric in HEADLINE:
@@ -222,8 +259,9 @@ def _model_row(model: str, cells: dict[tuple[str, str], Cell], tasks: list[TaskS
         )
     latencies = [c.latency_ms for c in mine.values() if c.latency_ms is not None]
     return ModelRow(
+        state=_row_state(list(mine.values())),
         name=model,
-        record=newest.result.model,
+        record=card.result.model,
         tasks_completed=len(mine),
         macro=macro,
         macro_ci=macro_ci,
@@ -240,19 +278,22 @@ def _rank(
     """Main models ranked by macro MAP (ties share a rank), then incomplete ones, then the variants by macro
     MAP (unranked); every complete model other than the leader is tested against the leader."""
     by_score = lambda r: (-r.macro[RANK_METRIC], r.name)  # noqa: E731
-    ranked = sorted((r for r in rows if r.complete and not r.is_variant), key=by_score)
+    ranked = sorted((r for r in rows if r.complete and r.rankable and not r.is_variant), key=by_score)
     for i, row in enumerate(ranked):
         prev = ranked[i - 1] if i else None
         row.rank = prev.rank if prev is not None and prev.macro[RANK_METRIC] == row.macro[RANK_METRIC] else i + 1
-    unranked = sorted(
-        (r for r in rows if not r.complete and not r.is_variant), key=lambda r: (-r.tasks_completed, r.name)
+    by_count = lambda r: (-r.tasks_completed, r.name)  # noqa: E731
+    unranked = sorted((r for r in rows if not r.complete and r.rankable and not r.is_variant), key=by_count)
+    variants = sorted((r for r in rows if r.complete and r.rankable and r.is_variant), key=by_score) + sorted(
+        (r for r in rows if not r.complete and r.rankable and r.is_variant), key=by_count
     )
-    variants = sorted((r for r in rows if r.complete and r.is_variant), key=by_score) + sorted(
-        (r for r in rows if not r.complete and r.is_variant), key=lambda r: (-r.tasks_completed, r.name)
+    # self-reported and archived rows: listed by score in their own sections, never ranked
+    listed = sorted((r for r in rows if r.complete and not r.rankable), key=by_score) + sorted(
+        (r for r in rows if not r.complete and not r.rankable), key=by_count
     )
     if ranked:
         leader = ranked[0]
-        for row in ranked[1:] + [v for v in variants if v.complete]:
+        for row in ranked[1:] + [v for v in variants + listed if v.complete]:
             pairs = [(cells[(row.name, t)], cells[(leader.name, t)]) for t in names]
             problems = [f"{t}: {n}" for t, n in ((a.task, _pair_note(a, b)) for a, b in pairs) if n]
             if problems:
@@ -265,7 +306,7 @@ def _rank(
                 rng_for(seed, "macro-paired", row.name, leader.name),
                 n_bootstrap,
             )
-    return ranked + unranked + variants
+    return ranked + unranked + variants + listed
 
 
 def build_board(
@@ -285,9 +326,11 @@ def build_board(
         if lacking:
             notes.append(f"macro {metric} is undefined: task(s) {', '.join(lacking)} do not compute it")
     variants = {e.result.model.name for e in collection.accepted.values() if e.result.model.variant_of}
-    best = _test_tasks(cells, tasks, variants, seed, n_bootstrap)
+    models = sorted({m for m, _ in cells})
+    unranked = {m for m in models if _row_state([c for c in cells.values() if c.model == m]) not in (None, VERIFIED)}
+    best = _test_tasks(cells, tasks, variants, unranked, seed, n_bootstrap)
     groups = list(dict.fromkeys(t.group for t in tasks))
-    rows = [_model_row(model, cells, tasks, groups) for model in sorted({m for m, _ in cells})]
+    rows = [_model_row(model, cells, tasks, groups) for model in models]
     return Board(
         suite=suite,
         split=split,

@@ -55,9 +55,11 @@ def write_baselines_doc(results_dir: Path, out: Path, suites: list[str]) -> None
         "",
         "Generated from the committed result files in `leaderboard/results/` by",
         "`python -m workbench.leaderboard.baselines_doc leaderboard/results --out docs/baselines.md`.",
-        "They were produced with `make baselines` (see the Makefile: `workbench run` over the registered",
-        "models on `workbench-core` and `workbench-zero-shot`, test split, plus MELO for the multilingual",
-        "and lexical models). Hardware and timings are recorded in each result file.",
+        "They were produced with `workbench run` over the registered models on `workbench-core` and",
+        "`workbench-zero-shot`, test split, plus MELO for the multilingual and lexical models; `make baselines`",
+        "recomputes them and says per row and task whether the numbers are identical, drift within tolerance",
+        "or beyond (`workbench leaderboard regenerate`). Hardware, library versions and timings are recorded",
+        "in each result file.",
         "",
     ]
     for suite in suites:

@@ -1,64 +1,83 @@
 """Read, validate and deduplicate result files before anything is averaged.
 
-Every `*.json` file under the results folder is read with `read_result` (schema check plus the
-aggregate check that detects edited files). A file is *refused*, with one reason, when it
+Nothing a file says about itself (its `created_at`, its name's sort order, a majority of files that agree)
+decides the board: identity, the package's data manifest, the verification ledger and the order the
+repository received the files (identity.py) do. Every `*.json` file under the results folder is read with
+`read_result` (schema check plus the aggregate check that detects edited files). A file is *refused*,
+with one reason, when it
 
 - cannot be read or is not a regular file, fails the schema, holds more per-query data than its query
   count (checked before decoding), claims another query count than its task's canonical query set, has
   per-query values outside its metric's range (every metric is a fraction in [0, 1]), stored aggregates
   that disagree with its per-query values, an empty model name, or `official: true` with a `--limit`;
-- has a `created_at` later than the build's clock (plus one hour of clock skew): a date in the future
-  would make it "newest" (`future-timestamp`);
+- has a model card the board cannot show (names.py: a name that is not NFKC-normalised, holds separator
+  or control characters, or reads like another model's name; negative parameters);
 - is for a task outside the leaderboard's task list, or for another split;
 - records a task version or spec hash other than the catalog's spec of that task;
 - lacks the task's main score;
 - is unofficial (`official: false`, e.g. a `--limit` run): such files are never ranked;
+- was re-scored by the board's check and did not match (`not-reproduced`, from the verification ledger);
 - was computed on other data: its `data_files` checksums differ from the reference. With a data
-  directory the reference is the sha256 of each listed file as it is there now; without one it is
-  the checksum set most common among the valid official files of that task (ties: the set whose
-  canonical JSON sorts first, and a warning says the reference was ambiguous);
+  directory the reference is the sha256 of each listed file as it is there now; without one it is the
+  package's data manifest (`workbench.data_manifest`), never a vote among submitted files; a file naming
+  a data file the manifest does not list is refused without a data directory;
 - does not cover exactly the task's canonical query set (count and hash of the query ids; see
   `query_sets.py` for where the reference comes from) (`query-set`);
-- conflicts: another file of the same (model, revision, settings, run config, task, split) holds other
-  per-query values. The same experiment cannot have two outcomes, so neither is ranked and both are
-  listed (`conflict`); an identical copy is refused as a `duplicate` of the file that is used;
-- is of the same (model name, task, split) as a file of another revision, settings or run config with a
-  later `created_at`: the newest wins (ties: the path that sorts last); the others are `superseded`.
+- conflicts: another file of the same identity (`workbench.result_store.identity_of`: model, revision,
+  settings that change scores, run config, task spec, split) holds other per-query values. The same
+  experiment cannot have two outcomes, so neither is ranked and both are listed (`conflict`), unless
+  exactly one of them is verified (its model re-scored it): that one is used; an identical copy is
+  refused as a `duplicate` of the file that is used;
+- is one of several versions (identities) of one model name on one task: the version the verification
+  ledger verified is used and the others are listed as `other-version`; when none or several are
+  verified, the version the repository received first (git history, `received.py`) is used; when the
+  history does not order them either, no version is chosen and all are listed (`version-conflict`).
+  `created_at` never decides.
 
 One bad file never stops the build: it is listed with its reason and the rest go on.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
 
+from workbench.data_manifest import MANIFEST
+from workbench.datafiles import data_file_path
 from workbench.errors import WorkBenchError
 from workbench.io import sha256_file
+from workbench.registry import registered_card
 from workbench.result_store import identity_of
 from workbench.results import ResultFile, read_result
 from workbench.spec import TaskSpec
 
+from .names import card_problem, lookalike_of, name_problem
 from .query_sets import QuerySet, QuerySetRecord, data_key, from_data
+from .received import ReceivedOrder
+from .verification import ARCHIVED, MISMATCHED, SELF_REPORTED, VERIFIED, Ledger
 
 # Kinds of refusal, in the order the checks run.
 INVALID = "invalid"  # unreadable, schema error, tampered aggregates
+CARD = "model-card"  # a name the board cannot show, negative parameters
 OUT_OF_SCOPE = "out-of-scope"  # task not on the board, other split
 MISMATCH = "spec-mismatch"  # task version / spec hash / main score
 UNOFFICIAL = "unofficial"
-FUTURE = "future-timestamp"
+NOT_REPRODUCED = "not-reproduced"
 DATA = "data-mismatch"
 QUERY_SET = "query-set"
 CONFLICT = "conflict"
 DUPLICATE = "duplicate"
-SUPERSEDED = "superseded"
+OTHER_VERSION = "other-version"
+VERSION_CONFLICT = "version-conflict"
 
-CLOCK_SKEW = timedelta(hours=1)  # a result stamped this far ahead of the build's clock is still accepted
+# The reference checksum of every data file the package knows: the data manifest, never the files' own say.
+MANIFEST_SHA256: dict[str, str] = {entry.path: entry.sha256 for entry in MANIFEST}
 
 
 @dataclass(frozen=True)
@@ -72,6 +91,12 @@ class Refusal:
 class Entry:
     path: str
     result: ResultFile
+    sha256: str = ""  # of the file's bytes: the verification ledger's key
+    state: str = SELF_REPORTED  # verification.py; None when the board is built without a ledger
+
+    @property
+    def verified(self) -> bool:
+        return self.state == VERIFIED
 
 
 @dataclass
@@ -86,15 +111,14 @@ class Collection:
     warnings: list[str] = field(default_factory=list)
     files_seen: int = 0
     inputs_sha256: str = ""
+    verification: bool = False  # built with a verification ledger: only verified rows are ranked
+    order: ReceivedOrder | None = None  # the order the repository received the files (identity.py reuses it)
 
 
 def _created(result: ResultFile) -> datetime:
+    """`created_at` must parse (it is recorded and shown), but it never decides anything."""
     stamp = datetime.fromisoformat(result.created_at.replace("Z", "+00:00"))
     return stamp if stamp.tzinfo else stamp.replace(tzinfo=timezone.utc)
-
-
-def _checksum_key(data_files: dict[str, str]) -> str:
-    return json.dumps(sorted(data_files.items()))
 
 
 def _data_dir_reference(
@@ -103,8 +127,8 @@ def _data_dir_reference(
     out: dict[str, str | None] = {}
     for rel in data_files:
         if rel not in memo:
-            path = Path(data_dir) / rel
-            memo[rel] = sha256_file(path) if path.is_file() else None
+            path = data_file_path(Path(data_dir), rel)  # None for a key outside the data directory
+            memo[rel] = sha256_file(path) if path is not None and path.is_file() else None
         out[rel] = memo[rel]
     return out
 
@@ -131,8 +155,11 @@ class _Context:
     split: str
     data_dir: Path | None
     record: QuerySetRecord
-    now: datetime
+    ledger: Ledger | None
+    sha256: dict[str, str]
     out: Collection
+    order: ReceivedOrder = field(default_factory=ReceivedOrder)  # the order the repository received the files
+    archived: dict[str, bool] = field(default_factory=dict)  # model name -> its card says reproducible: false
 
 
 def collect(
@@ -143,13 +170,14 @@ def collect(
     data_dir: Path | None = None,
     exclude: Path | None = None,
     record: QuerySetRecord | None = None,
-    now: datetime | None = None,
+    ledger: Ledger | None = None,
 ) -> Collection:
     """Validate every result file under `results_dir` against `tasks`; see the module doc for the rules.
 
     `exclude`: a folder whose files are not results (the leaderboard's own output folder when it lies
     inside the results folder, e.g. `results/leaderboard`), skipped silently. `record`: the canonical
-    query sets (default: the committed record). `now`: the clock that future timestamps are judged by.
+    query sets (default: the committed record). `ledger`: the verification ledger; without one every
+    file's state is unknown (None) and nothing is marked verified or self-reported.
     """
     results_dir = Path(results_dir)
     if not results_dir.is_dir():
@@ -160,12 +188,15 @@ def collect(
         split,
         data_dir,
         QuerySetRecord.load() if record is None else record,
-        now or datetime.now(timezone.utc),
-        Collection(),
+        ledger,
+        {},
+        Collection(verification=ledger is not None),
+        ReceivedOrder.of(results_dir),
     )
+    ctx.out.order = ctx.order
     paths = _result_paths(ctx, exclude)
-    ctx.out.inputs_sha256 = _inputs_digest(results_dir, paths)
-    candidates = [entry for path in paths if (entry := _check_file(ctx, path)) is not None]
+    ctx.out.inputs_sha256 = _inputs_digest(ctx, paths)
+    candidates = _check_names([entry for path in paths if (entry := _check_file(ctx, path)) is not None], ctx)
     valid = _check_query_sets(ctx, _check_data(ctx, candidates))
     for key, group in sorted(_by_model_and_task(valid).items()):
         _choose(ctx, key, _drop_conflicts(ctx, group))
@@ -176,23 +207,24 @@ def collect(
 
 def _result_paths(ctx: _Context, exclude: Path | None) -> list[Path]:
     skip = Path(exclude).resolve() if exclude is not None else None
+    # a board built earlier inside the results folder (its leaderboard.json beside an index.html) is output
+    boards = {p.parent for p in ctx.results_dir.rglob("index.html") if (p.parent / "leaderboard.json").is_file()}
     paths = sorted(
         p
         for p in ctx.results_dir.rglob("*.json")
-        if p.is_file() and not (skip is not None and skip in p.resolve().parents)
+        if p.is_file() and not (skip is not None and skip in p.resolve().parents) and not boards & set(p.parents)
     )
     ctx.out.files_seen = len(paths)
     return paths
 
 
-def _inputs_digest(results_dir: Path, paths: list[Path]) -> str:
-    import hashlib
-
+def _inputs_digest(ctx: _Context, paths: list[Path]) -> str:
+    """One digest of every input file (path and bytes); each file's sha256 is kept for the ledger."""
     digest = hashlib.sha256()
     for path in paths:
-        rel = path.relative_to(results_dir).as_posix()
+        rel = path.relative_to(ctx.results_dir).as_posix()
         try:
-            content = sha256_file(path)
+            content = ctx.sha256[rel] = sha256_file(path)
         except OSError:
             content = "unreadable"
         digest.update(rel.encode("utf-8") + b"\0" + content.encode("ascii") + b"\n")
@@ -239,18 +271,51 @@ def _check_file(ctx: _Context, path: Path) -> Entry | None:
     except Exception as err:
         refuse(INVALID, f"unreadable result file ({type(err).__name__}: {err})")
         return None
-    problem = _scope_problem(ctx, result)
+    del created  # parsed for validity only: a date never decides
+    problem = _scope_problem(ctx, result) or _card_problem(result)
     if problem:
         refuse(*problem)
         return None
-    if created > ctx.now + CLOCK_SKEW:
-        refuse(
-            FUTURE,
-            f"created_at {result.created_at} lies in the future (the build's clock reads "
-            f"{ctx.now.replace(microsecond=0).isoformat()}); never ranked",
-        )
+    sha = ctx.sha256.get(rel, "")
+    state = None if ctx.ledger is None else ctx.ledger.state_of(sha)
+    if state == MISMATCHED:
+        verdict = ctx.ledger.verdict(sha)
+        refuse(NOT_REPRODUCED, f"the board's check re-scored it and it did not match ({verdict.detail})")
         return None
-    return Entry(rel, result)
+    if state is not None and state != VERIFIED:  # not loadable, or never verified
+        state = ARCHIVED if _archived(ctx, result.model.name) else SELF_REPORTED
+    return Entry(rel, result, sha, state)
+
+
+def _archived(ctx: _Context, name: str) -> bool:
+    """The package's card of `name` (the registry's, never the file's) says `reproducible: false`."""
+    if name not in ctx.archived:
+        try:
+            card = registered_card(name)
+        except WorkBenchError:  # a broken registration: not this file's fault, and no card to go by
+            card = None
+        ctx.archived[name] = card is not None and card.get("reproducible") is False
+    return ctx.archived[name]
+
+
+def _card_problem(result: ResultFile) -> tuple[str, str] | None:
+    problem = name_problem(result.model.name) or card_problem(result.model.parameters)
+    return (CARD, problem) if problem else None
+
+
+def _check_names(entries: list[Entry], ctx: _Context) -> list[Entry]:
+    """A name written with look-alike letters of another model's name on this board is refused."""
+    names = {e.result.model.name for e in entries}
+    kept = []
+    for entry in entries:
+        imitated = lookalike_of(entry.result.model.name, names)
+        if imitated is None:
+            kept.append(entry)
+        else:
+            ctx.out.refused.append(
+                Refusal(entry.path, CARD, f"model.name {entry.result.model.name!r} reads like {imitated!r}")
+            )
+    return kept
 
 
 def _scope_problem(ctx: _Context, result: ResultFile) -> tuple[str, str] | None:
@@ -274,28 +339,19 @@ def _scope_problem(ctx: _Context, result: ResultFile) -> tuple[str, str] | None:
 
 
 def _check_data(ctx: _Context, candidates: list[Entry]) -> list[Entry]:
-    """Data checksums: against the data directory, else against the most common set per task."""
+    """Data checksums: against the data directory, else against the package's data manifest."""
     memo: dict[str, str | None] = {}
-    reference: dict[str, dict[str, str]] = {}
-    if ctx.data_dir is None:
-        for task in sorted({e.result.task.name for e in candidates}):
-            counts = Counter(_checksum_key(e.result.data_files) for e in candidates if e.result.task.name == task)
-            ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-            if len(ranked) > 1 and ranked[0][1] == ranked[1][1]:
-                ctx.out.warnings.append(
-                    f"task {task}: no majority data checksum set ({len(ranked)} sets tie); "
-                    "the first in sorted order is the reference — pass --data-dir to verify"
-                )
-            reference[task] = dict(json.loads(ranked[0][0]))
     valid: list[Entry] = []
     for entry in candidates:
         files = entry.result.data_files
-        ref = (
-            _data_dir_reference(Path(ctx.data_dir), files, memo)
-            if ctx.data_dir is not None
-            else reference[entry.result.task.name]
-        )
-        problem = _data_problem(files, ref)
+        if ctx.data_dir is not None:
+            problem = _data_problem(files, _data_dir_reference(Path(ctx.data_dir), files, memo))
+        else:
+            problem = _data_problem(files, {rel: MANIFEST_SHA256.get(rel) for rel in files})
+            if problem and any(rel not in MANIFEST_SHA256 for rel in files):
+                problem = problem.replace("the data directory", "the package's data manifest") + (
+                    "; pass --data-dir to check it against the files"
+                )
         if problem:
             ctx.out.refused.append(Refusal(entry.path, DATA, problem))
         else:
@@ -366,7 +422,10 @@ def _same_values(a: ResultFile, b: ResultFile) -> bool:
 
 
 def _drop_conflicts(ctx: _Context, group: list[Entry]) -> list[Entry]:
-    """One entry per experiment (identity): identical copies are duplicates, differing ones a conflict."""
+    """One entry per experiment (identity): identical copies are duplicates, differing ones a conflict.
+
+    In a conflict the one file the verification ledger verified is used (its model re-scored it); with
+    none or several verified, neither is ranked. The files' dates or paths never pick one."""
     by_identity: dict[str, list[Entry]] = {}
     for entry in sorted(group, key=lambda e: e.path):
         by_identity.setdefault(json.dumps(identity_of(entry.result), sort_keys=True), []).append(entry)
@@ -379,37 +438,70 @@ def _drop_conflicts(ctx: _Context, group: list[Entry]) -> list[Entry]:
                 Refusal(other.path, DUPLICATE, f"identical to {first.path}, which is used") for other in same[1:]
             )
             continue
+        verified = [e for e in same if e.verified]
+        winner = verified[0] if len(verified) == 1 else None
+        kept += [winner] if winner is not None else []
         for entry in same:
+            if entry is winner:
+                continue
             others = ", ".join(o.path for o in same if o is not entry)
+            outcome = (
+                f"{winner.path} is the verified one and is used"
+                if winner is not None
+                else "neither is ranked until one is removed or verified"
+            )
             ctx.out.refused.append(
                 Refusal(
                     entry.path,
                     CONFLICT,
-                    (
-                        f"conflicts with {others}: same model, revision, settings, task and split but other per-query "
-                        "values; neither is ranked until one is removed"
-                    ),
+                    f"conflicts with {others}: same model, revision, settings, task and split but other per-query "
+                    f"values; {outcome}",
                 )
             )
     return kept
 
 
+def _version_label(result: ResultFile) -> str:
+    ident = identity_of(result)
+    return f"revision {result.model.revision[:12]}, settings {ident['settings'][:8]}, run config {ident['config'][:8]}"
+
+
 def _choose(ctx: _Context, key: tuple[str, str], entries: list[Entry]) -> None:
-    """Results of one (model name, task) from other revisions or settings: the newest is used."""
-    if not entries:
+    """Versions (identities) of one model name on one task: the one verified version is used; else the version
+    the repository received first (git history: a pull request's new version waits for its verification);
+    else none. A file's own `created_at` or path never picks a version."""
+    if len(entries) == 1:
+        ctx.out.accepted[key] = entries[0]
         return
-    ordered = sorted(entries, key=lambda e: (_created(e.result), e.path))
-    winner = ordered[-1]
-    ctx.out.accepted[key] = winner
-    for loser in ordered[:-1]:
+    ordered = sorted(entries, key=lambda e: e.path)
+    verified = [e for e in ordered if e.verified]
+    winner, why = (verified[0], "the verified version") if len(verified) == 1 else (None, "")
+    if winner is None:  # none (or several) verified: the history may say
+        first = ctx.order.first_of([e.path for e in (verified or ordered)])
+        if first is not None:
+            winner, why = next(e for e in ordered if e.path == first), "the version the repository received first"
+    if winner is not None:
+        ctx.out.accepted[key] = winner
+        ctx.out.refused.extend(
+            Refusal(
+                other.path,
+                OTHER_VERSION,
+                f"another version of ({key[0]}, {key[1]}) ({_version_label(other.result)}); {why}, "
+                f"{winner.path} ({_version_label(winner.result)}), is ranked until this one is verified",
+            )
+            for other in ordered
+            if other is not winner
+        )
+        return
+    for entry in ordered:
+        others = ", ".join(o.path for o in ordered if o is not entry)
         ctx.out.refused.append(
             Refusal(
-                loser.path,
-                SUPERSEDED,
-                (
-                    f"duplicate of ({key[0]}, {key[1]}, {ctx.split}) from another revision or settings; {winner.path} "
-                    f"(created {winner.result.created_at}) is newer and is used"
-                ),
+                entry.path,
+                VERSION_CONFLICT,
+                f"one of {len(entries)} versions of ({key[0]}, {key[1]}) ({_version_label(entry.result)}; also "
+                f"{others}); {'several are' if verified else 'none is'} verified and {ctx.order.why_undecided([e.path for e in ordered])}, "
+                "so none is ranked: the verification ledger or the removal of the other versions decides, never a file's date",
             )
         )
 

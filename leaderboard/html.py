@@ -20,13 +20,16 @@ from .collect import Collection
 from .tables import (
     LEAK_MARK,
     SIG_MARK,
+    UNVERIFIED_SECTIONS,
     VARIANTS_NOTE,
     VARIANTS_TITLE,
+    VERIFICATION_NOTE,
     cell_zero_shot,
     ci_text,
     legend,
     p_text,
     pct,
+    state_label,
     zero_shot_text,
 )
 from .transfer import Transfer
@@ -101,7 +104,7 @@ def ranking_table(board: Board, rows: list[ModelRow] | None = None, table_id: st
     """The main ranking (or, with `rows` and `table_id`, the variants table). Rank and model are the
     sticky `pin` columns; the score columns scroll inside the table's own container."""
     rows = board.main if rows is None else rows
-    variant = table_id != "ranking"
+    variant = table_id == "variants"
     n = len(board.tasks)
     head = [_th("Rank", "rank", "num", css="pin rank"), _th("Model", "model", css="pin name")]
     head += [_th("Variant of", "variant_of", css="text")] if variant else []
@@ -147,6 +150,20 @@ def variants_section(board: Board) -> str:
     )
 
 
+def unverified_sections(board: Board) -> str:
+    """Self-reported and archived rows: their own tables, below the ranking and the variants."""
+    out = ""
+    for attr, title, note in UNVERIFIED_SECTIONS:
+        rows = getattr(board, attr)
+        if rows:
+            ident = attr.replace("_", "-")
+            out += (
+                f'<section id="{ident}-section"><h2>{e(title)}</h2><p class="note">{e(note)}</p>'
+                f'<div class="scroll board">{ranking_table(board, rows, ident)}</div></section>'
+            )
+    return out
+
+
 FILTERS = """<form class="filters" id="filters" role="search">
 <label><input type="checkbox" id="filter-zero-shot"> zero-shot only</label>
 <label>parameters (millions) <input type="number" id="filter-params-min" min="0" step="any" placeholder="min" size="6">
@@ -179,7 +196,12 @@ def task_sections(board: Board) -> str:
                 f'<tr data-model="{e(c.model)}">'
                 + "".join(
                     [
-                        _td(f'<a href="#model-{names[c.model]}">{e(c.model)}</a>', sort=c.model, css="name", raw=True),
+                        _td(
+                            f'<a href="#model-{names[c.model]}">{e(c.model)}</a>{e(state_label(c.state))}',
+                            sort=c.model,
+                            css="name",
+                            raw=True,
+                        ),
                         _score_td(board, c.model, spec.name),
                         _td(ci_text(c.ci)),
                         _td(p_text(c.p_vs_best) + (" " + SIG_MARK if c.significant else ""), sort=_num(c.p_vs_best)),
@@ -327,11 +349,12 @@ def render(board: Board, collection: Collection, transfer: Transfer | None, plot
     )
     parts = {
         "title": e(title),
-        "legend": e(legend(board).replace("**bold**", "bold on green")),
+        "legend": e(legend(board).replace("**bold**", "bold on green"))
+        + (" " + e(VERIFICATION_NOTE) if collection.verification else ""),
         "ranking": ranking_table(board),
         "tasks": task_sections(board),
         "filters": FILTERS,
-        "variants": variants_section(board),
+        "variants": variants_section(board) + unverified_sections(board),
         "transfer": transfer_section(transfer),
         "cards": model_cards(board),
         "plots": plots_section(out_dir, plots),

@@ -50,13 +50,19 @@
     sortTable(table, key, dir);
   }
 
+  // A link is input: a malformed escape (#sort=%) skips that one part; it never throws, because a throw
+  // here would stop the rest of the page's one inlined script (the filters) from loading.
+  function decode(text) {
+    try { return decodeURIComponent(text.replace(/\+/g, " ")); } catch (err) { return null; }
+  }
+
   function fromAddress() {
     var text = (window.location.hash || "").replace(/^#/, "");
     if (text.indexOf("sort=") < 0) text = (window.location.search || "").replace(/^\?/, "");
     var params = {};
     text.split("&").forEach(function (part) {
-      var eq = part.indexOf("=");
-      if (eq > 0) params[decodeURIComponent(part.slice(0, eq))] = decodeURIComponent(part.slice(eq + 1).replace(/\+/g, " "));
+      var eq = part.indexOf("="), key = decode(part.slice(0, eq)), value = decode(part.slice(eq + 1));
+      if (eq > 0 && key !== null && value !== null) params[key] = value;
     });
     if (!params.sort) return;
     var table = document.getElementById(params.table || "ranking");

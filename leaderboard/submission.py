@@ -1,33 +1,37 @@
 """`workbench results check RESULTS/MODEL`: is one model's result folder ready for the public board?
 
 A submission is one folder of one model's result files. It passes when
-- every file for a task of the suite reads (files for other tasks, e.g. other suites, are left alone), validates and survives the leaderboard's own checks (`collect`: schema, edited
-  aggregates, query sets, timestamps, spec version and hash) — run on the folder alone;
+- every file for a task of the suite reads (files for other tasks, e.g. other suites, are left alone),
+  validates and survives the leaderboard's own checks (`collect`: schema, edited aggregates, query sets,
+  spec version and hash, data checksums against the package's data manifest or `data_dir`, the name and
+  card rules of names.py) — run on the folder alone;
 - it covers the whole official suite on the official split, each task by an official run (no `--limit`);
-- every task's version and spec hash equal the catalog's, and its data checksums equal the canonical
-  ones: the files in `data_dir` when given, else the checksums of the board's accepted results;
 - all files record one model: one name, one revision, one set of settings;
-- the model card declares its parameter count and its weights' license (a model declaring training data
-  "none", such as BM25, has no weights and may leave both empty), and its training data (a list, "undisclosed", or "none");
-- its weights and settings are not already on the board under another name (`identity.model_identity`).
+- the model card declares its parameter count (>= 0) and its weights' license (a model declaring training
+  data "none", such as BM25, has no weights and may leave both empty), and its training data (a list,
+  "undisclosed", or "none");
+- against the board (`board_dir`, required: the check says what it compared against): its name is not
+  a look-alike of a board model's name; it does not carry a board model's name with other weights (another
+  revision: a card copied from that model); its weights and settings (`identity.model_identity`) or its
+  per-query values are not already on the board under another name (a duplicate).
 
 Each problem is one line naming the file (relative to the folder) or the field; exit status 1 when any.
+Whether the values are *true* is `workbench results verify`'s question (reproduce.py), not this one's.
 """
 
 from __future__ import annotations
 
-import json
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from workbench.catalog import suite_tasks
-from workbench.io import sha256_file
+from workbench.errors import WorkBenchError
 from workbench.model import NOT_TRAINED
 from workbench.results import ModelRecord
 
-from .collect import Collection, collect
-from .identity import drop_renamed_duplicates, model_identity
+from .collect import Collection, Entry, collect
+from .identity import model_identity, values_digest
+from .names import card_problem, lookalike_of
 
 OFFICIAL_SUITE = "workbench-core"
 OFFICIAL_SPLIT = "test"
@@ -40,6 +44,7 @@ class CheckReport:
     problems: list[str] = field(default_factory=list)
     model: str | None = None
     files: int = 0
+    board: str = ""  # what the folder was compared against
 
     @property
     def ok(self) -> bool:
@@ -49,7 +54,7 @@ class CheckReport:
         if self.ok:
             return [
                 f"ok: {self.folder} — model {self.model}, {self.files} result files, "
-                f"suite {OFFICIAL_SUITE} complete on split {OFFICIAL_SPLIT}"
+                f"suite {OFFICIAL_SUITE} complete on split {OFFICIAL_SPLIT}; compared against {self.board}"
             ]
         return [f"{self.folder}: {p}" for p in self.problems]
 
@@ -63,25 +68,55 @@ def card_problems(record: ModelRecord) -> list[str]:
             'model.training_data is empty: list the training data, or declare ["undisclosed"] '
             '(or ["none"] for a model that is not trained)'
         )
-    if not record.parameters and not untrained:
+    negative = card_problem(record.parameters)
+    if negative:
+        problems.append(negative)
+    elif not record.parameters and not untrained:
         problems.append("model.parameters is missing: declare the parameter count")
     if record.license.strip().lower() in UNKNOWN_LICENSES and not untrained:
         problems.append(f"model.license is {record.license!r}: declare the weights' license (SPDX id or name)")
     return problems
 
 
-def _canonical_checksums(
-    board: Collection, task: str, files: dict[str, str], data_dir: Path | None, model: str
-) -> dict[str, str | None]:
-    """The data files' sha256 in `data_dir`, else the most common checksum set among the board's other models."""
-    if data_dir is not None:
-        return {rel: sha256_file(Path(data_dir) / rel) if (Path(data_dir) / rel).is_file() else None for rel in files}
-    sets = Counter(
-        json.dumps(sorted(e.result.data_files.items()))
-        for (name, t), e in board.accepted.items()
-        if t == task and name != model
-    )
-    return dict(json.loads(min(sets, key=lambda k: (-sets[k], k)))) if sets else {}
+def _board_problems(record: ModelRecord, found: dict[str, Entry], board: Collection) -> list[str]:
+    """Name look-alikes, a board model's name with other weights, and copies of a board model's files."""
+    board_models = {e.result.model.name: e.result.model for e in board.accepted.values()}
+    problems = []
+    imitated = lookalike_of(record.name, set(board_models) | {record.name})
+    if imitated:
+        problems.append(f"model.name {record.name!r} reads like the board's {imitated!r}")
+    known = board_models.get(record.name)
+    if known is not None and known.revision != record.revision:
+        problems.append(
+            f"model {record.name!r} is on the board at revision {known.revision[:12]}; this folder's model has revision "
+            f"{record.revision[:12]} (other weights): a card copied from a known model is refused. Give your model "
+            "its own name, or submit that model's own weights"
+        )
+    mine = model_identity(record)
+    same = {n for n, m in board_models.items() if n != record.name and model_identity(m) == mine}
+    if same:
+        problems.append(
+            f"model {record.name!r} (revision {record.revision[:12]}, same settings) is already on the "
+            f"board as {', '.join(map(repr, sorted(same)))}: submit it under that name or not at all"
+        )
+    digests = {values_digest(e): e.path for (n, _), e in board.accepted.items() if n != record.name}
+    for _, entry in sorted(found.items()):
+        original = digests.get(values_digest(entry))
+        if original:
+            problems.append(f"{entry.path}: its per-query values equal the board's {original} (a renamed copy)")
+    return problems
+
+
+def _board(board_dir: Path | None, specs, split: str) -> tuple[Collection, str]:
+    if board_dir is None:
+        raise WorkBenchError(
+            "no board to compare against: run inside the repository (leaderboard/results) or pass --board RESULTS"
+        )
+    if not Path(board_dir).is_dir():
+        raise WorkBenchError(f"--board {board_dir} does not exist or is not a folder")
+    board = collect(board_dir, specs, split=split)
+    models = len({name for name, _ in board.accepted})
+    return board, f"the board {board_dir} ({board.files_seen} result files, {models} models)"
 
 
 def check_submission(
@@ -92,9 +127,11 @@ def check_submission(
     suite: str = OFFICIAL_SUITE,
     split: str = OFFICIAL_SPLIT,
 ) -> CheckReport:
+    """Raises WorkBenchError when `board_dir` is None or not a folder (nothing to compare against)."""
     folder = Path(folder)
     report = CheckReport(folder)
     specs = suite_tasks(suite)
+    board, report.board = _board(board_dir, specs, split)
     own = collect(folder, specs, split=split, data_dir=data_dir)
     report.files = own.files_seen
     report.problems += [f"{r.path}: {r.reason} [{r.kind}]" for r in own.refused]
@@ -114,30 +151,7 @@ def check_submission(
     first = min(found.values(), key=lambda e: e.path).result.model
     report.model = first.name
     report.problems += card_problems(first)
-
-    board = collect(board_dir, specs, split=split) if board_dir is not None else Collection()
-    if board_dir is not None:
-        drop_renamed_duplicates(board, split)
-    for task, entry in sorted(found.items()):
-        canonical = _canonical_checksums(board, task, entry.result.data_files, data_dir, first.name)
-        if canonical and canonical != entry.result.data_files:
-            report.problems.append(
-                f"{entry.path}: data checksums differ from the canonical ones of {task} "
-                f"(files {sorted(k for k in set(canonical) | set(entry.result.data_files) if canonical.get(k) != entry.result.data_files.get(k))})"
-            )
-    mine = model_identity(first)
-    others = sorted(
-        {
-            e.result.model.name
-            for e in board.accepted.values()
-            if model_identity(e.result.model) == mine and e.result.model.name != first.name
-        }
-    )
-    if others:
-        report.problems.append(
-            f"model {first.name!r} (revision {first.revision[:12]}, same settings) is already on the "
-            f"board as {', '.join(map(repr, others))}: submit it under that name or not at all"
-        )
+    report.problems += _board_problems(first, found, board)
     return report
 
 

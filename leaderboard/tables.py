@@ -94,6 +94,35 @@ def cell_zero_shot(value: bool | None) -> str:
     return "unknown" if value is None else ("yes" if value else "no")
 
 
+VERIFICATION_NOTE = (
+    "Verification: a model is ranked only when the board's own check re-scored a seeded sample of the queries "
+    "of each of its result files and they matched (workbench results verify; docs/submitting.md). Other rows "
+    "are listed under Self-reported: never bold, never best, never the reference of a significance mark."
+)
+SELF_REPORTED_TITLE = "Self-reported (not verified)"
+SELF_REPORTED_NOTE = (
+    "Rows whose files the board has not re-scored, or whose model did not load for the check. Listed by "
+    "macro MAP, not ranked; their marks compare them with the best verified model."
+)
+ARCHIVED_TITLE = "Archived — not reproducible"
+ARCHIVED_NOTE = (
+    "Rows whose card says reproducible: false (the weights can be neither obtained nor rebuilt bit for bit): kept "
+    "for the record, never ranked; each card says why (uwe_reference/cards/). The UWE reference row is the "
+    "reproducible UWE row with the best val macro, chosen without test scores (docs/uwe.md); a recipe choice made "
+    "after test scores were read is named in its card (selected_with_test: uwe-cpu-long). No UWE row qualifies today."
+)
+UNVERIFIED_SECTIONS = (
+    ("self_reported", SELF_REPORTED_TITLE, SELF_REPORTED_NOTE),
+    ("archived", ARCHIVED_TITLE, ARCHIVED_NOTE),
+)
+
+
+def state_label(state: str | None) -> str:
+    """What follows a model's name outside its own section: its verification state unless it is ranked
+    (verified, or a board without a ledger)."""
+    return "" if state in (None, "verified") else f" ({state})"
+
+
 VARIANTS_TITLE = "Variants of submitted models"
 VARIANTS_NOTE = (
     "Transfer runs, ablations and replicates: models whose card names `variant_of`. They are not ranked; "
@@ -143,22 +172,33 @@ def transfer_md(transfer: Transfer) -> list[str]:
     return lines + [""]
 
 
+def _per_task_md(board: Board) -> list[str]:
+    """Each model's main score per task; a row that is not ranked names its verification state."""
+    header = ["Model"] + [f"{md(t.name)} ({md(t.main_score)})" for t in board.tasks]
+    rows = [
+        [md(r.name + state_label(r.state))] + [cell_text(board.cell(r.name, t.name)) for t in board.tasks]
+        for r in board.models
+    ]
+    return md_table(header, rows)
+
+
 def to_markdown(board: Board, collection: Collection, transfer: Transfer | None, plots: list[str]) -> str:
     tasks = board.tasks
     title = f"suite `{md(board.suite)}`" if board.suite else f"{len(tasks)} tasks"
     lines = [f"# WorkBench leaderboard — {title}, split `{md(board.split)}`", "", legend(board), ""]
+    lines += [VERIFICATION_NOTE, ""] if collection.verification else []
 
     lines += ["## Ranking", ""] + ranking_md(board, board.main) + [""]
     if board.variants:
         lines += (
             [f"## {VARIANTS_TITLE}", "", VARIANTS_NOTE, ""] + ranking_md(board, board.variants, variant=True) + [""]
         )
+    for attr, section_title, note in UNVERIFIED_SECTIONS:
+        if getattr(board, attr):
+            lines += [f"## {section_title}", "", md(note), ""] + ranking_md(board, getattr(board, attr)) + [""]
 
     lines += ["## Per-task scores", "", "Each task's main score on the leaderboard split.", ""]
-    header = ["Model"] + [f"{md(t.name)} ({md(t.main_score)})" for t in tasks]
-    lines += md_table(
-        header, [[md(r.name)] + [cell_text(board.cell(r.name, t.name)) for t in tasks] for r in board.models]
-    )
+    lines += _per_task_md(board)
     lines += [""]
 
     lines += ["## Tasks", ""]
@@ -320,7 +360,14 @@ def _cell_data(c) -> dict:
         "created_at": c.result.created_at,
         "latency_ms": _r(c.latency_ms),
         "file": c.path,
+        "verification": c.state,
     }
+
+
+def _section(r: ModelRow) -> str:
+    if not r.rankable:
+        return r.state
+    return "variants" if r.is_variant else "main"
 
 
 def _model_data(board: Board, r) -> dict:
@@ -343,7 +390,8 @@ def _model_data(board: Board, r) -> dict:
         "group_means": {g: _r(v) for g, v in r.group_means.items()},
         "not_zero_shot": r.not_zero_shot,
         "zero_shot": cell_zero_shot(r.zero_shot),
-        "section": "variants" if r.is_variant else "main",
+        "section": _section(r),
+        "verification": r.state,
         "latency_ms": _r(r.latency_ms),
         "model": r.record.model_dump(mode="json"),
         "tasks": cells,
@@ -398,6 +446,7 @@ def to_data(board: Board, collection: Collection, transfer: Transfer | None, plo
             "refused": [{"file": r.path, "kind": r.kind, "reason": r.reason} for r in collection.refused],
             "skipped": len(collection.skipped),
             "warnings": collection.warnings,
+            "verification": collection.verification,
         },
     }
     if transfer is not None:

@@ -13,6 +13,7 @@ from pathlib import Path, PurePosixPath
 import pandas as pd
 
 from ..errors import WorkBenchError
+from ..file_hashes import content_key
 
 # One text dtype for every loader: pandas' nullable string type (pd.NA for missing), on pandas 2 and 3 alike.
 STRING = pd.StringDtype()
@@ -26,11 +27,11 @@ class OntologyFormatError(WorkBenchError, ValueError):
     """A publisher file is unreadable or lacks columns; the message names the file and what is wrong."""
 
 
-def stat_key(path: str | os.PathLike) -> tuple[str, int, int]:
-    """(resolved path, size, mtime in ns): the in-process cache key, so an edited file is parsed again."""
+def stat_key(path: str | os.PathLike) -> tuple[str, str]:
+    """(resolved path, content key): the in-process parse cache's key, so an edited file is parsed again,
+    also one whose size and mtime were put back (cp -p, os.utime). One xxh3 pass: 2 ms for an ESCO zip."""
     resolved = Path(path).resolve()
-    st = resolved.stat()
-    return str(resolved), st.st_size, st.st_mtime_ns
+    return str(resolved), content_key(resolved)
 
 
 def require_columns(frame: pd.DataFrame, required: Iterable[str], where: str) -> None:

@@ -84,7 +84,7 @@ def _concept_type(uri: str | None, code: str | None) -> str | None:
 
 
 @functools.lru_cache(maxsize=8)
-def _load(key: tuple[str, int, int], repair_text: bool) -> pd.DataFrame:
+def _load(key: tuple[str, str], repair_text: bool) -> pd.DataFrame:
     path = Path(key[0])
     data = path.read_bytes()
     try:

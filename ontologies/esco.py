@@ -18,8 +18,8 @@ Layout read (ESCO download portal, "CSV" format):
 one sub-folder down) or zip files. Zip members are read in memory, never extracted. CSVs are read
 as text with no NA coercion, so a label "NA" stays "NA". Multi-line label cells (altLabels,
 hiddenLabels) become ``list[str]``: one label per line, stripped, empties and exact duplicates
-dropped, order kept. Parsed frames are cached per process, keyed by resolved path, size and mtime;
-each call returns a copy (label lists included).
+dropped, order kept. Parsed frames are cached per process, keyed by resolved path and content (size +
+xxh3 of the bytes, ``workbench.file_hashes``); each call returns a copy (label lists included).
 """
 
 from __future__ import annotations
@@ -147,7 +147,7 @@ class _Source(NamedTuple):
 
 
 @functools.lru_cache(maxsize=64)
-def _zip_members(key: tuple[str, int, int]) -> dict[str, str]:
+def _zip_members(key: tuple[str, str]) -> dict[str, str]:
     """Base name -> member name for the CSVs in a zip (central directory only; unsafe names skipped)."""
     try:
         with zipfile.ZipFile(key[0]) as archive:
@@ -210,8 +210,8 @@ def _hierarchy(raw: pd.DataFrame, where: str) -> pd.DataFrame:
 
 
 @functools.lru_cache(maxsize=32)
-def _load(table: str, key: tuple[str, int, int], member: str | None) -> pd.DataFrame:
-    """Parse one ESCO table once per process (key = resolved path, size, mtime of the file or zip)."""
+def _load(table: str, key: tuple[str, str], member: str | None) -> pd.DataFrame:
+    """Parse one ESCO table once per process (key = resolved path and content key of the file or zip)."""
     source = _Source(Path(key[0]), member)
     where = source.describe()
     raw = _read_csv(source)

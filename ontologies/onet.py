@@ -14,7 +14,7 @@ returns the text-release columns, so both formats give equal frames; pass ``extr
 the Excel-only look-up columns. Column names come from ``HEADER_TO_COLUMN``. Types: codes and
 IDs (O*NET-SOC, Task ID, DWA ID, Commodity Code, ...) and text are nullable ``string``; ratings are
 ``float64``; counts are ``Int64``; Y/N flags are nullable ``boolean``; missing values are NA.
-Parsed frames are cached per process (resolved path, size, mtime); each call returns a copy.
+Parsed frames are cached per process (resolved path, content key); each call returns a copy.
 """
 
 from __future__ import annotations
@@ -167,7 +167,7 @@ def _typed(series: pd.Series, header: str, where: str) -> pd.Series:
 
 
 @functools.lru_cache(maxsize=32)
-def _load(table: str, key: tuple[str, int, int], extras: bool) -> pd.DataFrame:
+def _load(table: str, key: tuple[str, str], extras: bool) -> pd.DataFrame:
     path = Path(key[0])
     raw = _read_raw(path)
     raw.columns = [str(c).strip() for c in raw.columns]

@@ -1,8 +1,10 @@
 """Read an evaluation set (csv / tsv / parquet / json(l), local or on the Hugging Face Hub) into pandas.
 
 Reading goes through the Hugging Face ``datasets`` library (``load_dataset("csv", ...)`` etc.),
-so local files and hub datasets share one code path and one on-disk Arrow cache, kept under
-``$WORKBENCH_CACHE_DIR`` (default ``~/.cache/workbench``) in ``hf-datasets/``.
+so local files and hub datasets share one code path and one on-disk Arrow cache, kept in ``hf-datasets/``
+under the run's cache folder (``--cache-dir``, else ``$WORKBENCH_CACHE_DIR``, else ``~/.cache/workbench``);
+a local file's build is kept under its content key (``hf-datasets/local/<size>-<xxh3>``), never under
+its mtime as ``datasets`` would. No writable cache folder: a warning, and a temporary one per read.
 
 Strings stay strings. ``datasets``' CSV builder runs ``pandas.read_csv`` chunk by chunk with
 pandas' NA defaults, which turn labels such as "NA", "None", "null" or "" into missing values and
@@ -18,15 +20,18 @@ Local files need no network and no ``HF_DATASETS_OFFLINE`` setting; hub reads fo
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import tempfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ..settings import resolve_cache_dir
+from ..file_hashes import content_key
+from ..settings import current_cache_dir
 from ._files import OntologyFileNotFoundError
 
 # suffix -> (datasets builder, builder options)
@@ -62,10 +67,35 @@ def _looks_like_file(name: str) -> bool:
         return False
 
 
-def _cache_dir() -> str:
-    path = resolve_cache_dir() / "hf-datasets"
-    path.mkdir(parents=True, exist_ok=True)
-    return str(path)
+@contextlib.contextmanager
+def _datasets_cache(local_file: Path | None):
+    """The folder ``datasets`` builds into: ``<cache>/hf-datasets`` for hub datasets, and for a local file
+    ``<cache>/hf-datasets/local/<content key>``. ``datasets`` itself knows a local file by its mtime
+    only, so an edit that keeps the mtime (cp -p, rsync -t, os.utime) would get the old rows: keyed on the
+    file's bytes, an edited file is built again. With no writable cache folder (said once, by
+    ``usable_cache_dir``) the build goes to a temporary folder removed afterwards: slower, same rows."""
+    root = current_cache_dir()
+    if root is not None:
+        path = root / "hf-datasets"
+        if local_file is not None:
+            path = path / "local" / content_key(local_file).replace(":", "-")
+        with contextlib.suppress(OSError):  # e.g. a full disk: the temporary folder below
+            path.mkdir(parents=True, exist_ok=True)
+        if path.is_dir():
+            yield str(path)
+            return
+    with tempfile.TemporaryDirectory(prefix="workbench-hf-datasets-") as tmp:
+        yield tmp
+
+
+def _single_split(loaded: Any, name: str) -> Any:
+    import datasets
+
+    if isinstance(loaded, datasets.DatasetDict):
+        if len(loaded) != 1:
+            raise ValueError(f"hub dataset {name!r} has splits {sorted(loaded)}; pass split=")
+        loaded = next(iter(loaded.values()))
+    return loaded
 
 
 def _to_pandas(dataset: Any) -> pd.DataFrame:
@@ -106,12 +136,10 @@ def read_table(
         name = str(path_or_hub)
         if format is not None or not _HUB_NAME.fullmatch(name) or _looks_like_file(name):
             raise OntologyFileNotFoundError(f"evaluation file {path.name} not found in {path.parent.resolve()}")
-        loaded = datasets.load_dataset(name, revision=revision, split=split, cache_dir=_cache_dir(), **kw)
-        if isinstance(loaded, datasets.DatasetDict):
-            if len(loaded) != 1:
-                raise ValueError(f"hub dataset {name!r} has splits {sorted(loaded)}; pass split=")
-            loaded = next(iter(loaded.values()))
-        return _to_pandas(loaded)
+        with _datasets_cache(None) as cache:
+            loaded = datasets.load_dataset(name, revision=revision, split=split, cache_dir=cache, **kw)
+            loaded = _single_split(loaded, name)
+            return _to_pandas(loaded)
     if revision is not None:
         raise ValueError(f"revision= applies to hub datasets only, and {path} is a local file")
     if path.is_dir():
@@ -132,7 +160,8 @@ def read_table(
             features=datasets.Features({str(c): datasets.Value("string") for c in names}),
         )
     options.update(kw)
-    loaded = datasets.load_dataset(
-        builder, data_files=str(path.resolve()), split=split or "train", cache_dir=_cache_dir(), **options
-    )
-    return _to_pandas(loaded)
+    with _datasets_cache(path) as cache:
+        loaded = datasets.load_dataset(
+            builder, data_files=str(path.resolve()), split=split or "train", cache_dir=cache, **options
+        )
+        return _to_pandas(loaded)  # inside the block: a temporary cache folder is removed after it

@@ -161,7 +161,6 @@ class UWEModel:
             "seed": config.seed,
             "ablations": list(config.ablations),
             "steps": config.steps,
-            "torch": torch.__version__.split("+")[0],
         }
         self.info = ModelInfo(
             name=name or config.name,
@@ -174,6 +173,7 @@ class UWEModel:
             trained_on=list(config.trained_on) or None,
             variant_of=config.variant_of,
             settings=settings,
+            libraries={"torch": torch.__version__.split("+")[0]},  # environment, never identity
             description=f"UWE reference bi-encoder ({config.base_model} backbone, {config.scoring} scoring, "
             f"tau_a={config.tau_a}), one model for every task",
         )

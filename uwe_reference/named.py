@@ -92,9 +92,20 @@ class UWECard(BaseModel):
     training_cost: TrainingCost
     trainable: bool = True
     not_trainable_reason: str | None = None
+    # Ranked on the main board only when true: the weights are pinned (weights_sha256) and anyone can get them
+    # (hub_repo) or rebuild them bit for bit from the recipe (trainable; training is deterministic for the same
+    # hardware, threads and library versions: docs/uwe.md). False: listed as "Archived — not reproducible".
+    reproducible: bool = False
+    reproducibility: str  # why the row is (not) reproducible, in words
+    # A recipe choice made after test scores of this recipe or a sibling were read (None: chosen on val only).
+    selected_with_test: str | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> UWECard:
+        if self.reproducible and not (self.weights_sha256 and (self.hub_repo or self.trainable)):
+            raise ValueError(
+                "reproducible is true: the card must pin weights_sha256 and name a hub_repo or be trainable"
+            )
         if self.seed != self.recipe.seed:
             raise ValueError(f"seed {self.seed} differs from the recipe's seed {self.recipe.seed}")
         if not self.trainable and not self.not_trainable_reason:
@@ -411,6 +422,7 @@ def _factory(card: UWECard) -> Callable[..., Any]:
         "weights": f"<cache>/uwe/{card.weights_name}: cache, else hub {card.hub_repo or '(none published)'}, else "
         f"trained from recipe {card.recipe.name}{'' if card.trainable else ' (not trainable here)'}",
         "notes": f"model card uwe_reference/cards/{card.name}.json{scored}; {card.weights_note}",
+        "reproducible": card.reproducible,
     }
     return factory
 

@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from .caches.embeddings import checked_matrix
 from .errors import WorkBenchError
 from .io import stable_hash
 from .model import ModelInfo, Role
@@ -56,10 +57,8 @@ class EncoderAdapter:
         return None
 
     def encode(self, texts: list[str], *, role: Role, input_type: str, group: str | None = None) -> np.ndarray:
-        out = self._call(list(texts), role)
-        if hasattr(out, "detach"):  # a torch tensor
-            out = out.detach().cpu().numpy()
-        return np.asarray(out, dtype=np.float32)
+        # checked and copied here too: this object is also called without the embedding layer (latency)
+        return checked_matrix(self._call(list(texts), role), self.info.name, texts)
 
     def __repr__(self) -> str:
         return f"EncoderAdapter({self.info.name!r}, revision={self.info.revision[:12]!r})"
@@ -92,11 +91,7 @@ def as_model(model: Any, *, name: str | None = None, revision: str | None = None
             f"{type(model).__name__}: not a model; expected a SentenceTransformer, an object with "
             "encode(sentences, ...), a callable texts -> array, or a workbench model (info, encode)"
         )
-    probe = np.asarray(call(list(PROBE_TEXTS), "query"), dtype=np.float32)
-    if probe.ndim != 2 or probe.shape[0] != len(PROBE_TEXTS):
-        raise WorkBenchError(
-            f"model {name!r}: encoding {len(PROBE_TEXTS)} texts returned shape {probe.shape}; expected (n_texts, dim)"
-        )
+    probe = _probe(call, name)
     if revision is None:
         revision = stable_hash({"code": _code_hash(model), "probe": np.round(probe, 4).tolist()})
         settings["revision_from"] = "content hash (code + probe embeddings)"
@@ -104,6 +99,21 @@ def as_model(model: Any, *, name: str | None = None, revision: str | None = None
         name=name, revision=revision, kind="embedding", embedding_dim=int(probe.shape[1]), settings=settings, **card
     )
     return EncoderAdapter(call, info, role_aware=role_aware)
+
+
+def _probe(call: Callable, name: str) -> np.ndarray:
+    """The encoder's output on `PROBE_TEXTS`, checked as every later call is (one line for strings, a sparse
+    matrix, a generator, complex values...); an encoder that raises on them is named with its error."""
+    try:
+        out = call(list(PROBE_TEXTS), "query")
+    except WorkBenchError:
+        raise
+    except Exception as err:  # the foreign encoder's own failure, as one line
+        first = (str(err).strip().splitlines() or [""])[0][:300]
+        raise WorkBenchError(
+            f"model {name!r}: encoding {len(PROBE_TEXTS)} probe texts failed ({type(err).__name__}: {first})"
+        ) from None
+    return checked_matrix(out, repr(name), PROBE_TEXTS)
 
 
 def _sentence_transformer_call(st: Any) -> tuple[Callable, bool, dict]:

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from .adapters import as_model
-from .errors import WorkBenchError
 
 
 def evaluate(
@@ -35,18 +34,21 @@ def evaluate(
     model, revision, task, split, main_score, score, status (written / reused / skipped / failed), path, error.
     """
     from .catalog import resolve_task_list
+    from .names import check_name
     from .registry import load_model
     from .results import read_result
-    from .runner import evaluate_into, lacks_split, output_lock
-    from .settings import resolve_data_dir
+    from .runner import evaluate_into, failure_message, lacks_split, output_lock
+    from .settings import caching_in, resolve_data_dir, usable_cache_dir
     from .task import Task
 
+    if name is not None:  # the name becomes the result folder: refused before a model loads or a folder is made
+        check_name(name, "name=: model name")
     model = load_model(model) if isinstance(model, str) else model
     model = as_model(model, name=name, revision=revision)
     selection = tasks if isinstance(tasks, str) else ",".join(tasks)
     output, rows = Path(output), []
     say = log or (lambda message: None)
-    with output_lock(output):
+    with output_lock(output), caching_in(usable_cache_dir(cache_dir)):
         for spec in resolve_task_list(selection):
             row = {
                 "model": model.info.name,
@@ -67,8 +69,8 @@ def evaluate(
                 path, written = evaluate_into(
                     model, task, split, output, ties=ties, limit=limit, progress=progress, log=say
                 )
-            except WorkBenchError as err:  # one failed task never stops the others
-                row.update(status="failed", error=str(err))
+            except Exception as err:  # one failed task never stops the others (a model's own error included)
+                row.update(status="failed", error=failure_message(err))
                 continue
             row.update(status="written" if written else "reused", path=str(path), score=read_result(path).main_score)
     return rows

@@ -7,7 +7,6 @@ evaluation pair (b, a) as much as (a, b).
 
 from __future__ import annotations
 
-import csv
 import gzip
 import io
 import os
@@ -17,8 +16,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import WorkBenchError
 from .task import Task
+from .tsv import read_tsv_rows
 
 _SPACE = re.compile(r"\s+")
 PAIRS_FILE = "training_pairs.tsv.gz"  # what a trained model folder ships for `workbench audit --model-dir`
@@ -93,19 +92,8 @@ def cross_task_overlap(eval_sets: list[EvalSet]) -> list[dict]:
 
 
 def read_pairs(path: Path) -> list[tuple[str, str]]:
-    """Training pairs from a TSV file (optionally .gz): one `query<TAB>target` per line."""
-    opener = gzip.open if str(path).endswith(".gz") else open
-    try:
-        with opener(path, "rt", encoding="utf-8", newline="") as handle:
-            rows = list(csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
-    except FileNotFoundError:
-        raise WorkBenchError(f"{path}: training pairs file not found") from None
-    except UnicodeDecodeError as err:
-        raise WorkBenchError(f"{path}: not UTF-8 ({err.reason})") from None
-    bad = next((n for n, row in enumerate(rows, 1) if len(row) < 2), None)
-    if bad is not None:
-        raise WorkBenchError(f"{path}:{bad}: expected two tab-separated columns (query, target)")
-    return [(row[0], row[1]) for row in rows]
+    """Training pairs from a TSV file (optionally .gz): one `query<TAB>target` per line (``workbench.tsv``'s rules)."""
+    return [(query, target) for _, (query, target) in read_tsv_rows(path, ["query", "target"], "training pairs")]
 
 
 def _text_writer(raw, gz: bool) -> io.TextIOWrapper:

@@ -65,7 +65,7 @@ def get_task_spec(name: str) -> TaskSpec:
         return variant
     path = Path(name)
     if path.suffix in (".yaml", ".yml") or "/" in name or "\\" in name:  # a path, not a task name
-        if not path.is_file():
+        if not path.exists() and not path.is_symlink():  # a pipe, folder or link loop: read_yaml says which
             raise WorkBenchError(f"no such task file: {name}")
         return load_task_spec(path)
     raise WorkBenchError(

@@ -271,7 +271,12 @@ def _run_selection(models, task_selection: str, split: str):
     help="Only the first N queries per task (results marked unofficial).",
 )
 @click.option(
-    "--ties", type=click.Choice(["average", "pessimistic", "optimistic"]), default="average", show_default=True
+    "--ties",
+    type=click.Choice(["average", "pessimistic", "optimistic", "publisher"]),
+    default="average",
+    show_default=True,
+    help="How tied scores rank: the expectation over their orders (our protocol), worst or best case; or "
+    "publisher: score as the task's publisher does (MELO: trec_eval over the top 100; docs/protocols.md).",
 )
 @click.option("--shard", default=None, help="I/N: run every N-th (model, task) item starting at I.")
 @click.option("--no-progress", is_flag=True)
@@ -372,6 +377,10 @@ def parse_model_settings(items) -> dict:
             settings[key] = json.loads(value)
         except ValueError:
             settings[key] = value
+    if settings.get("name") is not None:  # a name becomes the result folder: refused before any model loads
+        from .names import check_name
+
+        check_name(settings["name"], "--model-setting name: model name")
     return settings
 
 
@@ -438,13 +447,16 @@ def data_verify(sums, data_dir):
     from .settings import resolve_data_dir
 
     root = resolve_data_dir(data_dir)
-    ok, bad, missing = verify_checksums(root, Path(sums) if sums else None)
+    ok, bad, missing, unreadable = verify_checksums(root, Path(sums) if sums else None)
     for rel in bad:
         click.echo(f"MISMATCH {rel}")
     for rel in missing:
         click.echo(f"MISSING  {rel}")
-    click.echo(f"{len(ok)} ok, {len(bad)} mismatched, {len(missing)} missing in {root}")
-    if bad or missing:
+    for line in unreadable:  # a folder, pipe or device where a file should be: named as such, never opened
+        click.echo(f"NOTFILE  {line}")
+    others = f", {len(unreadable)} not a regular file" if unreadable else ""
+    click.echo(f"{len(ok)} ok, {len(bad)} mismatched, {len(missing)} missing{others} in {root}")
+    if bad or missing or unreadable:
         sys.exit(1)
 
 
@@ -467,6 +479,8 @@ def data_fetch(only, base_url, dry_run, data_dir):
 
     An ESCO zip of another version or language (--only 'esco/v1.2.0/ESCO dataset - v1.2.0 - classification
     - de - csv.zip') comes from the publisher's download folder; its sha256 is recorded at first download.
+    Every download ends: a deadline per file, a minimum rate, the manifest's size or a cap
+    (WORKBENCH_FETCH_DEADLINE, WORKBENCH_FETCH_MIN_RATE, WORKBENCH_FETCH_MAX_BYTES; docs/data.md).
     """
     import os
 
@@ -599,10 +613,25 @@ def results_merge(shards, out):
     click.echo(f"{copied} result files merged into {out}")
 
 
+@results.command("migrate")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Say what would change; write nothing.")
+def results_migrate(folder, dry_run):
+    """Bring the result files under FOLDER written before scoring versions up to date: library versions leave
+    the model's settings and revision for `environment`, `scoring_version` is set, the fingerprint recomputed;
+    per-query values and scores stay byte for byte (checked). Exit 1 if a file could not be migrated."""
+    from .migrate import migrate_folder
+
+    report = migrate_folder(folder, dry_run=dry_run, log=click.echo)
+    click.echo(report.summary())
+    if report.failed or not (report.migrated or report.current):
+        sys.exit(1)
+
+
 @results.command("reproduce")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--sample", type=click.IntRange(min=1), default=20, show_default=True, help="Queries re-scored per file.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the query sample.")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Seed of the query sample.")
 @data_dir_option
 @cache_dir_option
 def results_reproduce(files, sample, seed, data_dir, cache_dir):
@@ -625,10 +654,68 @@ def results_reproduce(files, sample, seed, data_dir, cache_dir):
             )
         except WorkBenchError as err:
             bad += 1
-            click.echo(f"error: {path}: {err}", err=True)
+            click.echo(f"error: {err}" if str(path) in str(err) else f"error: {path}: {err}", err=True)
             continue
         bad += not outcome.ok
         click.echo(outcome.summary())
+    if bad:
+        sys.exit(1)
+
+
+@results.command("verify")
+@click.argument("folders", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--record", is_flag=True, help="Write each file's state into the verification ledger.")
+@click.option(
+    "--ledger",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Verification ledger to write with --record (default: the package's leaderboard/verification.json).",
+)
+@click.option("--tasks", "only_tasks", default=None, help="Only the files of these comma-separated task names.")
+@click.option(
+    "--skip-known", is_flag=True, help="Skip files the ledger already holds a verdict for (their sha256 is in it)."
+)
+@data_dir_option
+@cache_dir_option
+def results_verify(folders, record, ledger, only_tasks, skip_known, data_dir, cache_dir):
+    """Re-score a seeded sample of every official result file in each model FOLDER with its model: per task
+    `verified` (matched), `mismatched` at a named query, or `not-loadable`. Exit 1 when any file mismatches
+    or cannot be checked."""
+    import dataclasses
+
+    from .io import sha256_file
+    from .leaderboard.verification import LEDGER_PATH, MISMATCHED, Ledger, Verdict
+    from .registry import load_model
+    from .reproduce import TOLERANCE, VERIFY_SAMPLE, Verifier
+    from .settings import resolve_data_dir
+
+    book = ledger or LEDGER_PATH
+    known = set(Ledger.load(book).files) if record or skip_known else set()  # unreadable: an error before any work
+    wanted = {t.strip() for t in only_tasks.split(",") if t.strip()} if only_tasks else None
+    click.echo(f"sample: {VERIFY_SAMPLE} queries per file (or all), tolerance {TOLERANCE:g}")
+    bad = 0
+    with Verifier(load_model, data_dir=resolve_data_dir(data_dir), cache_dir=cache_dir) as verifier:
+        for folder in folders:
+            for path in sorted(folder.glob("*.json")):
+                if wanted is not None and path.name.split("__", 1)[0] not in wanted:
+                    continue  # the file name is `<task>__v<version>__<split>...json` (result_path)
+                if skip_known and sha256_file(path) in known:
+                    continue
+                try:
+                    verdict = verifier.verify(path)
+                except WorkBenchError as err:
+                    bad += 1
+                    click.echo(f"{folder.name}/{path.name}: cannot be checked here: {err}")
+                    continue
+                bad += verdict.state == MISMATCHED
+                click.echo(f"{folder.name}/{verdict.line()}")
+                if record:  # each verdict at once: an interrupted run keeps what it verified
+                    entry = Verdict(
+                        f"{folder.name}/{path.name}", verdict.state, verdict.detail, verdict.sample, verdict.queries
+                    )
+                    Ledger.record(sha256_file(path), dataclasses.replace(entry, tolerance=TOLERANCE), book)
+    if record:
+        click.echo(f"recorded in {book}")
     if bad:
         sys.exit(1)
 
@@ -652,6 +739,8 @@ def results_export(results_dir, fmt, out):
     except WorkBenchError as err:
         raise click.ClickException(str(err)) from None
     click.echo(report.summary("MTEB task results" if fmt == "mteb" else "parquet file"))
+    if report.skipped and not report.written:  # every file refused: nothing was done
+        sys.exit(1)
 
 
 @results.command("check")
@@ -660,23 +749,28 @@ def results_export(results_dir, fmt, out):
     "--board",
     "board_dir",
     type=click.Path(file_okay=False, path_type=Path),
-    default=Path("leaderboard/results"),
-    show_default=True,
-    help="Results already on the board (canonical checksums, names taken); skipped if absent.",
+    default=None,
+    help="Results already on the board (names, weights and values taken). Default: leaderboard/results of the "
+    "repository the command runs in; outside one, --board is required.",
 )
 @click.option(
     "--data-dir",
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     default=None,
-    help="Check data checksums against these files instead of the board's.",
+    help="Check data checksums against these files instead of the package's data manifest.",
 )
 def results_check(folders, board_dir, data_dir):
     """Check model result folders (RESULTS/MODEL) for submission: one line per problem, exit 1 if any."""
     from .leaderboard.submission import check_submission
 
+    if board_dir is None and Path("leaderboard/results").is_dir():
+        board_dir = Path("leaderboard/results")
     failed = False
     for folder in folders:
-        report = check_submission(folder, board_dir if board_dir.is_dir() else None, data_dir=data_dir)
+        try:
+            report = check_submission(folder, board_dir, data_dir=data_dir)
+        except WorkBenchError as err:
+            raise click.ClickException(str(err)) from None
         for line in report.lines():
             click.echo(line)
         failed |= not report.ok

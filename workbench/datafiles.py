@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import json
+import os
 import re
 import shlex
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from .errors import WorkBenchError
-from .io import atomic_write_bytes, atomic_write_json, sha256_file
+from .file_hashes import Sha256Memo
+from .io import InputFileError, atomic_write_bytes, check_regular, read_regular_text, sha256_file
 from .spec import Source
 
 
@@ -22,10 +23,8 @@ def resolve_source_files(source: Source, data_dir: Path, task_name: str) -> dict
     root = data_dir.resolve()
     paths = {role: Path(rel) if Path(rel).is_absolute() else root / rel for role, rel in source.files.items()}
     for role, path in paths.items():
-        if path.is_symlink() and not path.exists():
-            raise WorkBenchError(
-                f"task {task_name}: source.files.{role}: {path} is a link to {path.readlink()}, which does not exist"
-            )
+        if path.is_symlink() and not path.exists():  # a dangling link or a link loop: never fetched over
+            _check_input(path, role, task_name)
     missing = {
         role: rel for role, rel in source.files.items() if not paths[role].exists() and not Path(rel).is_absolute()
     }
@@ -34,7 +33,17 @@ def resolve_source_files(source: Source, data_dir: Path, task_name: str) -> dict
     for role, path in paths.items():
         if not path.exists():
             raise WorkBenchError(f"task {task_name}: source.files.{role}: {path} not found (data directory {root})")
+        _check_input(path, role, task_name)
     return paths
+
+
+def _check_input(path: Path, role: str, task_name: str) -> None:
+    """A role names a regular file or a folder (whose members checksum_files checks): a named pipe or a
+    device would hang or never end its reader, so it is refused here, before any loader opens it."""
+    try:
+        check_regular(path, folder_ok=True)
+    except InputFileError as err:
+        raise WorkBenchError(f"task {task_name}: source.files.{role}: {err}") from None
 
 
 def fetch_missing(root: Path, missing: dict[str, str], task_name: str) -> None:
@@ -64,14 +73,41 @@ def fetch_missing(root: Path, missing: dict[str, str], task_name: str) -> None:
     fetch_planned(root, entries, base_url=base_url, what=f"task {task_name}: {', '.join(rels)}")
 
 
+# A data_files key of a file outside the data directory (allow_absolute_paths). Such a key is relative
+# (it starts with this name), so it never resolves outside any data directory a checker joins it to.
+EXTERNAL_PREFIX = "external:"
+
+
+def data_key_problem(key: str) -> str | None:
+    """Why `key` (a result's data_files key, a checksum list's path) is not a relative path inside a data
+    directory: empty, NUL, absolute, or with a '..' part. Checked lexically: links inside the data
+    directory are the curator's (they may lead anywhere, see resolve_source_files); a key cannot add one."""
+    if not key or "\0" in key:
+        return f"data file key {key!r} is empty or holds a NUL character"
+    if key.startswith("/") or os.path.isabs(key):
+        return f"data file key {key!r} is an absolute path; keys are paths relative to the data directory"
+    if ".." in PurePosixPath(key).parts:
+        return f"data file key {key!r} leaves the data directory ('..')"
+    return None
+
+
+def data_file_path(data_dir: Path, key: str) -> Path | None:
+    """data_dir/key, or None when the key is not a path inside the data directory (then never read)."""
+    if data_key_problem(key) is not None:
+        return None
+    path = Path(data_dir) / key
+    inside = os.path.normpath(path).startswith(os.path.join(os.path.normpath(data_dir), ""))
+    return path if inside else None
+
+
 LOCAL_SUMS = "SHA256SUMS.local"  # checksums recorded at first download of files the manifest does not pin
 
 
 def read_local_sums(root: Path) -> dict[str, str]:
     """{path: sha256} recorded in ``root/SHA256SUMS.local`` (empty when there is none)."""
     try:
-        text = (root / LOCAL_SUMS).read_text(encoding="utf-8")
-    except (FileNotFoundError, NotADirectoryError):
+        text = read_regular_text(root / LOCAL_SUMS)
+    except FileNotFoundError:
         return {}
     sums = {}
     for line in text.splitlines():
@@ -90,39 +126,19 @@ def record_local_sum(root: Path, rel: str, digest: str) -> None:
 
 
 def file_identity(path: Path) -> str:
-    """Resolved path, size, mtime, inode and ctime: what changes when the file's content may have.
+    """Resolved path, size, mtime, inode and ctime: what changes when a file was written (OSError when missing).
 
-    ctime and inode too: an edit that keeps size and mtime (cp -p, rsync -t, tar) still changes them.
-    Raises OSError for a missing file.
+    Only for a file this process writes and does not hash: the embedding cache's SQLite file (gigabytes),
+    whose in-memory copy is dropped when it changes. A cache of anything derived from a file's *bytes* keys on
+    its content instead (``workbench.file_hashes``), never on this identity.
     """
     stat = path.stat()
     return f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{stat.st_ino}|{stat.st_ctime_ns}"
 
 
-class ChecksumMemo:
-    """sha256 per file, remembered by (path, size, mtime, inode, ctime) so a suite run hashes each file once."""
-
-    def __init__(self, cache_file: Path | None):
-        self.cache_file = cache_file
-        self._memo: dict[str, str] = {}
-        if cache_file and cache_file.exists():
-            try:
-                self._memo = json.loads(cache_file.read_text())
-            except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-                self._memo = {}
-            if not isinstance(self._memo, dict):  # damaged or foreign file: a memo is only ever a shortcut
-                self._memo = {}
-
-    def __call__(self, path: Path) -> str:
-        key = file_identity(path)
-        if key not in self._memo:
-            self._memo[key] = sha256_file(path)
-            if self.cache_file:
-                try:
-                    atomic_write_json(self.cache_file, self._memo)
-                except OSError:  # an unwritable memo only costs hashing again next time
-                    self.cache_file = None
-        return self._memo[key]
+class ChecksumMemo(Sha256Memo):
+    """sha256 per data file, remembered under its content key (``workbench.file_hashes``) so a suite run
+    pays one xxh3 pass per file, not one sha256 pass; metadata (size, mtime, inode, ctime) is never trusted."""
 
 
 def checksum_files(files: dict[str, Path], data_dir: Path, memo: ChecksumMemo) -> dict[str, str]:
@@ -131,12 +147,13 @@ def checksum_files(files: dict[str, Path], data_dir: Path, memo: ChecksumMemo) -
     root = data_dir.resolve()
     recorded = read_local_sums(root)
     for path in files.values():
-        members = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        # every member but sub-folders: a pipe or device inside a folder is refused by the hash, not skipped
+        members = sorted(p for p in path.rglob("*") if not p.is_dir()) if path.is_dir() else [path]
         for member in members:
             try:  # the path inside the data directory, also for a link that leads elsewhere
                 rel = member.relative_to(root).as_posix()
-            except ValueError:  # allow_absolute_paths
-                rel = member.resolve().as_posix()
+            except ValueError:  # allow_absolute_paths: a key that no data-directory lookup can resolve
+                rel = EXTERNAL_PREFIX + member.resolve().as_posix()
             out[rel] = memo(member)
             if rel in recorded and recorded[rel] != out[rel]:
                 raise WorkBenchError(
@@ -150,36 +167,49 @@ def checksum_files(files: dict[str, Path], data_dir: Path, memo: ChecksumMemo) -
 _SUMS_LINE = re.compile(r"([0-9a-fA-F]{64}) [ *](.+)")
 
 
-def verify_checksums(data_dir: Path, sums_file: Path | None = None) -> tuple[list[str], list[str], list[str]]:
-    """Check files against a sha256sum-style list; returns (ok, mismatched, missing) relative paths."""
+def verify_checksums(
+    data_dir: Path, sums_file: Path | None = None
+) -> tuple[list[str], list[str], list[str], list[str]]:
+    """Check files against a sha256sum-style list; returns (ok, mismatched, missing, unreadable): relative
+    paths, and for an entry that exists but is no regular file (folder, pipe, device, link loop) one line
+    saying what it is. Neither the list nor any entry is opened unless it is a regular file."""
     sums_file = sums_file or data_dir / "SHA256SUMS"
-    if not sums_file.exists():
-        raise WorkBenchError(f"{sums_file}: checksum list not found (expected lines '<sha256>  <relative path>')")
     try:
-        text = sums_file.read_text(encoding="utf-8")
-    except UnicodeDecodeError as err:
-        raise WorkBenchError(f"{sums_file}: not UTF-8 text ({err.reason} at byte {err.start})") from None
-    ok, bad, missing = [], [], []
+        text = read_regular_text(sums_file)
+    except FileNotFoundError:
+        raise WorkBenchError(
+            f"{sums_file}: checksum list not found (expected lines '<sha256>  <relative path>')"
+        ) from None
+    except InputFileError as err:
+        raise WorkBenchError(f"checksum list: {err}") from None
+    ok, bad, missing, unreadable = [], [], [], []
     for number, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
-        # sha256sum's format: the digest, a space, ' ' (text mode) or '*' (binary mode, `sha256sum -b`), the path
-        match = _SUMS_LINE.fullmatch(line)
-        if match is None:
-            raise WorkBenchError(
-                f"{sums_file}:{number}: expected '<64 hex sha256>  <path>' or "
-                f"'<64 hex sha256> *<path>', got {line[:80]!r}"
-            )
-        digest, rel = match.group(1), match.group(2)
-        if Path(rel).is_absolute() or ".." in Path(rel).parts:
-            raise WorkBenchError(f"{sums_file}:{number}: path {rel!r} leaves the data directory")
-        path = data_dir / rel
-        if not path.is_file():  # absent, or a folder / pipe where the file should be: never opened
+        digest, rel = _sums_entry(sums_file, number, line)
+        try:
+            same = sha256_file(data_dir / rel) == digest.lower()
+        except FileNotFoundError:  # absent, or a link to nothing
             missing.append(rel)
-        elif sha256_file(path) != digest.lower():
-            bad.append(rel)
-        else:
-            ok.append(rel)
-    if not (ok or bad or missing):
+            continue
+        except InputFileError as err:  # present, but not a file to hash: say what it is
+            unreadable.append(rel + str(err).removeprefix(str(data_dir / rel)))
+            continue
+        (ok if same else bad).append(rel)
+    if not (ok or bad or missing or unreadable):
         raise WorkBenchError(f"{sums_file}: lists no files, so nothing can be verified")
-    return ok, bad, missing
+    return ok, bad, missing, unreadable
+
+
+def _sums_entry(sums_file: Path, number: int, line: str) -> tuple[str, str]:
+    """(digest, relative path) of one line in sha256sum's format: the digest, a space, ' ' (text mode) or
+    '*' (binary mode, `sha256sum -b`), the path, which must stay inside the data directory."""
+    match = _SUMS_LINE.fullmatch(line)
+    if match is None:
+        raise WorkBenchError(
+            f"{sums_file}:{number}: expected '<64 hex sha256>  <path>' or '<64 hex sha256> *<path>', got {line[:80]!r}"
+        )
+    digest, rel = match.group(1), match.group(2)
+    if data_key_problem(rel) is not None:
+        raise WorkBenchError(f"{sums_file}:{number}: path {rel!r} leaves the data directory")
+    return digest, rel

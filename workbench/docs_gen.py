@@ -35,6 +35,8 @@ _STAT_WORDS = {
     "dropped_pairs_unknown_query": "relevance pairs dropped (query unknown)",
     "excluded_queries_without_positives": "queries excluded (no relevant target)",
     "merged_duplicate_queries": "duplicate queries merged",
+    "merged_identical_labels": "labels repeated by other concepts (one query per text)",
+    "label_positives_in_another_split": "positives in another split than their query (relevance over the whole ontology)",
     "merged_duplicate_targets": "duplicate targets merged",
     "empty_query_texts": 'queries with an empty or missing text (scored as "")',
 }

@@ -26,6 +26,7 @@ import numpy as np
 from .errors import WorkBenchError
 from .io import atomic_write_bytes
 from .model import NOT_TRAINED, UNDISCLOSED
+from .names import check_name, inside
 from .results import ResultFile, read_result, slug
 
 RESULT_FORMATS = ("mteb", "parquet")
@@ -107,10 +108,22 @@ def mteb_model_meta(result: ResultFile) -> dict:
     }
 
 
+def _mteb_folder(out_dir: Path, result: ResultFile) -> Path:
+    """OUT/results/<model>/<revision>/, refused (one line) when a name or revision would leave it ('..')."""
+    check_name(result.model.name, "model name")
+    check_name(result.model.revision, "model revision")
+    root = Path(out_dir) / "results"
+    return inside(root, root / slug(result.model.name.replace("/", "__")) / slug(result.model.revision))
+
+
 def export_results_mteb(results_dir: Path, out_dir: Path) -> ExportReport:
     report = ExportReport()
-    for _, result in official_results(results_dir, report):
-        folder = Path(out_dir) / "results" / slug(result.model.name.replace("/", "__")) / slug(result.model.revision)
+    for source, result in official_results(results_dir, report):
+        try:
+            folder = _mteb_folder(out_dir, result)
+        except WorkBenchError as err:  # one hostile file is skipped and said; the others are exported
+            report.skipped.append(f"{source}: {err}")
+            continue
         path = folder / f"{result.task.name}.json"
         atomic_write_bytes(path, _json_bytes(mteb_task_result(result)))
         atomic_write_bytes(folder / "model_meta.json", _json_bytes(mteb_model_meta(result)))

@@ -1,23 +1,23 @@
-"""Model revisions: a hash of the files that determine scores, or of settings + library versions.
+"""Model revisions: a hash of the files that determine scores, or of a code-defined model's settings.
 
 Folder revisions hash every weight/config file (sorted relative path + sha256 of its bytes), so two
-copies of the same weights get the same revision wherever they live. File hashes are memoised per
-process and remembered across processes in ``<cache>/file-hashes.json`` keyed by (path, size, mtime):
-nothing is ever written into a model folder.
+copies of the same weights get the same revision wherever they live. File hashes are remembered in
+``<cache>/file-hashes.json`` under each file's content key (``workbench.file_hashes``: size + xxh3 of
+every byte), never under its size and mtime: weights swapped at the same size with the mtime kept
+(`cp -p`, `rsync -t`) get a new revision. Nothing is ever written into a model folder.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import json
 import os
 import threading
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from workbench.io import atomic_write_json, sha256_file, stable_hash
+from workbench.file_hashes import Sha256Memo
+from workbench.io import stable_hash
 
 # Files that can change what a model computes. README, .gitattributes, desktop.ini, images: not.
 REVISION_SUFFIXES = frozenset(
@@ -41,59 +41,23 @@ REVISION_SUFFIXES = frozenset(
 _SKIP_DIRS = frozenset({".git", ".cache", "__pycache__", "onnx", "openvino"})
 _HASH_FILE = "file-hashes.json"
 _lock = threading.Lock()
-_memo: dict[tuple[str, int, int], str] = {}
-_disk_loaded = False
+_memos: dict[Path | None, Sha256Memo] = {}
 
 
-def _disk_path() -> Path | None:
-    try:
-        from workbench.settings import resolve_cache_dir
+def _memo() -> Sha256Memo:
+    """The process's memo for the current cache folder (None: no usable cache, memo in this process only)."""
+    from workbench.settings import current_cache_dir
 
-        return resolve_cache_dir() / _HASH_FILE
-    except Exception:  # an unwritable cache only costs a re-hash
-        return None
-
-
-def _load_disk() -> None:
-    global _disk_loaded
-    if _disk_loaded:
-        return
-    _disk_loaded = True
-    path = _disk_path()
-    if path is None or not path.is_file():
-        return
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        for key, digest in data.items():
-            file, size, mtime = key.rsplit("|", 2)
-            _memo.setdefault((file, int(size), int(mtime)), digest)
-    except (OSError, ValueError):
-        pass
-
-
-def _save_disk() -> None:
-    path = _disk_path()
-    if path is None:
-        return
-    with contextlib.suppress(OSError):  # an unwritable cache only costs a re-hash
-        atomic_write_json(path, {f"{f}|{s}|{m}": d for (f, s, m), d in _memo.items()})
+    folder = current_cache_dir()
+    with _lock:
+        if folder not in _memos:
+            _memos[folder] = Sha256Memo(folder / _HASH_FILE if folder is not None else None)
+        return _memos[folder]
 
 
 def file_sha256(path: str | os.PathLike, *, persist: bool = True) -> str:
-    """sha256 of a file's bytes, memoised on (resolved path, size, mtime_ns)."""
-    path = Path(path).resolve()
-    stat = path.stat()
-    key = (str(path), stat.st_size, stat.st_mtime_ns)
-    with _lock:
-        _load_disk()
-        if key in _memo:
-            return _memo[key]
-    digest = sha256_file(path)
-    with _lock:
-        _memo[key] = digest
-        if persist:
-            _save_disk()
-    return digest
+    """sha256 of a file's bytes, memoised under its content key (size + xxh3 of every byte, never mtime)."""
+    return _memo()(path, save=persist)
 
 
 def source_digest(files: Iterable[tuple[str, str | os.PathLike]]) -> str:
@@ -120,14 +84,9 @@ def revision_files(folder: str | os.PathLike) -> list[Path]:
 
 def files_revision(files: Iterable[tuple[str, str | os.PathLike]]) -> str:
     """sha256 over sorted (name, sha256) pairs."""
-    files = list(files)
-    with _lock:
-        _load_disk()
-        before = len(_memo)
-    pairs = sorted((name, file_sha256(path, persist=False)) for name, path in files)
-    with _lock:
-        if len(_memo) != before:
-            _save_disk()
+    memo = _memo()
+    pairs = sorted((name, memo(path, save=False)) for name, path in files)
+    memo.save()
     return stable_hash(pairs)
 
 
@@ -139,8 +98,15 @@ def folder_revision(folder: str | os.PathLike) -> str:
     return files_revision((p.relative_to(folder).as_posix(), p) for p in files)
 
 
-def settings_revision(kind: str, settings: dict[str, Any], libraries: dict[str, str]) -> str:
-    """Revision of a model whose scores are fixed by code: its settings and library versions."""
+def settings_revision(kind: str, settings: dict[str, Any]) -> str:
+    """Revision of a model whose scores are fixed by code: its kind and settings. The versions of the
+    libraries that compute it are environment (`ModelInfo.libraries`), never part of its identity."""
+    return stable_hash({"model": kind, "settings": settings})
+
+
+def legacy_settings_revision(kind: str, settings: dict[str, Any], libraries: dict[str, str]) -> str:
+    """The revision `settings_revision` gave before scoring version 1, with the library versions in it
+    (`workbench results migrate` recognises such revisions; nothing new is written with it)."""
     return stable_hash({"model": kind, "settings": settings, "libraries": libraries})
 
 

@@ -37,6 +37,12 @@ class ModelInfo(BaseModel):
     # it in its own section instead of the main ranking (one row per submitted model)
     variant_of: str | None = None
     settings: dict[str, Any] = Field(default_factory=dict)
+    # Environment, never identity: the versions of the libraries that compute the model's outputs, and how it
+    # ran where that does not change scores (worker threads). Recorded in each result's `environment`
+    # ("libraries", "runtime"); a newer library never makes a result another experiment: `workbench
+    # leaderboard regenerate` measures whether its numbers drift.
+    libraries: dict[str, str] = Field(default_factory=dict)
+    runtime: dict[str, Any] = Field(default_factory=dict)
     description: str = ""
     multilingual: bool = False
 

@@ -36,6 +36,9 @@ FLOAT_BYTES = 4
 # the longest committed id takes 136), so a hostile blob is never inflated beyond what its query count
 # allows. A list with longer ids is written in the plain form, which every reader accepts.
 MAX_ID_BYTES = 1024
+# No blob is inflated past this many values, whoever asks: a caller without a query count (None) gets this
+# ceiling, a caller with one at most one value more than it (the largest task has under 20,000 queries).
+MAX_VALUES = 16 * 2**20
 
 
 def _deflate(raw: bytes) -> str:
@@ -64,20 +67,25 @@ def _inflate(blob: str, max_bytes: int | None) -> bytes:
     return raw
 
 
-def _raw_bytes(blob: str, max_values: int | None) -> bytes:
+def _raw_bytes(blob: str, max_values: int) -> bytes:
     if not blob.startswith(ZLIB_PREFIX):
-        return base64.b64decode(blob)
-    return _inflate(blob, None if max_values is None else FLOAT_BYTES * (max_values + 1))
+        return base64.b64decode(blob)  # as long as the blob allows: the result file's size is bounded
+    return _inflate(blob, FLOAT_BYTES * (max_values + 1))
 
 
 def unpack(blob: str, max_values: int | None = None) -> np.ndarray:
     """The values of a blob of either form as float64; ValueError when it is not one.
 
-    ``max_values`` bounds the inflated size of a compressed blob (a file's own query count)."""
+    ``max_values`` bounds the inflated size of a compressed blob (a file's own query count): at most one
+    value more is inflated, so the caller sees "too many" without a hostile blob being inflated any further.
+    No blob is inflated past `MAX_VALUES` (more is a ValueError), with or without ``max_values``."""
+    bound = MAX_VALUES if max_values is None else min(max_values, MAX_VALUES)
     try:
-        raw = _raw_bytes(blob, max_values)
+        raw = _raw_bytes(blob, bound)
     except (binascii.Error, zlib.error) as err:
         raise ValueError(str(err)) from None
+    if len(raw) > FLOAT_BYTES * MAX_VALUES:
+        raise ValueError(f"more than {MAX_VALUES} values in one blob")
     if len(raw) % FLOAT_BYTES:
         raise ValueError(f"{len(raw)} bytes is not a whole number of float32 values")
     return np.frombuffer(raw, dtype="<f4").astype(np.float64)

@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import WorkBenchError
+from .model_settings import check_settings
 from .weights import ST_MARKERS, is_hub_id, is_sentence_transformers_folder
 
 MODELS_GROUP = "workbench.models"
@@ -47,7 +48,19 @@ TASKS_GROUP = "workbench.tasks"
 COMMANDS_GROUP = "workbench.commands"
 # The loader that reads sentence-transformers folders and hub ids (a plugin registers it; the core names it).
 ST_LOADER = "sentence-transformers"
-CARD_KEYS = ("kind", "embedding_dim", "parameters", "license", "training_data", "multilingual", "weights", "notes")
+# `reproducible`: False when the weights a board row was scored with can be neither obtained nor rebuilt (the
+# board archives such rows); absent: the model loads from a public reference (a package, a pinned hub id).
+CARD_KEYS = (
+    "kind",
+    "embedding_dim",
+    "parameters",
+    "license",
+    "training_data",
+    "multilingual",
+    "weights",
+    "notes",
+    "reproducible",
+)
 _POSITIONAL = ("path_or_name", "directory", "path")  # the folder a factory is called with, not a setting
 
 
@@ -230,6 +243,13 @@ def registered_names() -> list[str]:
     return MODELS.names()
 
 
+def registered_card(name: str) -> dict[str, Any] | None:
+    """The static card registered under exactly `name` (no model built), or None when no model has that name."""
+    if MODELS.find(name) != name:
+        return None
+    return copy.deepcopy(_registration(name).card)
+
+
 def registered_models() -> list[dict[str, Any]]:
     """One dict per registered name: name, kind, description, origin and the static card (no weights loaded)."""
     rows = []
@@ -265,6 +285,7 @@ def _call(what: str, factory: Callable[..., Any], args: tuple, settings: dict[st
         ) from None
     except ValueError:  # no signature (builtin); let the call decide
         pass
+    check_settings(what, factory, settings)  # strict types and ranges, before anything is built
     return factory(*args, **settings)
 
 

@@ -4,15 +4,22 @@ replaced, and how it is written. The runners (local and Ray) and `results merge`
 Path: OUTPUT/<model slug>/<task>__v<version>__<split>[__<tag>...].json. The tags name what the run was
 told that changes scores: `ties-<rule>` (not the default), `limit<N>`, `settings-<hash>` (model settings
 given on the command line). Whatever else changes scores (model revision, the model's settings, the
-task's spec hash) is compared with the file already at the path, its *identity*:
+task's spec hash) is compared with the file already at the path, its *identity*. Library versions,
+hardware, threads and dates are the result's `environment`: never identity, never fingerprint. The
+fingerprint is the identity plus the data checksums, the schema and the scoring version
+(`scoring_version.py`: the code that builds datasets and computes scores):
 
 - nothing there: write;
 - a result with the same fingerprint: reuse it, untouched;
-- a result of the same identity but another fingerprint (the data or the schema changed): stale,
-  recompute and replace;
+- a result of the same identity but another fingerprint (the data, the schema or the scoring version
+  changed; or a file written before scoring versions, which has none): stale, recompute and replace;
+- a file written before scoring versions that records library versions among its model's settings
+  (sentence-transformers, torch): those are not part of its identity, so a run with other versions is
+  the same experiment (stale: recomputed and replaced, not a clash);
 - a result of another identity (another model that maps to the same folder, another revision, other
   settings, an edited task file of the same name and version): a clash, an error naming both; the file
-  is never replaced without being asked (by removing it);
+  is never replaced without being asked (by removing it, or for a file written before scoring versions
+  by `workbench results migrate`, which takes library versions out of a lexical model's revision);
 - an unreadable or invalid file, or one whose task, version or split is not the path's (copied there by
   hand): not this path's result, replaced;
 - anything but a regular file (named pipe, folder, device, symbolic link): an error; it is never opened
@@ -28,6 +35,7 @@ from typing import Any
 
 from .errors import WorkBenchError
 from .io import stable_hash
+from .migrate import legacy_identity_settings
 from .results import ResultFile, read_result, result_path, write_result
 
 
@@ -69,7 +77,7 @@ def identity_of(result: ResultFile) -> dict[str, Any]:
     return identity(
         model=result.model.name,
         revision=result.model.revision,
-        settings=result.model.settings,
+        settings=legacy_identity_settings(result),  # a file from before scoring versions: without library versions
         task=result.task.name,
         version=result.task.version,
         spec_hash=result.task.spec_hash,
@@ -142,9 +150,14 @@ def decide(path: Path, wanted: dict[str, Any], fingerprint: str) -> bool:
     if any(held[k] != wanted[k] for k in PLACED_BY_PATH):
         return False  # a file copied here by hand (e.g. a val result onto the test path): not this path's result
     if held != wanted:
+        legacy = (
+            " (it was written before scoring versions: `workbench results migrate` brings it up to date)"
+            if existing.scoring_version is None
+            else ""
+        )
         raise WorkBenchError(
             f"{path} holds another result (model {existing.model.name!r}, revision {existing.model.revision[:12]}); "
-            f"this run differs in {_differences(held, wanted)}: it is not replaced. Remove it to replace it, "
+            f"this run differs in {_differences(held, wanted)}: it is not replaced{legacy}. Remove it to replace it, "
             "give the model another name, or use another --output"
         )
     return existing.fingerprint == fingerprint
@@ -161,7 +174,11 @@ def planned_path(
     limit: int | None = None,
     settings: dict[str, Any] | None = None,
 ) -> Path:
-    return variant_path(result_path(output, model, task, version, split), ties=ties, limit=limit, settings=settings)
+    from .names import check_name, inside  # (issue 27.3: a model name never places a file outside OUTPUT)
+
+    check_name(model)
+    path = variant_path(result_path(output, model, task, version, split), ties=ties, limit=limit, settings=settings)
+    return inside(output, path)
 
 
 def store(path: Path, result: ResultFile) -> None:
@@ -181,12 +198,3 @@ def _write(path: Path, result: ResultFile) -> None:
         write_result(path, result)
     except OSError as err:
         raise WorkBenchError(f"{path}: the result cannot be written ({err.strerror or err})") from None
-
-
-def merge_file(source: Path, target: Path) -> bool:
-    """Copy the result `source` to `target` (its own place in another folder); False if `target` already holds it."""
-    result = read_result(source)  # validates schema and aggregates before anything is copied
-    if decide(target, identity_of(result), result.fingerprint):
-        return False
-    _write(target, result)
-    return True

@@ -10,9 +10,7 @@ files whose stored aggregates disagree with their per-query values.
 from __future__ import annotations
 
 import json
-import os
 import re
-import stat
 import unicodedata
 from collections.abc import Callable
 from datetime import datetime, timezone
@@ -23,8 +21,9 @@ import numpy as np
 from pydantic import Field, ValidationError, field_validator
 
 from . import __version__, per_query_codec
+from .datafiles import data_key_problem
 from .errors import WorkBenchError
-from .io import atomic_write_json, sha256_text, stable_hash
+from .io import atomic_write_json, open_regular, sha256_text, stable_hash
 from .metrics.names import parse_metric
 from .schema import Strict
 
@@ -78,9 +77,10 @@ class PerQuery(Strict):
     encoding: str = "float32-le-base64"
     values: dict[str, str]
 
-    def decode(self) -> dict[str, np.ndarray]:
-        """float32 values per metric, from blobs of either form of `per_query_codec`."""
-        return {name: per_query_codec.unpack(blob) for name, blob in self.values.items()}
+    def decode(self, max_values: int | None = None) -> dict[str, np.ndarray]:
+        """float32 values per metric, from blobs of either form of `per_query_codec`; a compressed blob is
+        inflated to at most one value more than `max_values` (the file's query count; None: the codec's ceiling)."""
+        return {name: per_query_codec.unpack(blob, max_values) for name, blob in self.values.items()}
 
 
 class Timing(Strict):
@@ -93,6 +93,9 @@ class Timing(Strict):
 class ResultFile(Strict):
     schema_version: int
     workbench_version: str
+    # the code that built the dataset and computed the scores (workbench/scoring_version.py); None: written
+    # before scoring versions existed (still readable; never reused by a run, which recomputes it)
+    scoring_version: int | None = None
     created_at: str
     fingerprint: str
     official: bool
@@ -108,6 +111,16 @@ class ResultFile(Strict):
     environment: dict[str, Any] = Field(default_factory=dict)
     latency: dict[str, Any] | None = None
 
+    @field_validator("data_files")
+    @classmethod
+    def _data_keys_inside(cls, files: dict[str, str]) -> dict[str, str]:
+        """Keys are paths relative to a data directory: a checker hashes data_dir/key, so '..' or an
+        absolute key would publish the checksum of any file on the checking machine."""
+        problem = next(filter(None, map(data_key_problem, files)), None)
+        if problem:
+            raise ValueError(problem)
+        return files
+
     @property
     def main_score(self) -> float:
         return self.scores[self.task.main_score]
@@ -121,7 +134,7 @@ class ResultFile(Strict):
                 f"official: true, but config.limit is {self.config['limit']!r}: a --limit run is never official"
             )
         try:
-            decoded = self.per_query.decode()
+            decoded = self.per_query.decode(self.sizes.get("queries"))
         except ValueError as err:  # binascii.Error is a ValueError
             raise WorkBenchError(f"per-query values are not float32 little-endian base64 ({err})") from None
         ids = self.per_query.query_ids
@@ -177,6 +190,52 @@ def fingerprint(**parts: Any) -> str:
     return stable_hash(parts)
 
 
+def result_fingerprint(
+    *,
+    task_key: str,
+    spec_hash: str,
+    split: str,
+    data: dict[str, str],
+    model: str,
+    revision: str,
+    settings: dict[str, Any],
+    config: dict[str, Any],
+    scoring_version: int | None,
+) -> str:
+    """The one fingerprint formula: the identity, the data checksums, the schema and the scoring version.
+    Library versions, hardware and dates never enter it. `scoring_version=None` gives the formula of the
+    files written before scoring versions (so `workbench results migrate` can check a file's fingerprint)."""
+    parts: dict[str, Any] = {
+        "task": task_key,
+        "spec_hash": spec_hash,
+        "split": split,
+        "data": data,
+        "model": model,
+        "revision": revision,
+        "settings": settings,
+        "config": config,
+        "schema": SCHEMA_VERSION,
+    }
+    if scoring_version is not None:
+        parts["scoring"] = scoring_version
+    return fingerprint(**parts)
+
+
+def recorded_fingerprint(result: ResultFile) -> str:
+    """The fingerprint a result file's own content gives (equal to its `fingerprint` unless it was edited)."""
+    return result_fingerprint(
+        task_key=f"{result.task.name}@v{result.task.version}",
+        spec_hash=result.task.spec_hash,
+        split=result.split,
+        data=result.data_files,
+        model=result.model.name,
+        revision=result.model.revision,
+        settings=result.model.settings,
+        config=result.config,
+        scoring_version=result.scoring_version,
+    )
+
+
 def now_iso() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 
@@ -209,9 +268,11 @@ def read_result(
     """
     path = Path(path)
     try:
-        data = json.loads(_read_regular(path).decode("utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        data = json.loads(_read_regular(path).decode("utf-8"), object_pairs_hook=_no_duplicate_keys)
+    except (OSError, ValueError) as err:  # ValueError: UnicodeDecodeError, JSONDecodeError, a duplicated key
         raise WorkBenchError(f"{path}: not a readable JSON result file ({err})") from None
+    except RecursionError:
+        raise WorkBenchError(f"{path}: not a readable JSON result file (its JSON is nested too deeply)") from None
     if not isinstance(data, dict):
         raise WorkBenchError(f"{path}: a result file must hold a JSON object")
     version = data.get("schema_version")
@@ -230,6 +291,8 @@ def read_result(
         first = err.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         raise WorkBenchError(f"{path}: invalid result file at {where}: {first['msg']}") from None
+    except RecursionError:
+        raise WorkBenchError(f"{path}: invalid result file (its JSON is nested too deeply)") from None
     if check:
         try:
             result.check_aggregates()
@@ -238,17 +301,36 @@ def read_result(
     return result
 
 
+# The largest committed result file takes 0.6 MB; a file may take 100 times that much. A bigger one (or a
+# bigger `environment`, which nothing reads but people) is refused before it is read or parsed.
+MAX_RESULT_BYTES = 64 * 2**20
+MAX_ENVIRONMENT_BYTES = 64 * 2**10
+PER_QUERY_ENCODING = "float32-le-base64"  # the one encoding of per-query values (`per_query_codec`)
+
+
 def _read_regular(path: Path) -> bytes:
-    """The bytes of `path` if it is a regular file (after links); opening with O_NONBLOCK never waits for a
-    writer at a named pipe, and the type is checked on the opened file itself (no check-then-open race)."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise OSError(f"{path} is not a regular file (named pipe, device or folder); it is not read")
-        with os.fdopen(os.dup(fd), "rb") as handle:
-            return handle.read()
-    finally:
-        os.close(fd)
+    """The bytes of `path` if it is a regular file (after links) of at most MAX_RESULT_BYTES; opening with
+    O_NONBLOCK never waits for a writer at a named pipe, and the type is checked on the opened file itself
+    (no check-then-open race). No more than the limit is ever read, even from a file that grows."""
+    with open_regular(path) as handle:
+        size = handle.seek(0, 2)
+        handle.seek(0)
+        data = handle.read(size + 1) if size <= MAX_RESULT_BYTES else b""  # read(n) allocates n bytes first
+    if max(size, len(data)) > MAX_RESULT_BYTES:
+        raise WorkBenchError(
+            f"{path}: {max(size, len(data))} bytes, more than a result file may hold ({MAX_RESULT_BYTES}); not read"
+        )
+    return data
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object whose key appears twice is refused: which of its values counts would be a guess."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise ValueError(f"key {key!r} appears twice in one object")
+        out[key] = value
+    return out
 
 
 def _oversized(data: dict, expected_queries: int | None) -> str | None:
@@ -259,10 +341,16 @@ def _oversized(data: dict, expected_queries: int | None) -> str | None:
         return f"sizes.queries must be a non-negative integer, got {queries!r}"
     if expected_queries is not None and queries != expected_queries:
         return f"sizes.queries is {queries}, but the task's canonical query set has {expected_queries} queries"
+    environment = data.get("environment")
+    if environment is not None and len(json.dumps(environment)) > MAX_ENVIRONMENT_BYTES:
+        return f"environment holds {len(json.dumps(environment))} bytes of JSON; a result file's may hold {MAX_ENVIRONMENT_BYTES}"
     if not isinstance(per_query, dict):
         return None  # the schema check names it
+    encoding = per_query.get("encoding", PER_QUERY_ENCODING)
+    if encoding != PER_QUERY_ENCODING:  # never decoded: another name must not skip the size checks below
+        return f"per_query.encoding {encoding!r} is not known (expected {PER_QUERY_ENCODING!r}); its values are not decoded"
     values = per_query.get("values")
-    if per_query.get("encoding", "float32-le-base64") == "float32-le-base64" and isinstance(values, dict):
+    if isinstance(values, dict):
         for name, blob in values.items():
             problem = per_query_codec.size_problem(name, blob, queries) if isinstance(blob, str) else None
             if problem:

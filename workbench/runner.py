@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -16,6 +17,7 @@ from .caches.model_memo import lazy_model
 from .dataset import input_warnings
 from .errors import WorkBenchError
 from .model import ModelInfo
+from .settings import caching_in, usable_cache_dir
 from .spec import TaskSpec
 from .task import Task
 
@@ -67,7 +69,8 @@ def run(
     output = Path(output)
     report = RunReport()
     loaded: dict[str, object] = {}
-    with output_lock(output):
+    # the caches not handed a folder (file-hashes.json, hf-datasets) use --cache-dir too
+    with output_lock(output), caching_in(usable_cache_dir(cache_dir)):
         for model_name, spec in work_items(models, tasks, shard):
             task = Task(spec, data_dir=data_dir, cache_dir=cache_dir)
             try:
@@ -90,10 +93,16 @@ def run(
                 )
                 (report.written if written else report.reused).append(path)
             except Exception as err:
-                message = str(err) if isinstance(err, WorkBenchError) else _one_line(err)
+                message = failure_message(err)
                 report.failed.append((model_name, spec.name, message))
                 log(f"FAILED {model_name} on {spec.name}: {message}")
     return report
+
+
+def failure_message(err: Exception) -> str:
+    """Why one (model, task) item failed, as one line: a WorkBenchError's own message; anything else (a
+    model's RuntimeError, a library's ValueError, a bug) with its type. The item fails, the others go on."""
+    return str(err) if isinstance(err, WorkBenchError) else _one_line(err)
 
 
 def _one_line(err: Exception) -> str:
@@ -132,8 +141,11 @@ def written_line(result, path: Path) -> str:
 def output_lock(output: Path):
     """One run at a time writes to an output folder (local and Ray runs alike)."""
     lock = FileLock(str(output / ".workbench.lock"))
+    if output.exists() and not output.is_dir():  # /dev/full, a regular file: not "File exists"
+        raise WorkBenchError(f"output folder {output} exists and is not a folder; it cannot be written")
     try:
         output.mkdir(parents=True, exist_ok=True)
+        _open_lock_file(output / ".workbench.lock")
         lock.acquire(timeout=0)
     except Timeout:  # (a TimeoutError, hence an OSError: caught first)
         raise WorkBenchError(
@@ -145,6 +157,15 @@ def output_lock(output: Path):
         yield
     finally:
         lock.release()
+
+
+def _open_lock_file(path: Path) -> None:
+    """Creates (or opens) the lock file once before locking: filelock reports a file it cannot create (a
+    read-only folder, /proc/self) as "held by another process", which would send the user to wait forever."""
+    try:
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o666))
+    except OSError as err:
+        raise OSError(err.errno, f"its lock file {path.name} cannot be created: {err.strerror}") from None
 
 
 def result_file_for(

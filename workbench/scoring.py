@@ -17,6 +17,7 @@ from .caches.embeddings import CachedModel, progress_bar
 from .dataset import RankingDataset
 from .errors import WorkBenchError
 from .metrics import evaluate_scores
+from .metrics.publisher import TrecEvalRun
 from .model import model_kind
 
 DEFAULT_BLOCK_BYTES = 128 * 2**20
@@ -85,6 +86,26 @@ def _model_scorer(model, dataset: RankingDataset, query_type: str, target_type: 
     return block_scores, False
 
 
+def _block_metrics(dataset: RankingDataset, metrics: list[str], ties: str, protocol: TrecEvalRun | None):
+    """(scores of queries start..stop-1, start, stop) -> each metric per query of that block: our protocol
+    (every target ranked, `ties` for tied scores) or, given one, a publisher's (`metrics.publisher`)."""
+    if protocol is None:
+
+        def ours(scores, start, stop):
+            if dataset.excluded is not None:
+                scores = _push_excluded_down(scores, dataset.excluded[start:stop])
+            return evaluate_scores(scores, dataset.relevance[start:stop], metrics, ties=ties)
+
+        return ours
+    order = protocol.target_order(dataset.target_ids)
+
+    def publishers(scores, start, stop):
+        excluded = dataset.excluded[start:stop] if dataset.excluded is not None else None
+        return protocol.evaluate(scores, dataset.relevance[start:stop], metrics, order, excluded=excluded)
+
+    return publishers
+
+
 def _metrics_per_query(
     block_scores,
     finite: bool,
@@ -95,12 +116,14 @@ def _metrics_per_query(
     ties: str,
     rows_per_block: int,
     progress: bool,
+    protocol: TrecEvalRun | None = None,
 ) -> dict[str, np.ndarray]:
     """Each metric per query, one block of queries at a time.
 
     The metrics of one block (single-threaded numpy) run in a worker thread while the next block's
     scores are computed (multi-threaded BLAS, or the model's scorer): at most two blocks are alive."""
     per_query: dict[str, list[np.ndarray]] = {m: [] for m in metrics}
+    evaluate = _block_metrics(dataset, metrics, ties, protocol)
     with progress_bar(dataset.n_queries, "score", progress) as bar, ThreadPoolExecutor(max_workers=1) as pool:
         pending = None
 
@@ -116,12 +139,9 @@ def _metrics_per_query(
             scores = block_scores(start, stop)
             if not finite and not np.isfinite(scores).all():
                 raise WorkBenchError(f"model {name}: scores contain NaN/inf for queries {start}..{stop - 1}")
-            if dataset.excluded is not None:
-                scores = _push_excluded_down(scores, dataset.excluded[start:stop])
             if pending is not None:
                 collect(pending)
-            job = pool.submit(evaluate_scores, scores, dataset.relevance[start:stop], metrics, ties=ties)
-            pending = (job, stop - start)
+            pending = (pool.submit(evaluate, scores, start, stop), stop - start)
         if pending is not None:
             collect(pending)
     return {metric: np.concatenate(parts) for metric, parts in per_query.items()}
@@ -138,7 +158,10 @@ def score_dataset(
     ties: str = "average",
     progress: bool = True,
     block_bytes: int = DEFAULT_BLOCK_BYTES,
+    protocol: TrecEvalRun | None = None,
 ) -> Scored:
+    """Per-query metrics of `model` on `dataset`: by our protocol (tie expectation under `ties`) or, with
+    `protocol`, the way the dataset's publisher scores it (`workbench.metrics.publisher`)."""
     scored = Scored(per_query={})
     t0 = time.perf_counter()
     if model_kind(model) == "embedding":
@@ -157,6 +180,7 @@ def score_dataset(
         ties=ties,
         rows_per_block=rows_per_block,
         progress=progress,
+        protocol=protocol,
     )
     scored.scoring_seconds = time.perf_counter() - t1
     return scored

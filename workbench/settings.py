@@ -79,8 +79,36 @@ def failed_fetches() -> dict[tuple[str, str], str] | None:
 
 
 def data_url(explicit: str | None = None) -> str | None:
-    """The mirror to fetch from: --base-url, else $WORKBENCH_DATA_URL, else None (the publishers)."""
-    return explicit or os.environ.get(DATA_URL_ENV) or None
+    """The mirror to fetch from: --base-url, else $WORKBENCH_DATA_URL, else None (the publishers).
+    One line (WorkBenchError) naming the setting when it is not an http(s) URL a file path can be joined to."""
+    url = explicit or os.environ.get(DATA_URL_ENV) or None
+    problem = _mirror_url_problem(url) if url else None
+    if problem:
+        where = "--base-url" if explicit else DATA_URL_ENV
+        raise WorkBenchError(f"{where} {url!r} is not a mirror URL: {problem}")
+    return url
+
+
+def _mirror_url_problem(url: str) -> str | None:
+    from urllib.parse import urlsplit
+
+    if any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in url):
+        return "it holds a space or control character (write a space as %20)"
+    try:
+        parts = urlsplit(url)
+    except ValueError as err:  # e.g. "Invalid IPv6 URL"
+        return str(err)
+    if parts.scheme not in ("http", "https"):
+        return "expected http:// or https:// followed by a host"
+    if not parts.hostname:
+        return "no host after the scheme"
+    try:
+        parts.port  # noqa: B018 (parsing it is the check)
+    except ValueError as err:
+        return f"the port is not a number from 0 to 65535 ({err})"
+    if parts.query or parts.fragment or url.endswith(("?", "#")):
+        return "it has a query or fragment; file paths are joined to the mirror's path"
+    return None
 
 
 def _cache_dir_path(explicit: str | os.PathLike | None) -> Path:
@@ -95,6 +123,30 @@ def resolve_cache_dir(explicit: str | os.PathLike | None = None) -> Path:
     path = _cache_dir_path(explicit)
     path.mkdir(parents=True, exist_ok=True)
     return path.resolve()
+
+
+# The cache folder a run resolved (usable_cache_dir of its --cache-dir; None: no usable cache), for the
+# caches that are not handed one (file-hashes.json, hf-datasets); False outside a run. A context variable:
+# it never leaks past the run.
+_RUN_CACHE_DIR: ContextVar[Path | bool | None] = ContextVar("workbench_run_cache_dir", default=False)
+
+
+@contextlib.contextmanager
+def caching_in(folder: Path | None):
+    """Within the block, ``current_cache_dir()`` is ``folder``: what ``usable_cache_dir`` gave for the run's
+    --cache-dir (None: the folder is not writable, so those caches are not used)."""
+    token = _RUN_CACHE_DIR.set(folder)
+    try:
+        yield
+    finally:
+        _RUN_CACHE_DIR.reset(token)
+
+
+def current_cache_dir() -> Path | None:
+    """The run's cache folder (see ``caching_in``); outside a run, ``usable_cache_dir()`` ($WORKBENCH_CACHE_DIR
+    or the default). None: no writable cache folder; a cache then only costs time, the work goes on."""
+    chosen = _RUN_CACHE_DIR.get()
+    return usable_cache_dir() if chosen is False else chosen
 
 
 _UNUSABLE_CACHE_DIRS: set[Path] = set()  # warned about once per process

@@ -13,7 +13,7 @@ import yaml
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
 from .errors import WorkBenchError
-from .io import stable_hash
+from .io import InputFileError, read_regular_text, stable_hash
 from .metrics.names import parse_metric
 from .schema import StrictFrozen
 
@@ -43,6 +43,8 @@ InputType = Literal[
 ]
 SPLIT_NAMES = ("train", "val", "test", "full")
 MAX_CUTOFF = 1_000_000  # above any target space of the catalog
+# A task's version is bumped by hand, one at a time; 10^40 validated and then failed when its result was written.
+MAX_VERSION = 999_999
 
 
 class Languages(StrictFrozen):
@@ -91,6 +93,13 @@ class Splits(StrictFrozen):
             # (NaN compares false with everything: checked explicitly)
             if not all(math.isfinite(v) and v > 0 for v in values) or abs(sum(values) - 1.0) > 1e-9:
                 raise ValueError(f"fractions must be positive and sum to 1, got {dict(self.fractions)}")
+            # a hash split without a fraction holds no query: offering it would be an empty split
+            unfilled = [s for s in self.available if s != "full" and s not in self.fractions]
+            if unfilled:
+                raise ValueError(
+                    f"available split {unfilled[0]!r} has no fraction in {dict(self.fractions)}: "
+                    "give it one or leave it out of available"
+                )
         elif self.fractions is not None:
             raise ValueError(f"fractions only apply to method 'hash', not {self.method!r}")
         return self
@@ -106,7 +115,7 @@ class Policies(StrictFrozen):
 
 class TaskSpec(StrictFrozen):
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
-    version: int = Field(ge=1, strict=True)  # `version: true` is not version 1
+    version: int = Field(ge=1, le=MAX_VERSION, strict=True)  # `version: true` is not version 1
     description: str = Field(min_length=10)
     group: TaskGroup
     query_type: InputType
@@ -127,6 +136,9 @@ class TaskSpec(StrictFrozen):
     @field_validator("metrics")
     @classmethod
     def _known_metrics(cls, value: list[str]) -> list[str]:
+        twice = next((name for i, name in enumerate(value) if name in value[:i]), None)
+        if twice is not None:  # a result file keeps one score per metric name
+            raise ValueError(f"metric {twice!r} is listed twice")
         for name in value:
             _, cutoff = parse_metric(name)  # the one grammar of metric names; its ValueError names the accepted forms
             if cutoff is not None and cutoff > MAX_CUTOFF:  # a cut-off sizes arrays: 10^14 exhausts memory
@@ -197,12 +209,12 @@ def _refuse_duplicate_keys(node, path: Path) -> None:
 
 def read_yaml(path: Path, what: str = "task file") -> Any:
     """The parsed YAML of a task file or a catalog declaration: UTF-8, no aliases, no key given twice."""
-    try:
-        text = path.read_text(encoding="utf-8")
+    try:  # a regular file only: a named pipe or a device would hang or never end the read
+        text = read_regular_text(path)
     except FileNotFoundError:
         raise WorkBenchError(f"{path}: {what} not found") from None
-    except UnicodeDecodeError as err:
-        raise WorkBenchError(f"{path}: not UTF-8 text ({err.reason} at byte {err.start})") from None
+    except InputFileError as err:
+        raise WorkBenchError(f"{what}: {err}") from None
     try:
         # No anchors/aliases: a task file never needs them, and nested aliases expand exponentially
         # ("billion laughs") when the spec is hashed or dumped.

@@ -26,6 +26,8 @@ from .dataset import RankingDataset
 from .errors import WorkBenchError
 from .hashing import source_digest
 from .io import atomic_write_bytes, stable_hash
+from .metrics.publisher import PUBLISHER, publisher_protocol
+from .metrics.stats import TIE_POLICIES
 from .model import model_kind
 from .partition import hash_split
 from .results import (
@@ -36,26 +38,35 @@ from .results import (
     Timing,
     aggregate_scores,
     encode_per_query,
-    fingerprint,
     now_iso,
+    result_fingerprint,
 )
 from .scoring import score_dataset
-from .settings import resolve_data_dir, usable_cache_dir
+from .scoring_version import SCORING_VERSION, scoring_code_digest
+from .settings import caching_in, resolve_data_dir, usable_cache_dir
 from .sources import LoaderContext, get_loader
 from .spec import TaskSpec
 
 
-def environment() -> dict:
+def environment(model_info=None) -> dict:
+    """Where and with what a result was computed: recorded, never part of its identity or fingerprint. The
+    model's own library versions and runtime (threads) come from its info."""
     import scipy
 
-    return {
+    out = {
         "python": platform.python_version(),
         "platform": platform.platform(),
         "machine": platform.machine(),
         "processor": platform.processor() or None,
         "numpy": np.__version__,
         "scipy": scipy.__version__,
+        "scoring_code_sha256": scoring_code_digest(),
     }
+    if model_info is not None:
+        out["libraries"] = dict(getattr(model_info, "libraries", None) or {})
+        if getattr(model_info, "runtime", None):
+            out["runtime"] = dict(model_info.runtime)
+    return out
 
 
 class Task:
@@ -84,10 +95,10 @@ class Task:
         Building it (parsing the ESCO / O*NET / annotated files, exploding labels, the relevance
         matrix) was a quarter of a warm `workbench run` (py-spy) and ran again in every process and for
         every Task object. It is kept in this process and in <cache>/datasets/, keyed by the task's
-        spec hash, the sha256 of its data files (memoised by path, size, mtime, inode, ctime: a changed
-        file gives a new key) and the source of the code that builds it (loaders, parsers, dataset).
+        spec hash, the sha256 of its data files (memoised under each file's content key, never its
+        metadata: a changed file gives a new key) and the source of the code that builds it (loaders, parsers, dataset).
         """
-        loader = get_loader(self.spec.source.loader)
+        loader = get_loader(self.spec.source.loader, task=self.spec)  # its files and params checked first
         key = stable_hash(
             {
                 "spec": self.spec.spec_hash,
@@ -115,7 +126,8 @@ class Task:
     def _build_dataset(self, loader) -> RankingDataset:
         spec = self.spec
         ctx = LoaderContext(self.data_dir, self.files, dict(spec.source.params), spec.name)
-        frames = loader(ctx)
+        with caching_in(self.cache_dir):  # read_table's hf-datasets cache: this task's folder, or none
+            frames = loader(ctx)
         queries = frames.queries
         if spec.splits.method == "hash":
             fractions = dict(spec.splits.fractions or {})
@@ -156,8 +168,8 @@ class Task:
         return out
 
     def result_fingerprint(self, model_info, split: str, config: dict) -> str:
-        return fingerprint(
-            task=self.spec.key,
+        return result_fingerprint(
+            task_key=self.spec.key,
             spec_hash=self.spec.spec_hash,
             split=split,
             data=self.data_checksums,
@@ -165,7 +177,7 @@ class Task:
             revision=model_info.revision,
             settings=model_info.settings,
             config=config,
-            schema=SCHEMA_VERSION,
+            scoring_version=SCORING_VERSION,
         )
 
     def evaluate(
@@ -181,6 +193,10 @@ class Task:
     ) -> ResultFile:
         """Score `model` (a workbench model, a SentenceTransformer, an object with encode(sentences, ...)
         or a callable texts -> array; see workbench.adapters) on a split; the result file's content."""
+        if ties not in (*TIE_POLICIES, PUBLISHER):  # checked before any data or model work
+            raise WorkBenchError(f"unknown ties {ties!r}: expected one of {', '.join((*TIE_POLICIES, PUBLISHER))}")
+        # ties "publisher": the task's publisher's own scoring (metrics.publisher), not our tie expectation
+        protocol = publisher_protocol(self.name, self.spec.source.loader) if ties == PUBLISHER else None
         started = time.perf_counter()
         model = as_model(model)
         if model_kind(model) == "embedding":  # the one place the embedding cache is put around a model
@@ -199,6 +215,7 @@ class Task:
             metrics=list(self.spec.metrics),
             ties=ties,
             progress=progress,
+            protocol=protocol,
         )
         per_query = encode_per_query(dataset.query_ids.tolist(), scored.per_query, keep_ids=keep_query_ids)
         return self._result_file(model.info, dataset, split, config, scored, per_query, started)
@@ -210,6 +227,7 @@ class Task:
         return ResultFile(
             schema_version=SCHEMA_VERSION,
             workbench_version=__version__,
+            scoring_version=SCORING_VERSION,
             created_at=now_iso(),
             fingerprint=self.result_fingerprint(info, split, config),
             official=config["limit"] is None,
@@ -237,7 +255,7 @@ class Task:
                 total_seconds=time.perf_counter() - started,
                 texts_encoded=scored.texts_encoded,
             ),
-            environment=environment(),
+            environment=environment(info),
         )
 
 

@@ -10,7 +10,7 @@ from .spec import TaskSpec, load_task_spec
 
 def static_problems(path: Path, spec: TaskSpec) -> list[str]:
     """Problems visible without data: the file name against `name:`, the loader, loader / split method."""
-    from .sources import assigns_splits
+    from .sources import assigns_splits, source_problems
 
     problems = []
     if path.stem != spec.name:
@@ -22,6 +22,7 @@ def static_problems(path: Path, spec: TaskSpec) -> list[str]:
         splits_given = assigns_splits(spec.source.loader)
     except WorkBenchError as err:
         return problems + [f"source.loader: {err}"]
+    problems += source_problems(spec.source)  # roles and parameters the loader does not read, wrong types
     if spec.splits.method != "hash" and not splits_given:
         problems.append(
             f"splits.method: loader {spec.source.loader!r} assigns no splits, so method "
@@ -41,7 +42,7 @@ def validate_task_file(path: str | Path, data_dir: Path | None) -> tuple[TaskSpe
     from .task import Task
 
     path = Path(path)
-    if not path.is_file():
+    if not path.exists() and not path.is_symlink():  # a pipe, folder or link loop: read_yaml says which
         raise WorkBenchError(f"no such task file: {path}")
     spec = load_task_spec(path)
     problems = static_problems(path, spec)

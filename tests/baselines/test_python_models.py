@@ -73,7 +73,7 @@ def test_revisions_are_content_hashes(sentence_transformer):
     assert workbench.as_model(encoder, revision="v7").info.revision == "v7"
     with pytest.raises(WorkBenchError, match="name="):
         workbench.as_model(lambda texts: sentence_transformer.encode(texts))
-    with pytest.raises(WorkBenchError, match="expected \\(n_texts, dim\\)"):
+    with pytest.raises(WorkBenchError, match=r"encode returned shape \(3,\) for 5 texts; expected \(5, dim\)"):
         workbench.as_model(lambda texts: np.zeros(3), name="flat")
     with pytest.raises(WorkBenchError, match="not a model"):
         workbench.as_model(42)

@@ -66,9 +66,11 @@ def test_task_builds_with_non_trivial_sizes(name, real_data_dir, cache):
 
 def test_readme_sizes_esco_jobnorm(real_data_dir, cache):
     full = build("esco-jobnorm", real_data_dir, cache).dataset("full")
-    # one positive per alternative label, less those equal to the preferred label (dropped, counted)
-    assert full.n_positives + full.stats["dropped_labels_equal_to_preferred"] == 32_804
-    assert full.n_queries + full.stats["merged_duplicate_queries"] == full.n_positives
+    # one query per distinct alternative label: the labels less those equal to the preferred label (dropped,
+    # counted) and less the repeats of a text (merged, counted; its positives are all occupations carrying it)
+    labels = full.stats["dropped_labels_equal_to_preferred"] + full.stats["merged_identical_labels"]
+    assert full.n_queries + labels == 32_804
+    assert len(set(full.query_texts)) == full.n_queries < full.n_positives
     assert full.n_targets == 3_007
 
 

@@ -8,10 +8,16 @@ tests/esco_fixture.py, in the publisher's layout (/esco/download/<portal file na
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
+import os
 import re
+import shutil
+import subprocess
+import sys
 import threading
+import time
 import zipfile
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -54,9 +60,25 @@ class _Handler(BaseHTTPRequestHandler):
         state = self.server.state
         path = unquote(self.path.lstrip("/"))
         state["requests"].append((path, self.headers.get("Range")))
+        if path in state["status"]:
+            self.send_error(state["status"][path])
+            return
+        if path in state["redirect"]:  # back to itself: a loop
+            self.send_response(302)
+            self.send_header("Location", self.path)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         body = state["files"].get(path)
         if body is None:
             self.send_error(404)
+            return
+        try:
+            if path in state["drip"]:
+                return self._drip(body, *state["drip"][path])
+            if path in state["no_length"]:
+                return self._without_length(path, body, state["no_length"][path])
+        except OSError:  # the client gave up and closed the connection
             return
         start = 0
         wanted = self.headers.get("Range")
@@ -84,11 +106,44 @@ class _Handler(BaseHTTPRequestHandler):
             return  # the server closes the socket: the client sees a short body
         self.wfile.write(payload)
 
+    def _drip(self, body: bytes, where: str, interval: float) -> None:
+        """A hostile mirror: one byte every ``interval`` seconds, in the headers or in the body."""
+        if where == "headers":
+            self.wfile.write(b"HTTP/1.0 200 OK\r\nX-Slow: ")
+            for _ in range(len(body)):
+                self.wfile.write(b"a")
+                self.wfile.flush()
+                time.sleep(interval)
+            self.wfile.write(f"\r\nContent-Length: {len(body)}\r\n\r\n".encode() + body)
+            return
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        for i in range(len(body)):
+            self.wfile.write(body[i : i + 1])
+            self.wfile.flush()
+            time.sleep(interval)
+
+    def _without_length(self, path: str, body: bytes, endless: bool) -> None:
+        """A body delimited by the closing of the connection; ``endless``: garbage after it, up to ENDLESS bytes."""
+        self.send_response(200)
+        self.end_headers()
+        sent = self.server.state["sent"]
+        self.wfile.write(body)
+        sent[path] = len(body)
+        while endless and sent[path] < ENDLESS:
+            self.wfile.write(b"\0" * (1 << 16))
+            sent[path] += 1 << 16
+
+
+ENDLESS = 256 << 20  # what "endless" sends at most, so that a test of the code before the fix ends too
+
 
 @pytest.fixture
 def server():
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
     httpd.state = {"files": {}, "requests": [], "ranges": True, "drop_once": set(), "drop_always": set()}
+    httpd.state.update(status={}, redirect=set(), drip={}, no_length={}, sent={})
     thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     httpd.base_url = f"http://127.0.0.1:{httpd.server_address[1]}"
@@ -275,6 +330,17 @@ def test_archive_member_with_wrong_checksum_is_refused(server, tmp_path):
     assert not (tmp_path / "a.txt").exists() and no_part_files(tmp_path)
 
 
+def test_an_archive_member_of_another_size_is_refused_before_it_is_inflated(server, tmp_path):
+    bomb = b"\0" * (4 << 20)  # 4 MiB of zeros: a few KiB in the zip
+    server.state["files"]["r.zip"] = _zip({"a.txt": bomb})
+    entry = ManifestEntry("a.txt", sha(b"original"), archive=Archive(f"{server.base_url}/r.zip", "a.txt"), size=8)
+    report = fetch(tmp_path, manifest=[entry], progress=False, retries=1, timeout=5)
+    assert (
+        status_of(report, "a.txt").detail == f"member 'a.txt' of r.zip holds {len(bomb)} bytes; the manifest records 8"
+    )
+    assert not (tmp_path / "a.txt").exists() and no_part_files(tmp_path)
+
+
 def test_present_file_skipped_without_request_and_wrong_copy_replaced(server, tmp_path):
     ok = serve(server, "ok.csv", b"same\n")
     stale = serve(server, "stale.csv", b"new release\n")
@@ -361,6 +427,8 @@ def test_manifest_matches_the_shared_release_checksums(real_data_dir):
         digest, _, rel = line.partition("  ")
         listed[rel.removeprefix("./")] = digest
     assert {e.path: e.sha256 for e in MANIFEST} == listed
+    # the sizes a download stops at are those of the publishers' bytes
+    assert {e.path: e.size for e in MANIFEST} == {rel: (real_data_dir / rel).stat().st_size for rel in listed}
 
 
 # ---------------------------------------------------------------- on demand (issue 14)
@@ -595,3 +663,216 @@ def test_a_file_that_failed_is_not_fetched_again_in_the_same_run(online, server,
     assert all(done.output.count(name) >= 3 for name in zips)  # every task names both files and why
     CliRunner().invoke(main, args)
     assert len(server.state["requests"]) == 4  # a new run tries again
+
+
+# ---------------------------------------------------------------- bounded downloads (issue 27)
+def sized(entry: ManifestEntry, server) -> ManifestEntry:
+    """The entry with the size the manifest records (the length of the publisher's bytes)."""
+    return dataclasses.replace(entry, size=len(server.state["files"][entry.path]))
+
+
+def timed(call):
+    start = time.monotonic()
+    result = call()
+    return result, time.monotonic() - start
+
+
+@pytest.mark.parametrize("where", ["body", "headers"])
+def test_a_mirror_that_drips_is_given_up_at_the_deadline(server, tmp_path, monkeypatch, where):
+    """One byte every 0.1 s: each read is quick, so a per-read timeout never fires; the whole file would
+    take 4 s (the real case: one byte every 5 s, 13 days for 222 KB). WORKBENCH_FETCH_DEADLINE=1 ends it."""
+    monkeypatch.setenv("WORKBENCH_FETCH_DEADLINE", "1")
+    entry = serve(server, "slow.csv", b"x" * 40)
+    server.state["drip"]["slow.csv"] = (where, 0.1)
+    report, took = timed(lambda: run(server, tmp_path, [entry]))
+    result = status_of(report, "slow.csv")
+    assert result.status == "failed" and took < 2.5, (result, took)
+    assert result.detail.startswith("no complete file within the deadline of 1 s (WORKBENCH_FETCH_DEADLINE)")
+    assert not (tmp_path / "slow.csv").exists()
+    part = tmp_path / "slow.csv.part"
+    assert not part.exists() or part.stat().st_size < 40  # a prefix, kept to resume
+
+
+def test_a_mirror_below_the_minimum_rate_is_cut_and_resumed(server, tmp_path):
+    entry = serve(server, "slow.csv", b"y" * 40)
+    server.state["drip"]["slow.csv"] = ("body", 0.05)
+    limits = fetch_module.Limits(deadline_s=30, min_rate=1000, grace_s=0.3)
+    report, took = timed(lambda: run(server, tmp_path, [entry], retries=1, limits=limits))
+    result = status_of(report, "slow.csv")
+    assert result.status == "failed" and took < 3, (result, took)
+    assert result.detail.startswith("slower than the minimum average rate of 1000 B/s (WORKBENCH_FETCH_MIN_RATE): ")
+    kept = (tmp_path / "slow.csv.part").stat().st_size
+    assert 0 < kept < 40 and f"slow.csv.part kept ({kept} bytes): run again to resume" in result.detail
+    assert server.state["requests"][1][1] is not None  # the second attempt resumed what the first received
+
+
+def test_an_endless_body_without_length_stops_at_the_manifest_size(server, tmp_path):
+    """No Content-Length and no end: the fetch stops one chunk past the size the manifest records and
+    removes what it wrote; the file is not kept "to resume" (the real case: a 6.7 GB .part in 15 s)."""
+    entry = sized(serve(server, "endless.csv", b"id,label\n1,chef\n"), server)
+    server.state["no_length"]["endless.csv"] = True
+    report, took = timed(lambda: run(server, tmp_path, [entry]))
+    result = status_of(report, "endless.csv")
+    assert result.status == "failed" and took < 5
+    assert result.detail.startswith(
+        "the server sent more than the 16 bytes the manifest records; endless.csv.part removed"
+    ), result.detail
+    assert server.state["sent"]["endless.csv"] < ENDLESS // 4  # the client hung up long before the end
+    assert not (tmp_path / "endless.csv").exists() and no_part_files(tmp_path)
+    assert len(server.state["requests"]) == 1  # bytes that cannot be right are not asked for again
+
+
+def test_an_endless_body_of_unknown_size_stops_at_the_configured_cap(server, tmp_path, monkeypatch):
+    monkeypatch.setenv("WORKBENCH_FETCH_MAX_BYTES", "100000")
+    entry = serve(server, "unsized.zip", b"PK" + b"z" * 100)  # no size recorded (a mirror's own file)
+    server.state["no_length"]["unsized.zip"] = True
+    report, took = timed(lambda: run(server, tmp_path, [entry]))
+    result = status_of(report, "unsized.zip")
+    assert result.status == "failed" and took < 5
+    assert result.detail.startswith(
+        "the server sent more than 100000 bytes, the limit for a file of unknown size (WORKBENCH_FETCH_MAX_BYTES); "
+        "unsized.zip.part removed"
+    ), result.detail
+    assert server.state["sent"]["unsized.zip"] < ENDLESS // 4
+    assert not (tmp_path / "unsized.zip").exists() and no_part_files(tmp_path)
+
+
+def test_a_body_without_length_of_the_right_size_is_accepted(server, tmp_path):
+    entry = sized(serve(server, "plain.csv", BIG), server)
+    server.state["no_length"]["plain.csv"] = False
+    report = run(server, tmp_path, [entry])
+    assert status_of(report, "plain.csv").status == "downloaded"
+    assert (tmp_path / "plain.csv").read_bytes() == BIG and no_part_files(tmp_path)
+
+
+def test_an_announced_length_other_than_the_manifest_size_is_refused_before_reading(server, tmp_path):
+    entry = serve(server, "big.bin", BIG)
+    entry = dataclasses.replace(entry, size=1000)  # the manifest's file is 1000 bytes; the server announces more
+    report = run(server, tmp_path, [entry])
+    result = status_of(report, "big.bin")
+    assert result.status == "failed"
+    assert result.detail.startswith(f"the server announces {len(BIG)} bytes; the manifest records 1000"), result.detail
+    assert not (tmp_path / "big.bin").exists() and no_part_files(tmp_path)
+    assert len(server.state["requests"]) == 1
+
+
+def test_an_oversized_part_is_not_resumed(server, tmp_path):
+    entry = sized(serve(server, "big.bin", BIG), server)
+    (tmp_path / "big.bin.part").write_bytes(b"\0" * (len(BIG) + 5))  # longer than the file can be
+    report = run(server, tmp_path, [entry])
+    assert status_of(report, "big.bin").status == "downloaded"
+    assert server.state["requests"] == [("big.bin", None)]  # asked from zero, no Range past the end
+    assert (tmp_path / "big.bin").read_bytes() == BIG and no_part_files(tmp_path)
+
+
+def test_http_500_says_the_server_fails_not_that_the_file_is_missing(server, tmp_path):
+    entry = serve(server, "f.csv", b"a\n")
+    server.state["status"]["f.csv"] = 500
+    report = run(server, tmp_path, [entry], retries=1)
+    detail = status_of(report, "f.csv").detail
+    assert detail.startswith(f"HTTP 500 (server error) after 2 attempts for {server.base_url}/f.csv: ")
+    assert "the server is failing; try again later" in detail and "does not have it" not in detail
+    assert len(server.state["requests"]) == 2 and not list(tmp_path.iterdir())
+
+
+def test_a_redirect_loop_is_named(server, tmp_path):
+    entry = serve(server, "loop.csv", b"a\n")
+    server.state["redirect"].add("loop.csv")
+    report = run(server, tmp_path, [entry])
+    detail = status_of(report, "loop.csv").detail
+    assert detail.startswith(f"redirect loop at {server.base_url}/loop.csv (HTTP 302 back to an address already "), (
+        detail
+    )
+    assert "\n" not in detail and "does not have it" not in detail
+    assert len(server.state["requests"]) <= 11 and not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize(
+    "url, why",
+    [
+        ("127.0.0.1:8000", "expected http:// or https://"),
+        ("ftp://mirror.example/data", "expected http:// or https://"),
+        ("http://", "no host"),
+        ("http://[::1/data", "Invalid IPv6 URL"),
+        ("http://mirror.example:99999/data", "port"),
+        ("http://mirror.example/data?x=1", "a query or fragment"),
+        ("http://mirror.example/da ta", "a space or control character"),
+    ],
+)
+def test_a_malformed_mirror_url_is_one_line(online, tmp_path, url, why):
+    done = CliRunner().invoke(
+        main, ["data", "fetch", "--data-dir", str(tmp_path / "d"), "--only", "onet/"], env={"WORKBENCH_DATA_URL": url}
+    )
+    assert done.exit_code == 2, done.output
+    assert done.exception is None or isinstance(done.exception, SystemExit)
+    assert done.stderr.startswith(f"error: WORKBENCH_DATA_URL {url!r} is not a mirror URL: ") and why in done.stderr
+    assert done.stderr.count("\n") == 1 and not (tmp_path / "d").exists()
+
+
+def test_fetch_settings_are_checked(online, tmp_path):
+    done = CliRunner().invoke(
+        main,
+        ["data", "fetch", "--data-dir", str(tmp_path), "--only", "onet/"],
+        env={"WORKBENCH_FETCH_DEADLINE": "soon"},
+    )
+    assert done.exit_code == 2
+    assert done.stderr == "error: WORKBENCH_FETCH_DEADLINE='soon': expected a number of seconds > 0\n"
+
+
+# The two tests below need a file system that refuses writes. Unprivileged, a user namespace gives one
+# (`unshare -r -m`: a read-only bind mount, a 256 KiB tmpfs); where that is not allowed they are skipped.
+UNSPACED = "esco/v1.2.0/ESCO dataset - v1.2.0 - classification - de - csv.zip"  # any ESCO zip: no size pinned
+
+
+def _namespace_or_skip() -> None:
+    if shutil.which("unshare") is None or subprocess.run(["unshare", "-r", "-m", "true"]).returncode != 0:
+        pytest.skip("unshare -r -m (a user namespace) is not available here")
+
+
+def _cli_in_namespace(setup: str, root: Path, args: list[str], tmp_path: Path) -> subprocess.CompletedProcess:
+    """`workbench ARGS` after the shell ``setup`` (with $D = root) in a private mount namespace; then every
+    file left under root is listed on stdout after a line '--- left:' (the mount ends with the namespace)."""
+    script = f'{setup} || exit 99; "$@"; rc=$?; echo "--- left:"; find "$D" -type f; exit $rc'
+    env = {**os.environ, "D": str(root), "WORKBENCH_CACHE_DIR": str(tmp_path / "cache"), "WORKBENCH_OFFLINE": "0"}
+    env.pop("WORKBENCH_DATA_URL", None)
+    command = ["unshare", "-r", "-m", "sh", "-c", script, "sh", sys.executable, "-m", "workbench.cli", *args]
+    return subprocess.run(
+        command, capture_output=True, text=True, timeout=120, env=env, cwd=Path(fetch_module.__file__).parents[1]
+    )
+
+
+@pytest.mark.parametrize("target", ["itself", "a new folder inside"])
+def test_fetch_into_a_read_only_folder_is_one_line(server, tmp_path, target):
+    _namespace_or_skip()
+    server.state["files"][UNSPACED] = b"PK" + b"x" * 1000
+    root = tmp_path / "ro"
+    root.mkdir()
+    data_dir = root if target == "itself" else root / "new"
+    read_only = 'mount --bind "$D" "$D" && mount -o remount,bind,ro "$D" "$D"'
+    args = ["data", "fetch", "--data-dir", str(data_dir), "--only", UNSPACED, "--base-url", server.base_url]
+    done = _cli_in_namespace(read_only, root, args, tmp_path)
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr + done.stdout
+    assert done.stderr == (
+        f"error: cannot fetch into {data_dir}: Read-only file system; 1 file(s) to download need a writable "
+        "data directory (--data-dir or WORKBENCH_DATA_DIR)\n"
+    )
+    assert server.state["requests"] == []  # nothing asked that could not be written
+
+
+def test_a_full_disk_is_one_line_and_leaves_nothing(server, tmp_path):
+    _namespace_or_skip()
+    server.state["files"][UNSPACED] = b"PK" + bytes(range(256)) * 4096  # 1 MiB onto a 256 KiB file system
+    root = tmp_path / "small"
+    root.mkdir()
+    tmpfs = 'mount -t tmpfs -o size=256k tmpfs "$D"'
+    args = ["data", "fetch", "--data-dir", str(root), "--only", UNSPACED, "--base-url", server.base_url]
+    done = _cli_in_namespace(tmpfs, root, args, tmp_path)
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr + done.stdout
+    [line] = [x for x in done.stdout.splitlines() if x.startswith("failed")]
+    part = root / (UNSPACED + ".part")
+    assert f"disk full: cannot write {part} (No space left on device); removed it" in line, line
+    left = done.stdout.split("--- left:\n", 1)[1].split()
+    assert not any(name.endswith(".part") for name in left), left
+    assert len(server.state["requests"]) == 1  # a full disk is not retried

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from workbench.io import sha256_file
 from workbench.results import (
     SCHEMA_VERSION,
     ModelRecord,
@@ -22,7 +23,10 @@ from workbench.spec import TaskSpec, parse_task_spec
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 PIPE_NAME = "pipe|model `code` *bold* [x](y)"
-DATA_SHA = {"esco/occupations_en.csv": "a" * 64, "esco/skills_en.csv": "b" * 64}
+# The fixture results name data files the package's data manifest does not list, so a board of them is
+# built with this data directory (`data_dir=DATA_DIR`): the board checks each file's checksums against it.
+DATA_DIR = Path(__file__).with_name("fixture_data")
+DATA_SHA = {rel: sha256_file(DATA_DIR / rel) for rel in ("esco/occupations_en.csv", "esco/skills_en.csv")}
 
 
 def _spec(name: str, group: str, loader: str, files: dict[str, str], version: int = 1) -> TaskSpec:
@@ -170,7 +174,15 @@ def populated(tmp_path, specs) -> Path:
     for model, (quality, seed, extra) in MODELS.items():
         for i, spec in enumerate(specs):
             q = quality + (0.15 if model == "uwe-ft-jobnorm" and spec.name == "job-norm" else 0.0)
-            write(root, make_result(spec, model, quality=q, seed=seed + i, **extra))
+            values = per_query_values(spec.name, q, seed + i, 150)
+            if model == "uwe-ft-jobnorm":
+                # fine-tuning moves some query on every task: per-query values equal to uwe-base's would make
+                # the board refuse one of the two as a renamed copy (identity.py)
+                values = {
+                    m: np.concatenate([[v[0] + 0.001 if v[0] <= 0.999 else v[0] - 0.001], v[1:]])
+                    for m, v in values.items()
+                }
+            write(root, make_result(spec, model, seed=seed + i, values=values, **extra))
     for spec in specs[:2]:  # incomplete: no skill-sim result
         write(root, make_result(spec, "partial-model", quality=0.9, seed=61))
     return root

@@ -1,4 +1,5 @@
-"""The committed leaderboard (leaderboard/site/<suite>) is exactly what the committed results produce.
+"""The committed leaderboard (leaderboard/site/<suite>) is exactly what the committed results and the
+committed verification ledger (leaderboard/verification.json) produce.
 
 Data files (tables, JSON, HTML) are compared byte for byte; each PNG by the hash of the data it was drawn
 from (leaderboard/figure_hash.py), so a new matplotlib or FreeType that renders the same data with other
@@ -13,6 +14,7 @@ import pytest
 
 from workbench.leaderboard.build import build_leaderboard
 from workbench.leaderboard.figure_hash import png_data_hash
+from workbench.leaderboard.verification import LEDGER_PATH, Ledger
 
 pytestmark = pytest.mark.slow
 
@@ -27,7 +29,7 @@ SUITES = re.search(r"^LEADERBOARD_SUITES := (.+)$", (ROOT / "Makefile").read_tex
 def test_committed_site_rebuilds_byte_for_byte(suite, tmp_path):
     committed = SITE / suite
     assert committed.is_dir(), f"{committed} not built (run `make leaderboard`)"
-    build_leaderboard(RESULTS, tmp_path, suite=suite)
+    build_leaderboard(RESULTS, tmp_path, suite=suite, ledger=Ledger.load(LEDGER_PATH))  # as `make leaderboard`
     expected = sorted(p.relative_to(committed) for p in committed.rglob("*") if p.is_file())
     rebuilt = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file())
     assert rebuilt == expected

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from lb_chromium import DevTools, browser_marks, dump_dom, find_chromium
-from lb_fixtures import HOSTILE, make_result, write
+from lb_fixtures import DATA_DIR, HOSTILE, make_result, write
 from workbench.leaderboard import build_leaderboard
 
 CHROMIUM = find_chromium()
@@ -34,7 +34,7 @@ def site(tmp_path, specs) -> Path:
         for j, spec in enumerate(specs):
             write(root, make_result(spec, model, quality=quality, seed=10 * i + j), name=f"{spec.name}__m{i}.json")
     out = tmp_path / "site"
-    build_leaderboard(root, out, tasks=specs, n_bootstrap=100)
+    build_leaderboard(root, out, tasks=specs, n_bootstrap=100, data_dir=DATA_DIR)
     return out
 
 
@@ -170,7 +170,7 @@ def test_filters_and_search_in_the_browser(tmp_path, specs):
                 spec, model, quality=0.7 - 0.05 * i, seed=10 * i + j, parameters=params, training_data=data
             )
             write(root, result.model_copy(update={"model": result.model.model_copy(update={"kind": kind})}))
-    build_leaderboard(root, tmp_path / "site", tasks=specs, n_bootstrap=50)
+    build_leaderboard(root, tmp_path / "site", tasks=specs, n_bootstrap=50, data_dir=DATA_DIR)
     browser = DevTools(CHROMIUM, tmp_path / "profile")
     visible = (
         "Array.from(document.querySelectorAll('#ranking tbody tr')).filter(r => r.offsetParent !== null)"

@@ -16,7 +16,7 @@ import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.text import Text
 
-from lb_fixtures import make_result, write
+from lb_fixtures import DATA_DIR, make_result, write
 from workbench.catalog import suite_tasks
 from workbench.leaderboard.aggregate import build_board
 from workbench.leaderboard.collect import collect
@@ -118,7 +118,7 @@ def test_fixture_plots_long_names_and_best_baseline(tmp_path, specs):
                 latency={"ms_per_query_mean": 0.5},
             ),
         )
-    collection = collect(root, specs)
+    collection = collect(root, specs, data_dir=DATA_DIR)
     board = build_board(collection, specs, suite=None, n_bootstrap=20)
     chosen = plotted_models(board)
     assert len(chosen) == 8 and chosen[-1].name == "plain-baseline" and sum(map(is_baseline, chosen)) == 1

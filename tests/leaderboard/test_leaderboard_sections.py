@@ -6,8 +6,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import subprocess
 
-from lb_fixtures import make_result, write
+from lb_fixtures import DATA_DIR, make_result, write
 from workbench.leaderboard import build_leaderboard
 
 
@@ -17,7 +18,7 @@ def _board(tmp_path, specs, models):
         for j, spec in enumerate(specs):
             write(root, make_result(spec, name, quality=quality, seed=10 * i + j, **extra))
     out = tmp_path / "site"
-    report = build_leaderboard(root, out, tasks=specs, n_bootstrap=50)
+    report = build_leaderboard(root, out, tasks=specs, n_bootstrap=50, data_dir=DATA_DIR)
     return report, json.loads((out / "leaderboard.json").read_text()), out
 
 
@@ -76,17 +77,30 @@ def test_zero_shot_unknown_when_training_data_undeclared(tmp_path, specs):
     assert "| silent | " in (out / "leaderboard.md").read_text()
 
 
+def _commit(root, message):
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", "-c", "commit.gpgsign=false"]
+    if not (root / ".git").exists():
+        subprocess.run([*git, "init", "-q"], cwd=root, check=True)
+    subprocess.run([*git, "add", "."], cwd=root, check=True)
+    subprocess.run([*git, "commit", "-q", "-m", message], cwd=root, check=True)
+
+
 def test_one_row_per_revision_renamed_copy_refused(tmp_path, specs):
+    """The copy is the file the repository received later (git history); its own date says the opposite."""
     root = tmp_path / "results"
     for j, spec in enumerate(specs):
-        write(root, make_result(spec, "all-MiniLM-L6-v2", revision="fe25", seed=j, created_at="2025-01-01T00:00:00Z"))
-        # the same weights from a pip folder named `model`, submitted later
-        write(root, make_result(spec, "model", revision="fe25", seed=j, created_at="2025-06-01T00:00:00Z"))
+        write(root, make_result(spec, "all-MiniLM-L6-v2", revision="fe25", seed=j, created_at="2025-06-01T00:00:00Z"))
         # same weights scored with another setting: a distinct model
         write(root, make_result(spec, "minilm-longer", revision="fe25", seed=j + 5, settings={"max_seq_length": 512}))
-    report = build_leaderboard(root, tmp_path / "site", tasks=specs, n_bootstrap=50)
+    _commit(root, "the board")
+    for j, spec in enumerate(specs):
+        # the same weights from a pip folder named `model`, received later but dated earlier
+        write(root, make_result(spec, "model", revision="fe25", seed=j, created_at="2025-01-01T00:00:00Z"))
+    _commit(root, "a later pull request")
+    report = build_leaderboard(root, tmp_path / "site", tasks=specs, n_bootstrap=50, data_dir=DATA_DIR)
     data = json.loads((tmp_path / "site" / "leaderboard.json").read_text())
     assert sorted(m["name"] for m in data["models"]) == ["all-MiniLM-L6-v2", "minilm-longer"]
     renamed = [r for r in report.refused if r.kind == "renamed-duplicate"]
     assert sorted(r.path for r in renamed) == sorted(f"model/{s.name}__v1__test.json" for s in specs)
     assert all("'all-MiniLM-L6-v2' under another name" in r.reason for r in renamed)
+    assert all("the repository received it first" in r.reason for r in renamed)

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from workbench.catalog import suite_tasks
 from workbench.leaderboard.submission import card_problems, check_submission
 from workbench.results import ModelRecord
 
@@ -40,6 +41,12 @@ def _run_script(folder: Path, out: Path) -> subprocess.CompletedProcess:
     )
 
 
+def _file_of(folder: Path, task: str) -> Path:
+    """The folder's result file of `task` on the test split, whatever the task's version."""
+    (path,) = folder.glob(f"{task}__v*__test.json")
+    return path
+
+
 def _tamper(tmp_path: Path) -> Path:
     """The MiniLM results copied as a pip folder named `model`, one score edited, one task removed, one run limited."""
     folder = tmp_path / "model"
@@ -48,12 +55,12 @@ def _tamper(tmp_path: Path) -> Path:
         data = json.loads(path.read_text())
         data["model"]["name"] = "model"
         path.write_text(json.dumps(data))
-    edited = folder / "esco-jobnorm__v1__test.json"
+    edited = _file_of(folder, "esco-jobnorm")
     data = json.loads(edited.read_text())
     data["scores"]["map"] += 0.05
     edited.write_text(json.dumps(data))
-    (folder / "esco-skillnorm__v1__test.json").unlink()
-    limited = folder / "esco-job2skill__v1__test.json"
+    _file_of(folder, "esco-skillnorm").unlink()
+    limited = _file_of(folder, "esco-job2skill")
     data = json.loads(limited.read_text())
     data["official"], data["config"]["limit"] = False, 100
     limited.write_text(json.dumps(data))
@@ -64,7 +71,16 @@ def test_workflow_runs_the_script_on_pull_requests():
     workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "leaderboard.yml").read_text())
     assert "pull_request" in workflow[True]  # YAML 1.1 reads the key `on` as True
     steps = workflow["jobs"]["check-submission"]["steps"]
-    assert any(".github/scripts/check-submissions.sh" in step.get("run", "") for step in steps)
+    # the base's code judges: the base commit is checked out for code, the head beside it for its results
+    base, head = (s for s in steps if s.get("uses", "").startswith("actions/checkout"))
+    assert base["with"]["ref"] == "${{ github.event.pull_request.base.sha }}" and "path" not in base["with"]
+    assert head["with"]["ref"] == "${{ github.event.pull_request.head.sha }}" and head["with"]["path"] == "pr-head"
+    assert not base["with"]["persist-credentials"] and not head["with"]["persist-credentials"]
+    assert any(step.get("run", "") == ".github/scripts/pull-request-check.sh pr-head" for step in steps)
+    assert "permissions" not in workflow["jobs"]["check-submission"]  # the read-only default
+    # on merge, CI regenerates the site (and the ledger) and commits them: a results-only merge never leaves it stale
+    build = " ".join(step.get("run", "") for step in workflow["jobs"]["build"]["steps"])
+    assert "make leaderboard" in build and "git add leaderboard/site leaderboard/verification.json" in build
     assert workflow["jobs"]["deploy"]["steps"][0]["uses"].startswith("actions/deploy-pages")
 
 
@@ -83,27 +99,29 @@ def test_script_fails_a_tampered_submission_one_line_per_problem(tmp_path):
     done = _run_script(folder, tmp_path / "site")
     assert done.returncode == 1, done.stdout + done.stderr
     lines = [line for line in done.stdout.splitlines() if line.startswith(f"{folder}: ")]
-    assert len(lines) == 4, lines
+    # one line per problem: the four below, and one per untouched file, a renamed copy of MiniLM's
+    copies = [line for line in lines if line.endswith("(a renamed copy)")]
+    assert len(lines) == 4 + len(copies) and len(copies) == len(suite_tasks("workbench-core")) - 3, lines
     text = "\n".join(lines)
-    assert "esco-jobnorm__v1__test.json: stored map" in text and "file was edited" in text
-    assert "esco-job2skill__v1__test.json: unofficial run" in text
+    assert f"{_file_of(folder, 'esco-jobnorm').name}: stored map" in text and "file was edited" in text
+    assert f"{_file_of(folder, 'esco-job2skill').name}: unofficial run" in text
     assert "incomplete: no accepted official result for esco-job2skill, esco-jobnorm, esco-skillnorm" in text
     assert "already on the board as 'all-MiniLM-L6-v2'" in text
-    assert not (tmp_path / "site").exists()
+    assert "the check failed: the board is not built" in done.stdout and not (tmp_path / "site").exists()
 
 
 def test_data_checksums_must_be_canonical(tmp_path):
     folder = tmp_path / "all-MiniLM-L6-v2"
     shutil.copytree(GOOD, folder)
-    path = folder / "esco-skill2job__v1__test.json"
+    path = _file_of(folder, "esco-skill2job")
     data = json.loads(path.read_text())
     first = sorted(data["data_files"])[0]
     data["data_files"][first] = "0" * 64
     path.write_text(json.dumps(data))
     report = check_submission(folder, RESULTS)
-    assert [p for p in report.problems if "data checksums differ" in p] == [
-        f"esco-skill2job__v1__test.json: data checksums differ from the canonical ones of esco-skill2job (files ['{first}'])"
-    ]
+    # the reference is the package's data manifest, never the checksums other submitted files carry
+    (line,) = [p for p in report.problems if "[data-mismatch]" in p]
+    assert line.startswith(f"{path.name}: data file {first!r} has sha256 000000000000… but the reference is ")
 
 
 def test_model_card_fields():

@@ -14,38 +14,24 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from forgery import FILE, MODELS, TASK, committed_copies, forge
 
-from rel_support import REPO, cli
+from rel_support import cli
 from workbench.catalog import get_task_spec
 from workbench.errors import WorkBenchError
+from workbench.io import sha256_file
 from workbench.leaderboard import build_leaderboard, leaderboard_cli
+from workbench.leaderboard.verification import VERIFIED, Ledger, Verdict
 from workbench.per_query_codec import unpack_ids
 from workbench.result_store import store
 from workbench.results import PerQuery, read_result
 from workbench.shards import merge_result_dirs
 
-COMMITTED = REPO / "leaderboard" / "results"
-TASK = "house-skill-extraction"  # 262 queries: small files, the real canonical query set is recorded
-FILE = f"{TASK}__v1__test.json"
-MODELS = ("bm25", "tfidf", "random", "all-MiniLM-L6-v2")
-
 
 @pytest.fixture
 def results(tmp_path) -> Path:
     """The committed results of TASK for four models, copied."""
-    root = tmp_path / "results"
-    for model in MODELS:
-        (root / model).mkdir(parents=True)
-        shutil.copyfile(COMMITTED / model / FILE, root / model / FILE)
-    return root
-
-
-def forge(src: Path, dst: Path, edit) -> Path:
-    data = json.loads(src.read_text(encoding="utf-8"))
-    edit(data)
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    dst.write_text(json.dumps(data), encoding="utf-8")
-    return dst
+    return committed_copies(tmp_path / "results")
 
 
 def set_values(data: dict, value_of, n: int | None = None) -> None:
@@ -156,18 +142,25 @@ def test_limit_file_marked_official_is_refused(results, tmp_path):
     assert refusals(report)[f"limited/{FILE}"][0] == "invalid"
 
 
-def test_future_timestamp_is_refused_and_the_real_file_is_kept(results, tmp_path):
+def test_a_future_timestamp_decides_nothing_and_the_verified_file_is_kept(results, tmp_path):
+    """Issue 25: a file's own date never decides. A copy dated 9999 with other values is a conflict of one
+    identity: with no ledger neither is ranked; with the ledger the verified (real) file is ranked."""
     real = read_result(results / "tfidf" / FILE)
     forge(
         results / "tfidf" / FILE,
         results / "tfidf" / "newer.json",
         lambda d: (set_values(d, lambda m, n: np.full(n, 0.9)), d.update(created_at="9999-01-01T00:00:00+00:00")),
     )
-    report = build(results, tmp_path / "board")
+    why = refusals(build(results, tmp_path / "board"))
+    assert why["tfidf/newer.json"][0] == why[f"tfidf/{FILE}"][0] == "conflict"
+    assert "tfidf" not in ranked(tmp_path / "board")
+    ledger = Ledger({sha256_file(results / m / FILE): Verdict(f"{m}/{FILE}", VERIFIED, "matched") for m in MODELS})
+    report = build_leaderboard(
+        results, tmp_path / "verified", tasks=[get_task_spec(TASK)], n_bootstrap=20, ledger=ledger
+    )
     kind, reason = refusals(report)["tfidf/newer.json"]
-    assert kind == "future-timestamp" and "9999-01-01" in reason
-    assert f"tfidf/{FILE}" not in refusals(report)
-    assert ranked(tmp_path / "board")["tfidf"] == pytest.approx(real.main_score, abs=1e-6)
+    assert kind == "conflict" and f"tfidf/{FILE} is the verified one and is used" in reason
+    assert ranked(tmp_path / "verified")["tfidf"] == pytest.approx(real.main_score, abs=1e-6)
 
 
 def test_oversized_per_query_arrays_are_refused_by_count_before_decoding(results, tmp_path, monkeypatch):
@@ -192,10 +185,15 @@ def test_oversized_per_query_arrays_are_refused_by_count_before_decoding(results
     decoded: list[int] = []
     original = PerQuery.decode
     monkeypatch.setattr(
-        PerQuery, "decode", lambda self: decoded.append(len(next(iter(self.values.values())))) or original(self)
+        PerQuery,
+        "decode",
+        lambda self, max_values=None: (
+            decoded.append(len(next(iter(self.values.values())))) or original(self, max_values)
+        ),
     )
     report = build(results, tmp_path / "board")
     why = refusals(report)
+    assert set(ranked(tmp_path / "board")) == set(MODELS)  # the real files were decoded and ranked
     assert "sizes.queries is 600000, but the task's canonical query set has 262 queries" in why[f"big/{FILE}"][1]
     assert why[f"padded/{FILE}"][1].startswith("per_query.values.map holds 3200000 base64 characters; 262 float32")
     assert max(decoded) < 4 * 600  # no array of the oversized files was decoded
@@ -294,14 +292,19 @@ def test_an_infinite_or_huge_grade_is_a_clear_error_not_a_nan_file(tmp_path, gra
         cache_dir=tmp_path / "cache",
     )
     assert done.returncode == 1, done.stderr
-    assert "relevance grades must be > 0 and at most 1e+06" in done.stderr and "Traceback" not in done.stderr
+    # one clear line: the TSV reader refuses a non-finite grade (naming the file), the loader a huge one
+    assert "Traceback" not in done.stderr
+    assert (
+        "relevance grades must be > 0 and at most 1e+06" in done.stderr
+        or f"qrels.tsv:1: the 4th column (grade) must be a finite number, got '{grade}'" in done.stderr
+    )
     assert not list(out.rglob("*.json"))
 
 
 def test_named_pipe_at_a_result_path_fails_that_item_without_hanging(esco_data_dir, tmp_path):
     out = tmp_path / "out"
     (out / "tfidf").mkdir(parents=True)
-    pipe = out / "tfidf" / "esco-skillnorm__v1__full.json"
+    pipe = out / "tfidf" / "esco-skillnorm__v2__full.json"
     os.mkfifo(pipe)
     done = cli(
         "run",
@@ -321,7 +324,7 @@ def test_named_pipe_at_a_result_path_fails_that_item_without_hanging(esco_data_d
     )
     assert done.returncode == 1, done.stderr
     assert "is a named pipe; a result is only ever written over a regular file" in done.stderr
-    assert (out / "random" / "esco-skillnorm__v1__full.json").is_file()
+    assert (out / "random" / "esco-skillnorm__v2__full.json").is_file()
     assert pipe.is_fifo()  # not replaced
 
     merged = cli(

@@ -93,7 +93,7 @@ def test_sigkill_mid_task_then_rerun_equals_uninterrupted_run(tmp_path):
     assert sorted(expected) == [
         "edit-distance/big-job2skill__v1__full.json",
         "edit-distance/esco-job2skill__v1__full.json",
-        "edit-distance/esco-skillnorm__v1__full.json",
+        "edit-distance/esco-skillnorm__v2__full.json",
     ]
 
     out, cache = tmp_path / "out", tmp_path / "cache"
@@ -124,7 +124,7 @@ def test_sigkill_mid_task_then_rerun_equals_uninterrupted_run(tmp_path):
     assert f"reuse {first} (task, data, model and settings unchanged)" in rerun.stderr
     assert "run edit-distance on esco-job2skill@v1" not in rerun.stderr
     assert "run edit-distance on big-job2skill@v1 [full]" in rerun.stderr
-    assert "run edit-distance on esco-skillnorm@v1 [full]" in rerun.stderr
+    assert "run edit-distance on esco-skillnorm@v2 [full]" in rerun.stderr
     after = first.stat()
     assert (after.st_mtime_ns, after.st_ino) == (before.st_mtime_ns, before.st_ino)
     assert first.read_bytes() == first_bytes

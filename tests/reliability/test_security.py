@@ -335,7 +335,8 @@ def test_hostile_strings_are_escaped_by_leaderboard_build(esco_data_dir, cache_d
         log=lambda m: None,
     )
     assert len(report.written) == 4
-    source = json.loads((results / "tfidf" / "esco-skillnorm__v1__test.json").read_text())
+    (skillnorm,) = (results / "tfidf").glob("esco-skillnorm__v*__test.json")  # whichever version the catalog has
+    source = json.loads(skillnorm.read_text())
 
     hostile = json.loads(json.dumps(source))
     hostile["model"].update(
@@ -345,7 +346,8 @@ def test_hostile_strings_are_escaped_by_leaderboard_build(esco_data_dir, cache_d
         license=HOSTILE_PROMPT,
         training_data=[HOSTILE_PROMPT],
     )
-    atomic_write_json(results / "hostile" / "esco-skillnorm__v1__test.json", hostile)
+    atomic_write_json(results / "hostile" / skillnorm.name, hostile)
+    skillnorm.unlink()  # else the hostile file is a renamed copy of tfidf's, refused before it is shown
     bad_task = json.loads(json.dumps(source))
     bad_task["task"]["name"] = HOSTILE_TASK
     atomic_write_json(results / "hostile" / "task__v1__test.json", bad_task)
@@ -362,12 +364,14 @@ def test_hostile_strings_are_escaped_by_leaderboard_build(esco_data_dir, cache_d
         "workbench-core",
         "--n-bootstrap",
         "20",
+        "--data-dir",  # the fixture data: checksums are verified against these files, not the package manifest
+        str(esco_data_dir),
         cache_dir=cache_dir,
     )
     assert done.returncode == 0, done.stderr
     # the hostile task name is not on the board: counted as another task's file, never printed
     assert done.stdout.splitlines()[0].startswith(
-        "7 result files: 5 accepted, 1 refused, 1 for other tasks or splits; 3 models"
+        "6 result files: 4 accepted, 1 refused, 1 for other tasks or splits; 3 models"
     )
     page = (site / "index.html").read_text(encoding="utf-8")
     markdown = (site / "leaderboard.md").read_text(encoding="utf-8")

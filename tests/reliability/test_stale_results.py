@@ -21,6 +21,7 @@ from workbench.runner import run
 from workbench.task import Task
 
 CLASSIFICATION = f"{ESCO_VERSION_DIR}/{CLASSIFICATION_ZIP}"
+VERSION = get_task_spec("esco-skillnorm").version  # the shipped task file's version
 RELATIONS = f"{ESCO_VERSION_DIR}/{RELATIONS_ZIP}"
 
 
@@ -67,7 +68,7 @@ def test_other_split_recomputes_and_keeps_the_first(runner):
     full = runner(["tfidf"])[0].written[0]
     stamp = _stamp(full)
     test, _ = runner(["tfidf"], split="test")
-    assert test.written == [result_path(runner.out, "tfidf", "esco-skillnorm", 1, "test")] and not test.reused
+    assert test.written == [result_path(runner.out, "tfidf", "esco-skillnorm", VERSION, "test")] and not test.reused
     assert read_result(test.written[0]).split == "test"
     assert _stamp(full) == stamp
 
@@ -80,7 +81,7 @@ def test_val_then_test_never_returns_val_results_for_test(runner, esco_data_dir,
 
     val_path = runner(["tfidf"], split="val")[0].written[0]
     report, logs = runner(["tfidf"], split="test")
-    assert not report.reused and logs[0] == "run tfidf on esco-skillnorm@v1 [test]"
+    assert not report.reused and logs[0] == f"run tfidf on esco-skillnorm@v{VERSION} [test]"
     test_result = read_result(report.written[0])
     assert test_result.split == "test" and test_result.per_query.query_ids == test_ids
     assert test_result.sizes["queries"] == len(test_ids)
@@ -177,7 +178,7 @@ def test_other_model_revision_or_settings_is_a_clash_never_a_silent_replace(runn
     assert read_result(tagged).model.settings["seed"] == 1
     assert runner(["random"], model_settings={"random": {"seed": 1}})[0].reused == [tagged]
     other, _ = runner(["tfidf"])
-    assert other.written == [result_path(runner.out, "tfidf", "esco-skillnorm", 1, "full")]
+    assert other.written == [result_path(runner.out, "tfidf", "esco-skillnorm", VERSION, "full")]
     assert read_result(path).model.name == "random"
     # removing the file is how one asks for it to be replaced
     path.unlink()
@@ -210,10 +211,10 @@ def test_changed_task_spec_is_a_clash_and_a_new_version_gets_its_own_file(runner
     report, _ = runner(["tfidf"], tasks=[edited])
     assert not report.written and "differs in task spec hash: it is not replaced" in report.failed[0][2]
     assert _stamp(path) == stamp
-    bumped = spec.model_copy(update={"version": 2})
+    bumped = spec.model_copy(update={"version": VERSION + 1})
     report, _ = runner(["tfidf"], tasks=[bumped])
-    assert report.written == [result_path(runner.out, "tfidf", "esco-skillnorm", 2, "full")]
-    assert read_result(path).task.version == 1  # version 1's file is kept
+    assert report.written == [result_path(runner.out, "tfidf", "esco-skillnorm", VERSION + 1, "full")]
+    assert read_result(path).task.version == VERSION  # the older version's file is kept
 
 
 def test_result_of_a_future_schema_is_not_reused(runner):

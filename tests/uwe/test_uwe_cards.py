@@ -80,3 +80,32 @@ def test_a_broken_card_fails_its_own_name_not_the_listing(tmp_path, monkeypatch)
         assert fine.workbench_card["parameters"] == 22_713_216
     finally:
         named.get_card.cache_clear()  # the next test reads the committed cards again
+
+
+def test_a_card_claims_reproducible_only_with_pinned_weights_anyone_can_get_or_rebuild(tmp_path):
+    """Issue 26.3: a row is ranked on the main board only when its weights are pinned and obtainable (hub) or
+    rebuildable (recipe); a card that says reproducible without a weights sha256 is refused in one line."""
+    card = json.loads((named.CARDS_DIR / "uwe-cpu-small.json").read_text(encoding="utf-8"))
+    assert card["weights_sha256"] is None
+    bad = tmp_path / "uwe-cpu-small.json"
+    bad.write_text(json.dumps({**card, "reproducible": True}), encoding="utf-8")
+    with pytest.raises(WorkBenchError, match="reproducible is true: the card must pin weights_sha256"):
+        read_card(bad)
+    pinned = {**card, "reproducible": True, "weights_sha256": "a" * 64, "trainable": True}
+    bad.write_text(json.dumps(pinned), encoding="utf-8")
+    assert read_card(bad).reproducible
+
+
+def test_no_committed_uwe_row_is_reproducible_and_the_registry_says_so():
+    """No committed UWE row's weights can be obtained or shown to rebuild (docs/uwe.md): every card says so with
+    a reason, the registered card carries the flag the board archives by, and the one row whose recipe was
+    chosen after test scores were read says which choice."""
+    from workbench.registry import registered_card
+
+    for name in COMMITTED_ROWS:
+        card = read_card(named.CARDS_DIR / f"{name}.json")
+        assert card.reproducible is False and card.reproducibility.startswith("not reproducible:"), name
+        assert registered_card(name)["reproducible"] is False
+    assert "one-directional loss" in read_card(named.CARDS_DIR / "uwe-cpu-long.json").selected_with_test
+    assert registered_card("bm25") is not None and "reproducible" not in registered_card("bm25")
+    assert registered_card("no-such-model") is None

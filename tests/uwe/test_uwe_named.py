@@ -39,6 +39,7 @@ def tiny_card(data_dir: Path, **update) -> UWECard:
         "weights_name": "uwe-tiny",
         "revision": "0" * 64,
         "weights_note": "test card",
+        "reproducibility": "a test card: rebuilt from the fixture data",
         "parameters": 22_713_216,
         "embedding_dim": 384,
         "training_data": [

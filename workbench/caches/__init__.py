@@ -9,11 +9,15 @@ cache                  key                                    invariant
 embeddings             model name, revision, settings, role,  a row's vector is what this model, with these
 (`caches.embeddings`)  input type, prompt; row: hash of text  settings and prompt, returns for this text (checked)
 model metadata         model as given + settings; valid       info and prompts are what loading the model now
-(`caches.model_memo`)  while its files/modules stamp matches  would report
+(`caches.model_memo`)  while the content keys of its files    would report
+                       and modules match
 built datasets         task spec hash, data sha256s, builder  the stored dataset is what building it now gives
 (`workbench.task`)     source, Python minor, package version
-data checksums         file identity (path, size, mtime,      the sha256 is that of the file's current bytes
-(`datafiles`)          inode, ctime)
+data checksums,        path -> content key (size + xxh3 of    the sha256 is that of the file's current bytes
+model file hashes      every byte; never size or mtime)
+(`file_hashes`)
+hf-datasets builds     a local file's content key             the rows are those of the file's current bytes
+(`ontologies.tabular`)
 UWE target index       model revision, max_seq_length,        the stored token embeddings are what the encoder
 (`uwe_reference`)      target texts, index format             gives for these texts
 UWE weights by name    the card's weights_name; checked by    the weights are the card's (or this machine's

@@ -17,7 +17,7 @@ import sys
 import warnings
 import zlib
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -215,7 +215,7 @@ def encode_with_cache(
 
 
 def namespace_for(model_info, role: str, input_type: str, prompt: str | None) -> dict:
-    return {
+    namespace = {
         "model": model_info.name,
         "revision": model_info.revision,
         "settings": model_info.settings,
@@ -224,6 +224,53 @@ def namespace_for(model_info, role: str, input_type: str, prompt: str | None) ->
         "prompt": prompt,
         "prompt_sha": sha256_text(prompt or ""),
     }
+    libraries = getattr(model_info, "libraries", None)
+    if libraries:  # not identity, but a cache never hands a newer library the vectors an older one computed
+        namespace["libraries"] = libraries
+    return namespace
+
+
+def checked_matrix(out, name: str, texts: Sequence[str]) -> np.ndarray:
+    """A model's output for `texts` as a new float32 matrix of one finite row per text, else one line
+    naming the model and what it returned. Always a copy: a model may reuse its output buffer for its next
+    call, and rows kept from this call (by the cache, by a later batch's stack) must not change with it."""
+    if hasattr(out, "detach"):  # a torch tensor
+        out = out.detach().cpu().numpy()
+    what = _not_an_array(out)
+    if what is None:
+        try:
+            out = np.array(out)  # copies
+        except (ValueError, TypeError, RuntimeError) as err:
+            what = f"values numpy cannot stack ({str(err).splitlines()[0][:120]})"
+        else:
+            if out.dtype.kind not in "biuf":  # complex, strings, objects: no silent cast to float
+                what = f"an array of dtype {out.dtype}"
+    if what is not None:
+        raise WorkBenchError(
+            f"model {name}: encode returned {what} for {len(texts)} texts; expected a real-valued array (n_texts, dim)"
+        )
+    if out.ndim != 2 or out.shape[0] != len(texts):
+        raise WorkBenchError(
+            f"model {name}: encode returned shape {out.shape} for {len(texts)} texts; expected ({len(texts)}, dim)"
+        )
+    bad = ~np.isfinite(out)
+    if bad.any():
+        row = int(np.argwhere(bad)[0][0])
+        raise WorkBenchError(
+            f"model {name}: encode returned NaN/inf for text {texts[row]!r} ({int(bad.sum())} bad values)"
+        )
+    return out.astype(np.float32, copy=False)
+
+
+def _not_an_array(out) -> str | None:
+    """What `out` is when it cannot be an embedding matrix whatever it holds (named, never converted)."""
+    if out is None or isinstance(out, (str, bytes, dict)):
+        return f"a {type(out).__name__}"
+    if hasattr(out, "tocsr") or hasattr(out, "todense"):  # scipy.sparse (checked by duck type: no import)
+        return f"a sparse matrix ({type(out).__name__}); return a dense array"
+    if isinstance(out, Iterator):  # a generator is consumed once and numpy makes a 0-d object array of it
+        return f"an iterator ({type(out).__name__}); return a list or an array"
+    return None
 
 
 class CheckedEncoder:
@@ -236,25 +283,14 @@ class CheckedEncoder:
 
     def __call__(self, texts: list[str]) -> np.ndarray:
         out = self.model.encode(list(texts), role=self.role, input_type=self.input_type, group=self.group)
-        out = np.asarray(out)
-        name = self.model.info.name
-        if out.ndim != 2 or out.shape[0] != len(texts):
-            raise WorkBenchError(
-                f"model {name}: encode returned shape {out.shape} for {len(texts)} texts; expected ({len(texts)}, dim)"
-            )
+        out = checked_matrix(out, self.model.info.name, texts)
         if self.dim is None:
             self.dim = out.shape[1]
         elif out.shape[1] != self.dim:
             raise WorkBenchError(
-                f"model {name}: embedding dimension changed between calls ({self.dim} → {out.shape[1]})"
+                f"model {self.model.info.name}: embedding dimension changed between calls ({self.dim} → {out.shape[1]})"
             )
-        bad = ~np.isfinite(out)
-        if bad.any():
-            row = int(np.argwhere(bad)[0][0])
-            raise WorkBenchError(
-                f"model {name}: encode returned NaN/inf for text {texts[row]!r} ({int(bad.sum())} bad values)"
-            )
-        return out.astype(np.float32, copy=False)
+        return out
 
 
 def progress_bar(total: int, desc: str, enabled: bool):

@@ -15,10 +15,17 @@ def ndcg(st: RankStats, k: int) -> np.ndarray:
     cum = np.concatenate(([0.0], np.cumsum(1.0 / np.log2(np.arange(2.0, k + 2.0)))))
     top, bottom = np.minimum(st.N + st.n, k), np.minimum(st.N, k)
     dcg = np.bincount(st.q, st.grade * (cum[top] - cum[bottom]) / st.n, st.nb)
-    # Ideal: the row's grades in descending order at ranks 1, 2, ...
-    order = np.lexsort((-st.grade, st.q))
-    q = st.q[order]
-    pos = np.arange(len(q)) - st.indptr[q]
+    return dcg / ideal_dcg(st.q, st.grade, st.indptr, k)
+
+
+def ideal_dcg(q: np.ndarray, grade: np.ndarray, indptr: np.ndarray, k: int) -> np.ndarray:
+    """Per row, the DCG@k of its relevant items' grades in descending order at ranks 1, 2, ...
+
+    q, grade: row and grade of every relevant item of the rows (q non-decreasing, as in CSR order);
+    indptr: the rows' CSR row pointer (row i holds items indptr[i] .. indptr[i + 1] - 1)."""
+    nb = len(indptr) - 1
+    order = np.lexsort((-grade, q))
+    q = q[order]
+    pos = np.arange(len(q)) - indptr[q]
     keep = pos < k
-    ideal = np.bincount(q[keep], st.grade[order][keep] / np.log2(pos[keep] + 2.0), st.nb)
-    return dcg / ideal
+    return np.bincount(q[keep], grade[order][keep] / np.log2(pos[keep] + 2.0), nb)

@@ -3,17 +3,26 @@
 A loader is a function `(ctx: LoaderContext) -> SourceFrames`, registered by name with `@loader` (ours)
 or by an entry point of group `workbench.source_loaders` (another package's).
 The task file's `source.loader` picks it; `source.files` and `source.params` are passed through.
+
+Each loader declares what it reads: its file roles and its parameters with their types
+(`@loader(name, files=(...), params={name: type})`, stored on the function as `workbench_accepts`; an
+entry-point loader may set that attribute itself). A role or parameter it does not declare, or a
+parameter of the wrong type, is an error of `tasks validate` and of every run (`source_problems`):
+`params: {relation_typs: [essential]}` was silently ignored and built every relation type.
+A loader that declares nothing (another package's, older) is not checked.
 """
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from pydantic import ConfigDict, TypeAdapter, ValidationError
 
 from ..errors import WorkBenchError
 from ..registry import Registry
@@ -66,11 +75,29 @@ class SourceFrames:
 _NO_SPLITS: set[str] = set()  # loaders whose queries carry no `split` column: only splits.method hash works
 
 
-def loader(name: str, *, assigns_splits: bool = True):
-    """Register ``func`` under ``name``; ``assigns_splits=False`` declares that it gives queries no split
-    (so `tasks validate` can refuse splits.method source / partition before any data is read)."""
+@dataclass(frozen=True)
+class Accepts:
+    """What a loader reads from its task file: file roles, and parameters with their types (checked strictly)."""
+
+    files: tuple[str, ...]
+    params: dict[str, Any]
+
+
+def loader(
+    name: str,
+    *,
+    files: Iterable[str] | None = None,
+    params: dict[str, Any] | None = None,
+    assigns_splits: bool = True,
+):
+    """Register ``func`` under ``name``. ``files`` and ``params`` declare the file roles and parameters it
+    reads (``params``: name -> type, e.g. ``{"relation_types": list[str]}``); ``assigns_splits=False``
+    declares that it gives queries no split (so `tasks validate` can refuse splits.method source /
+    partition before any data is read)."""
 
     def register(func):
+        if files is not None or params is not None:
+            func.workbench_accepts = Accepts(tuple(files or ()), dict(params or {}))
         _LOADERS.add(name, func, origin="workbench", replace=True)
         if not assigns_splits:
             _NO_SPLITS.add(name)
@@ -84,12 +111,47 @@ def assigns_splits(name: str) -> bool:
     return name not in _NO_SPLITS
 
 
-def get_loader(name: str):
+def get_loader(name: str, task=None):
+    """The loader named ``name``; given ``task`` (a TaskSpec), only once its source passes `source_problems`."""
     _import_loader_modules()
     try:
-        return _LOADERS.get(name)
+        found = _LOADERS.get(name)
     except KeyError:
         raise WorkBenchError(f"unknown loader {name!r}; known loaders: {', '.join(known_loaders())}") from None
+    problems = source_problems(task.source) if task is not None else []
+    if problems:
+        raise WorkBenchError(f"task {task.name}: " + "; ".join(problems))
+    return found
+
+
+def source_problems(source) -> list[str]:
+    """One line per file role or parameter of ``source`` (a task file's `source`) that its loader does not
+    declare, and per parameter of the wrong type; [] for a loader that declares nothing."""
+    accepts = getattr(get_loader(source.loader), "workbench_accepts", None)
+    if not isinstance(accepts, Accepts):
+        return []
+    what = f"loader {source.loader!r}"
+    problems = [
+        f"source.files.{role}: {what} reads no such file role (accepted: {', '.join(sorted(accepts.files))})"
+        for role in source.files
+        if role not in accepts.files
+    ]
+    for key, value in source.params.items():
+        if key not in accepts.params:
+            accepted = ", ".join(sorted(accepts.params)) or "none"
+            problems.append(f"source.params.{key}: {what} has no such parameter (accepted: {accepted})")
+            continue
+        try:
+            _param_adapter(accepts.params[key]).validate_python(value, strict=True)
+        except ValidationError as err:
+            first = err.errors()[0]
+            where = ".".join(str(p) for p in (key, *first["loc"]))
+            problems.append(f"source.params.{where}: {first['msg']} (got {first['input']!r})")
+    return problems
+
+
+def _param_adapter(kind: Any) -> TypeAdapter:
+    return TypeAdapter(kind, config=ConfigDict(strict=True))
 
 
 def known_loaders() -> list[str]:

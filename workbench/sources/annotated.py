@@ -34,6 +34,7 @@ from ..errors import WorkBenchError
 from . import LoaderContext, SourceFrames, loader
 
 SPLIT_ROLES = ("train", "val", "test")
+FILES = ("classification", *SPLIT_ROLES)  # what every loader here reads (declared on @loader)
 
 
 def split_files(ctx: LoaderContext) -> list[tuple[str, Path]]:
@@ -117,7 +118,7 @@ def _qrels(pairs: list[tuple[str, str]]) -> pd.DataFrame:
     return frame.drop_duplicates(ignore_index=True)
 
 
-@loader("jobbert_titles")
+@loader("jobbert_titles", files=FILES, params={"language": str, "title_column": str, "uri_column": str})
 def jobbert_titles(ctx: LoaderContext) -> SourceFrames:
     """Vacancy title -> its ESCO occupation (JobBERT, Decorte et al. 2021: titles.csv, titles.test.csv)."""
     title_col, uri_col = ctx.param("title_column", "vacancyTitle"), ctx.param("uri_column", "conceptUri")
@@ -145,7 +146,11 @@ def jobbert_titles(ctx: LoaderContext) -> SourceFrames:
     return SourceFrames(pd.DataFrame(queries, columns=["id", "text", "split"]), targets, _qrels(pairs), notes)
 
 
-@loader("decorte_skill_extraction")
+@loader(
+    "decorte_skill_extraction",
+    files=FILES,
+    params={"language": str, "sentence_column": str, "label_column": str, "drop_labels": list[str]},
+)
 def decorte_skill_extraction(ctx: LoaderContext) -> SourceFrames:
     """Job-ad sentence -> the ESCO skills annotated on its spans (HOUSE / TECH, Decorte et al. 2022).
 
@@ -196,7 +201,11 @@ def parse_label_list(cell: object, where: str) -> list[str]:
     return list(value)
 
 
-@loader("skillskape")
+@loader(
+    "skillskape",
+    files=FILES,
+    params={"language": str, "sentence_column": str, "skills_column": str, "none_label": str},
+)
 def skillskape(ctx: LoaderContext) -> SourceFrames:
     """Synthetic job-ad sentence -> its ESCO skills (SkillSkape, Magron et al. 2024).
 
@@ -226,7 +235,7 @@ def skillskape(ctx: LoaderContext) -> SourceFrames:
     return SourceFrames(pd.DataFrame(queries, columns=["id", "text", "split"]), targets, _qrels(pairs), notes)
 
 
-@loader("techwolf_job2skill")
+@loader("techwolf_job2skill", files=FILES, params={"language": str, "title_column": str, "skills_column": str})
 def techwolf_job2skill(ctx: LoaderContext) -> SourceFrames:
     """Vacancy title -> the ESCO skills a tagging model found in its vacancies (TechWolf, parquet)."""
     title_col, skills_col = ctx.param("title_column", "title"), ctx.param("skills_column", "skill_name")

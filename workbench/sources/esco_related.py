@@ -18,10 +18,10 @@ from __future__ import annotations
 import pandas as pd
 
 from . import LoaderContext, SourceFrames, loader
-from .esco import esco_partition, open_release, open_target_release
+from .esco import ESCO_FILES, ESCO_PARAMS, esco_partition, open_release, open_target_release
 
 
-@loader("esco_skill_similarity")
+@loader("esco_skill_similarity", files=ESCO_FILES, params={**ESCO_PARAMS, "grades": dict[str, float]})
 def skill_similarity(ctx: LoaderContext) -> SourceFrames:
     release = open_release(ctx)
     split = esco_partition(ctx)

@@ -17,13 +17,14 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Literal
 
 import pandas as pd
 
 from ..errors import WorkBenchError
 from . import LoaderContext, SourceFrames, loader
 from ._taskfile import published_test_set_yaml
-from .trec import read_trec
+from .trec import TREC_FILES, read_trec
 
 JOB_SIMILARITY_DIR = "job-similarity/avature/dataset"
 FILES = {"queries": "queries.tsv", "corpus": "corpus_documents.tsv", "qrels": "annotations.tsv"}
@@ -74,7 +75,7 @@ def self_matches(queries: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
     return asked.merge(keys, on="key")[["query_id", "target_id"]]
 
 
-@loader("job_title_similarity")
+@loader("job_title_similarity", files=TREC_FILES, params={"self_match": Literal["exclude"]})
 def job_title_similarity(ctx: LoaderContext) -> SourceFrames:
     frames = read_trec(ctx)
     if ctx.param("self_match", "exclude") != "exclude":

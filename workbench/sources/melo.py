@@ -21,14 +21,14 @@ from pathlib import Path
 from ..errors import WorkBenchError
 from . import LoaderContext, SourceFrames, loader
 from ._taskfile import published_test_set_yaml
-from .trec import read_trec
+from .trec import TREC_FILES, read_trec
 
 MELO_DIR = "job-normalization/melo"
 FILES = {"queries": "queries.tsv", "corpus": "corpus_elements.tsv", "qrels": "annotations.tsv"}
 _FOLDER = re.compile(r"^(?P<country>[a-z]{3})_q_(?P<q>[a-z]{2})_c_(?P<c>[a-z]{2}(?:_[a-z]{2})*)$")
 
 
-@loader("melo")
+@loader("melo", files=TREC_FILES, params={})
 def melo(ctx: LoaderContext) -> SourceFrames:
     """MELO ships TREC-style files (queries.tsv, corpus_elements.tsv, annotations.tsv); it is a test set."""
     frames = read_trec(ctx)

@@ -54,7 +54,7 @@ def _frame(rows, columns) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
-@loader("onet_job2tech", assigns_splits=False)
+@loader("onet_job2tech", files=("technology_skills", "occupations"), params={}, assigns_splits=False)
 def job2tech(ctx: LoaderContext) -> SourceFrames:
     """Occupation title -> technology examples. Target id and text: the example itself (unique in O*NET)."""
     tech = onet_table(ctx, "technology_skills", "Technology Skills").dropna(subset=["example"])
@@ -70,7 +70,7 @@ def job2tech(ctx: LoaderContext) -> SourceFrames:
     )
 
 
-@loader("onet_tech2job", assigns_splits=False)
+@loader("onet_tech2job", files=("technology_skills", "occupations"), params={}, assigns_splits=False)
 def tech2job(ctx: LoaderContext) -> SourceFrames:
     """Technology example -> the occupations that list it."""
     tech = onet_table(ctx, "technology_skills", "Technology Skills").dropna(subset=["example"])
@@ -85,7 +85,7 @@ def tech2job(ctx: LoaderContext) -> SourceFrames:
     )
 
 
-@loader("onet_task2dwa", assigns_splits=False)
+@loader("onet_task2dwa", files=("task_statements", "tasks_to_dwas", "dwa_reference"), params={}, assigns_splits=False)
 def task2dwa(ctx: LoaderContext) -> SourceFrames:
     """Task statement -> its DWAs. Identical task texts (same task in several occupations) are one
     query `task:<smallest Task ID>` whose positives are the union of their DWAs."""
@@ -109,7 +109,7 @@ def task2dwa(ctx: LoaderContext) -> SourceFrames:
     return SourceFrames(queries, targets, qrels.drop_duplicates(ignore_index=True), notes)
 
 
-@loader("onet_jobnorm", assigns_splits=False)
+@loader("onet_jobnorm", files=("alternate_titles", "reported_titles", "occupations"), params={}, assigns_splits=False)
 def jobnorm(ctx: LoaderContext) -> SourceFrames:
     """Alternate title (and reported job title, when the role is given) -> occupation(s).
 
@@ -145,7 +145,12 @@ def jobnorm(ctx: LoaderContext) -> SourceFrames:
     return SourceFrames(queries, occupations(ctx), qrels.drop_duplicates(ignore_index=True), notes)
 
 
-@loader("onet_job_similarity", assigns_splits=False)
+@loader(
+    "onet_job_similarity",
+    files=("related_occupations", "occupations"),
+    params={"grades": dict[str, float]},
+    assigns_splits=False,
+)
 def job_similarity(ctx: LoaderContext) -> SourceFrames:
     """Occupation -> related occupations (Related Occupations), graded by tier (`grades` param).
 
@@ -176,7 +181,12 @@ def job_similarity(ctx: LoaderContext) -> SourceFrames:
     return SourceFrames(occ.copy(), occ, qrels, notes)
 
 
-@loader("onet_esco_crosswalk", assigns_splits=False)
+@loader(
+    "onet_esco_crosswalk",
+    files=("crosswalk", "classification"),
+    params={"grades": dict[str, float], "language": str},
+    assigns_splits=False,
+)
 def esco_crosswalk(ctx: LoaderContext) -> SourceFrames:
     """O*NET occupation -> ESCO occupations from the ESCO–O*NET crosswalk, graded by match type.
 

@@ -1,50 +1,76 @@
 """A TREC-style folder: queries.tsv (id, text), corpus.tsv (id, text), qrels.tsv (query_id, 0, target_id, grade).
 
 Lets a curator add a task with only a task file. File names can be overridden in `source.files`.
+Files are read by the one TSV reader (``workbench.tsv``: no quoting, a tab is never inside a field,
+every row has exactly the file's columns).
 """
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 
 from ..errors import WorkBenchError
+from ..tsv import read_tsv
 from . import LoaderContext, SourceFrames, loader
 
+_ID_COLUMNS = {"queries": ("id",), "corpus": ("id",), "qrels": ("query_id", "target_id")}
 
-def _read_tsv(path, names, what) -> pd.DataFrame:
-    try:
-        frame = pd.read_csv(path, sep="\t", header=None, dtype=str, keep_default_na=False, quoting=3, encoding="utf-8")
-    except FileNotFoundError:
-        raise WorkBenchError(f"{path}: {what} file not found") from None
-    except pd.errors.EmptyDataError:
-        raise WorkBenchError(f"{path}: the {what} file is empty") from None
-    except UnicodeDecodeError as err:
-        raise WorkBenchError(f"{path}: not UTF-8 ({err.reason} at byte {err.start})") from None
-    if frame.shape[1] < len(names):
-        raise WorkBenchError(
-            f"{path}: expected {len(names)} tab-separated columns ({', '.join(names)}), found {frame.shape[1]}"
-        )
-    frame = frame.iloc[:, : len(names)]
-    frame.columns = names
+
+def _read(ctx: LoaderContext, role: str, names: list[str]) -> pd.DataFrame:
+    path = ctx.file(role)
+    frame = read_tsv(path, names, role)
+    for column in _ID_COLUMNS[role]:
+        _check_ids(path, frame[column], column)
     return frame
+
+
+def _check_ids(path, ids: pd.Series, column: str) -> None:
+    """Ids are compared exactly: one with spaces around it would silently match nothing (its pairs dropped)."""
+    spaced = ids[ids.str.strip() != ids]
+    if len(spaced):
+        line, value = spaced.index[0], spaced.iloc[0]
+        what = "is empty" if not value.strip() else "has leading or trailing whitespace"
+        raise WorkBenchError(
+            f"{path}:{line}: {column} {value!r} {what} ({len(spaced)} such row(s)); ids are compared "
+            "exactly, so it would match nothing: remove the whitespace in the file"
+        )
+    if (ids == "").any():
+        raise WorkBenchError(f"{path}:{ids[ids == ''].index[0]}: {column} is empty")
+
+
+def _grades(path, text: pd.Series) -> pd.Series:
+    """The 4th column as finite numbers: 'nan' or 'inf' is an error, never a silently dropped row."""
+    for line, value in text.items():
+        try:
+            grade = float(value)
+        except ValueError:
+            raise WorkBenchError(f"{path}:{line}: the 4th column (grade) must be numeric, got {value!r}") from None
+        if not math.isfinite(grade):
+            raise WorkBenchError(f"{path}:{line}: the 4th column (grade) must be a finite number, got {value!r}")
+    return text.astype(float)
 
 
 def read_trec(ctx: LoaderContext) -> SourceFrames:
     """queries / corpus / qrels files as published (TREC qrels: query, iteration, doc, grade).
 
     Grades <= 0 are dropped and counted."""
-    queries = _read_tsv(ctx.file("queries"), ["id", "text"], "queries")
-    targets = _read_tsv(ctx.file("corpus"), ["id", "text"], "corpus")
-    qrels = _read_tsv(ctx.file("qrels"), ["query_id", "iteration", "target_id", "grade"], "qrels")
-    try:
-        qrels["grade"] = qrels["grade"].astype(float)
-    except ValueError:
-        raise WorkBenchError(f"{ctx.file('qrels')}: the 4th column (grade) must be numeric") from None
+    queries = _read(ctx, "queries", ["id", "text"])
+    targets = _read(ctx, "corpus", ["id", "text"])
+    qrels = _read(ctx, "qrels", ["query_id", "iteration", "target_id", "grade"])
+    qrels["grade"] = _grades(ctx.file("qrels"), qrels["grade"])
     positive = qrels["grade"] > 0
     notes = {"dropped_non_positive_annotations": int((~positive).sum())}
-    return SourceFrames(queries, targets, qrels.loc[positive, ["query_id", "target_id", "grade"]], notes)
+    frames = [
+        f.reset_index(drop=True) for f in (queries, targets, qrels.loc[positive, ["query_id", "target_id", "grade"]])
+    ]
+    return SourceFrames(*frames, notes)
 
 
-@loader("trec", assigns_splits=False)
+TREC_FILES = ("queries", "corpus", "qrels")
+
+
+@loader("trec", files=TREC_FILES, params={}, assigns_splits=False)
 def trec_folder(ctx: LoaderContext) -> SourceFrames:
     return read_trec(ctx)
