@@ -20,13 +20,18 @@ from .errors import WorkBenchError
 _PATH_STEPS = set("./\\")
 
 
+def hidden_character(name: str) -> str | None:
+    """The first control or invisible format character of `name` (Unicode categories Cc, Cf), or None."""
+    return next((c for c in name if unicodedata.category(c) in ("Cc", "Cf")), None)
+
+
 def name_problem(name: Any) -> str | None:
     """Why `name` cannot name a model's folder or a board row, or None when it can."""
     if not isinstance(name, str):
         return f"must be text, got {type(name).__name__}"
     if not name.strip():
         return "must not be empty or blank"
-    hidden = next((c for c in name if unicodedata.category(c) in ("Cc", "Cf")), None)
+    hidden = hidden_character(name)
     if hidden is not None:
         return f"must not hold control or format characters (found {hidden!r})"
     if set(name.strip()) <= _PATH_STEPS:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
@@ -25,6 +24,7 @@ from .datafiles import data_key_problem
 from .errors import WorkBenchError
 from .io import atomic_write_json, open_regular, sha256_text, stable_hash
 from .metrics.names import parse_metric
+from .names import hidden_character
 from .schema import Strict
 
 SCHEMA_VERSION = 1
@@ -65,9 +65,9 @@ class ModelRecord(Strict):
         bidirectional overrides or other invisible format characters (Unicode categories Cc, Cf)."""
         if not name.strip():
             raise ValueError("a model name must not be empty or blank")
-        hidden = [c for c in name if unicodedata.category(c) in ("Cc", "Cf")]
-        if hidden:
-            raise ValueError(f"a model name must not hold control or format characters (found {hidden[0]!r})")
+        hidden = hidden_character(name)
+        if hidden is not None:
+            raise ValueError(f"a model name must not hold control or format characters (found {hidden!r})")
         return name
 
 
