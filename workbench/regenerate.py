@@ -35,7 +35,7 @@ from . import result_store
 from .caches.model_memo import lazy_model
 from .errors import WorkBenchError
 from .migrate import migrate_result
-from .reproduce import TOLERANCE, _task_for
+from .reproduce import TOLERANCE, LoadOnce, _task_for
 from .results import ResultFile, read_result
 from .runner import _one_line, evaluate_into, output_lock
 
@@ -180,20 +180,21 @@ class _Run:
     update: bool
     load_model: Callable[..., Any]
     log: Callable[[str], None]
-    models: dict[str, Any] = field(default_factory=dict)  # (name, settings) key -> model or the load error
+    models: LoadOnce = field(init=False)  # each (name, settings) through the runner's lazy loader, once
+
+    def __post_init__(self) -> None:
+        self.models = LoadOnce(self._lazy_model)
+
+    def _lazy_model(self, name: str, **settings: Any) -> Any:
+        try:
+            return lazy_model(name, self.load_model, self.cache_dir, settings=settings)
+        except Exception as err:  # a model that cannot be obtained here skips its rows, with the reason
+            raise WorkBenchError(str(err) if isinstance(err, WorkBenchError) else _one_line(err)) from None
 
 
 def _model(run: _Run, name: str, settings: dict[str, Any]) -> Any:
     """The model, loaded once per (name, settings) through the runner's lazy loader; raises why it cannot be."""
-    key = f"{name} {sorted(settings.items())!r}"
-    if key not in run.models:
-        try:
-            run.models[key] = lazy_model(name, run.load_model, run.cache_dir, settings=settings)
-        except Exception as err:  # a model that cannot be obtained here skips its rows, with the reason
-            run.models[key] = WorkBenchError(str(err) if isinstance(err, WorkBenchError) else _one_line(err))
-    if isinstance(run.models[key], WorkBenchError):
-        raise run.models[key]
-    return run.models[key]
+    return run.models(name, **settings)
 
 
 def _regenerate_row(run: _Run, row: Row, committed: ResultFile, settings: dict[str, Any]) -> None:

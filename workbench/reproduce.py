@@ -247,25 +247,15 @@ def library_drift(result: ResultFile) -> list[str]:
     return drift
 
 
-class Verifier:
-    """`verify_file` over many files: each model is loaded once (a failure to load it is remembered too), and
-    target embeddings computed by this verifier are kept in its own temporary folder (files that share a target
-    set encode it once; nothing from another cache is trusted). Use as a context manager."""
+class LoadOnce:
+    """A model loader that builds each (name, settings) once: later calls get the same model, and a failure to
+    build it is remembered and raised again at once (so a model that cannot be obtained is tried once per run)."""
 
-    def __init__(self, load_model: Callable[..., Any], *, data_dir: Path | None = None, cache_dir: Path | None = None):
-        self._load_model, self.data_dir, self.cache_dir = load_model, data_dir, cache_dir
-        self._loaded: dict[str, Any] = {}
-        self._memo: tempfile.TemporaryDirectory | None = None
+    def __init__(self, load_model: Callable[..., Any]):
+        self._load_model = load_model
+        self._loaded: dict[str, Any] = {}  # (name, settings) key -> model or the exception its loading raised
 
-    def __enter__(self) -> Verifier:
-        self._memo = tempfile.TemporaryDirectory(prefix="workbench-verify-")
-        return self
-
-    def __exit__(self, *exc) -> None:
-        if self._memo is not None:
-            self._memo.cleanup()
-
-    def _load_once(self, name: str, **settings: Any) -> Any:
+    def __call__(self, name: str, **settings: Any) -> Any:
         key = json.dumps([name, settings], sort_keys=True, default=str)
         if key not in self._loaded:
             try:
@@ -275,6 +265,24 @@ class Verifier:
         if isinstance(self._loaded[key], Exception):
             raise self._loaded[key]
         return self._loaded[key]
+
+
+class Verifier:
+    """`verify_file` over many files: each model is loaded once (a failure to load it is remembered too), and
+    target embeddings computed by this verifier are kept in its own temporary folder (files that share a target
+    set encode it once; nothing from another cache is trusted). Use as a context manager."""
+
+    def __init__(self, load_model: Callable[..., Any], *, data_dir: Path | None = None, cache_dir: Path | None = None):
+        self._load_once, self.data_dir, self.cache_dir = LoadOnce(load_model), data_dir, cache_dir
+        self._memo: tempfile.TemporaryDirectory | None = None
+
+    def __enter__(self) -> Verifier:
+        self._memo = tempfile.TemporaryDirectory(prefix="workbench-verify-")
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._memo is not None:
+            self._memo.cleanup()
 
     def verify(self, path: Path) -> FileVerdict:
         memo = Path(self._memo.name) if self._memo is not None else None
