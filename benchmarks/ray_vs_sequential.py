@@ -31,6 +31,7 @@ from workbench.catalog import get_task_spec, suite_tasks
 from workbench.ray_executor import run_on_ray
 from workbench.registry import load_model
 from workbench.results import read_result
+from workbench.run_config import RunConfig
 from workbench.runner import RunReport, run
 from workbench.task import Task
 
@@ -62,16 +63,20 @@ def _check_identical(a: RunReport, b: RunReport, root_a: Path, root_b: Path) -> 
 
 
 def compare(models, specs, split, data_dir, cache_dir, work: Path, cpus: int, label: str) -> None:
-    kwargs = dict(
-        split=split, load_model=load_model, data_dir=data_dir, cache_dir=cache_dir, progress=False, log=lambda msg: None
+    config = RunConfig(
+        split=split,
+        output=work / f"{label}-seq",
+        load_model=load_model,
+        data_dir=data_dir,
+        cache_dir=cache_dir,
+        progress=False,
+        log=lambda msg: None,
     )
     items = len(models) * len(specs)
     print(f"{label}: {len(models)} models × {len(specs)} tasks = {items} items")
-    seq, seq_wall = _timed(
-        "sequential (runner.run)", lambda: run(models, specs, output=work / f"{label}-seq", **kwargs)
-    )
+    seq, seq_wall = _timed("sequential (runner.run)", lambda: run(models, specs, config))
     ray_report, ray_wall = _timed(
-        f"Ray, {cpus} CPUs (run_on_ray)", lambda: run_on_ray(models, specs, output=work / f"{label}-ray", **kwargs)
+        f"Ray, {cpus} CPUs (run_on_ray)", lambda: run_on_ray(models, specs, config, output=work / f"{label}-ray")
     )
     assert not seq.failed and not ray_report.failed, (seq.failed, ray_report.failed)
     _check_identical(seq, ray_report, work / f"{label}-seq", work / f"{label}-ray")

@@ -6,7 +6,8 @@ Rules:
   has every task of the group;
 - the headline is macro MAP (and macro RP@10): the mean over all tasks of the board of that metric.
   A model missing any task gets no macro score (it is listed as incomplete, k/n), never a partial mean;
-- ranked models are ordered by macro MAP (ties share a rank); incomplete ones follow, unranked;
+- ranked models are ordered by macro MAP (ties, as shown to two decimals, share a rank: 1, 1, 3); incomplete
+  ones follow, unranked;
 - per (model, task) and for the macro scores: 95 % percentile bootstrap intervals over queries;
 - sections: a model whose card names `variant_of` (a transfer run, ablation or replicate of a submitted
   model) is listed apart from the main ranking; ranks, the best of each task and the rank-1 model are
@@ -272,6 +273,21 @@ def _model_row(model: str, cells: dict[tuple[str, str], Cell], tasks: list[TaskS
     )
 
 
+def shown_score(value: float) -> str:
+    """A score as the board shows it (x100, two decimals; `tables.pct`): what a reader compares."""
+    return f"{100 * value:.2f}"
+
+
+def competition_ranks(scores: list[float]) -> list[int]:
+    """Ranks of scores sorted best first, ties sharing the best rank of their run ("1, 1, 3"). Scores that the
+    board shows alike are tied: a rank must not part two rows whose shown macro MAP is the same."""
+    ranks: list[int] = []
+    for i, score in enumerate(scores):
+        tied = i and shown_score(score) == shown_score(scores[i - 1])
+        ranks.append(ranks[-1] if tied else i + 1)
+    return ranks
+
+
 def _rank(
     rows: list[ModelRow], cells: dict[tuple[str, str], Cell], names: list[str], seed: int, n_bootstrap: int
 ) -> list[ModelRow]:
@@ -279,9 +295,8 @@ def _rank(
     MAP (unranked); every complete model other than the leader is tested against the leader."""
     by_score = lambda r: (-r.macro[RANK_METRIC], r.name)  # noqa: E731
     ranked = sorted((r for r in rows if r.complete and r.rankable and not r.is_variant), key=by_score)
-    for i, row in enumerate(ranked):
-        prev = ranked[i - 1] if i else None
-        row.rank = prev.rank if prev is not None and prev.macro[RANK_METRIC] == row.macro[RANK_METRIC] else i + 1
+    for row, rank in zip(ranked, competition_ranks([r.macro[RANK_METRIC] for r in ranked]), strict=True):
+        row.rank = rank
     by_count = lambda r: (-r.tasks_completed, r.name)  # noqa: E731
     unranked = sorted((r for r in rows if not r.complete and r.rankable and not r.is_variant), key=by_count)
     variants = sorted((r for r in rows if r.complete and r.rankable and r.is_variant), key=by_score) + sorted(

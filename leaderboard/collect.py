@@ -233,9 +233,14 @@ def _inputs_digest(ctx: _Context, paths: list[Path]) -> str:
 
 def _canonical_count(ctx: _Context):
     """For `read_result`: the raw JSON's canonical query count, when its task is on the board and its
-    (spec, split, data) is recorded. (A file naming other data is refused by the data check later.)"""
+    (spec, split, data) is recorded. (A file naming other data is refused by the data check later.) An
+    unofficial file (`official: false`, a `--limit` run) covers fewer queries by design: it has no canonical
+    count, so it is refused as `unofficial` (never ranked), not as `invalid`; its per-query data are still
+    bounded by its own count."""
 
     def count(raw: dict) -> int | None:
+        if raw.get("official") is False:
+            return None
         task = raw.get("task") if isinstance(raw.get("task"), dict) else {}
         spec = ctx.specs.get(task.get("name")) if isinstance(task.get("name"), str) else None
         files = raw.get("data_files")

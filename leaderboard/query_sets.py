@@ -5,7 +5,7 @@ A query set is the count and the sha256 of the newline-joined query ids, as `enc
 them. The reference for a (task, spec hash, split, data checksums) comes from, in order:
 
 1. the record `leaderboard/query_sets.json`, made from the data (`workbench leaderboard query-sets
-   --data-dir D`) or from results whose query sets all agree (`--from-results`);
+   --data-dir D`) or from results whose query sets all agree (`workbench leaderboard query-sets RESULTS`);
 2. with a data directory, the task's dataset built from it;
 3. otherwise the query set most common among the task's files that passed every other check (a warning
    says so: a record is the stronger reference).

@@ -7,7 +7,7 @@ import io
 import json
 from typing import Any
 
-from .aggregate import HEADLINE, Board, Cell, ModelRow
+from .aggregate import HEADLINE, Board, Cell, ModelRow, shown_score
 from .collect import Collection
 from .stats import ALPHA
 from .transfer import Transfer
@@ -17,8 +17,8 @@ _MD_ESCAPE = set("\\`*_[]|~$#")
 
 
 def pct(value: float | None) -> str:
-    """Scores are shown ×100 with two decimals; missing values are empty."""
-    return "" if value is None else f"{100 * value:.2f}"
+    """Scores are shown ×100 with two decimals (the precision ranks are tied at); missing values are empty."""
+    return "" if value is None else shown_score(value)
 
 
 def ci_text(ci: tuple[float, float] | None) -> str:

@@ -71,6 +71,12 @@ def uwe_cli():
     default=None,
     help="Save a checkpoint every N steps (default: the recipe's); a run stopped at a deadline keeps the last.",
 )
+@click.option(
+    "--stop-after",
+    type=click.IntRange(min=1),
+    default=None,
+    help="End this sitting at step N of the recipe's schedule (checkpointed; a later call resumes).",
+)
 @click.option("--no-resume", is_flag=True, help="Start over in --output instead of resuming its last checkpoint.")
 @click.option("--no-progress", is_flag=True)
 def train_command(
@@ -89,6 +95,7 @@ def train_command(
     compile_mode,
     threads,
     checkpoint_every,
+    stop_after,
     no_resume,
     no_progress,
 ):
@@ -118,9 +125,16 @@ def train_command(
         )
         runtime = {"threads": threads, "compile": compile_mode, "checkpoint_every": checkpoint_every}
         config = config.model_copy(update={k: v for k, v in runtime.items() if v is not None})
-        model_dir = train(config, output, data_dir=data_dir, resume=not no_resume, progress=not no_progress)
+        model_dir = train(
+            config, output, data_dir=data_dir, resume=not no_resume, progress=not no_progress, stop_after=stop_after
+        )
     except (WorkBenchError, ValueError) as err:
         raise click.ClickException(str(err)) from None
+    if stop_after is not None and stop_after < config.max_steps:
+        click.echo(
+            f"checkpoint: {model_dir}  (a model folder: workbench uwe export --output {output} --step {stop_after})"
+        )
+        return
     click.echo(f"model: {model_dir}  (evaluate with: workbench run --model uwe:{model_dir} --tasks ...)")
 
 

@@ -4,8 +4,8 @@ Each row has a model card, ``cards/<row>.json`` beside this file (`UWECard`): th
 trained with, its seed, the scoring settings the row was evaluated with (``-s tau_a=0.3`` rows), the
 training data files with their sha256, the board row's revision, the weights' sha256 where those weights
 still exist (null otherwise, with a note saying why), a hub repository (none is published yet: null) and
-the recorded training cost. Each row is a `workbench.models` entry point (pyproject.toml) naming a
-factory of this module, so the core finds it without importing this package.
+the recorded training cost. One entry point (`workbench.model_sets`, pyproject.toml) names `card_models`,
+which lists a factory per card, so a new card is a new model name and the core imports no plugin.
 
 Where the weights come from, in this order (`resolve_weights`):
   1. the cache, ``<cache>/uwe/<weights_name>/``, checked against the card's sha256 (or, for weights trained
@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import sys
 import tempfile
@@ -383,10 +382,18 @@ def load_card_model(
     )
 
 
-# -- one factory per card, named by the `workbench.models` entry points -------------------------------
-def factory_name(card_name: str) -> str:
-    """The attribute an entry point names for a card: uwe-cpu-small-...-tau0.3 -> uwe_cpu_small_..._tau0_3."""
-    return re.sub(r"[^0-9a-zA-Z]", "_", card_name)
+# -- one factory per card, listed by the `workbench.model_sets` entry point ---------------------------------
+def card_models() -> dict[str, Callable[..., Any]]:
+    """{card name: its model factory} for every card of CARDS_DIR: the one entry point (`uwe-cards`, group
+    `workbench.model_sets`) that makes each committed UWE row a model name. A broken card fails its own name
+    (one line), never the listing of every model."""
+    models = {}
+    for name in card_names():
+        try:
+            models[name] = _factory(get_card(name))
+        except WorkBenchError as err:
+            models[name] = _broken_factory(err)
+    return models
 
 
 def _factory(card: UWECard) -> Callable[..., Any]:
@@ -407,7 +414,7 @@ def _factory(card: UWECard) -> Callable[..., Any]:
             show_progress=show_progress,
         )
 
-    factory.__name__ = factory.__qualname__ = factory_name(card.name)
+    factory.__name__ = factory.__qualname__ = card.name.replace("-", "_").replace(".", "_")
     factory.__doc__ = card.description
     scored = f", scored at tau_a {card.scoring_tau_a:g}" if card.scoring_tau_a else ""
     factory.workbench_card = {
@@ -433,14 +440,3 @@ def _broken_factory(err: WorkBenchError) -> Callable[..., Any]:
 
     factory.workbench_card = {"description": f"UWE row with a broken model card: {err}", "kind": "scoring"}
     return factory
-
-
-def __getattr__(attr: str) -> Callable[..., Any]:
-    """`named.uwe_cpu_small` and the like: the factory of the card whose factory_name is `attr`."""
-    for name in card_names():
-        if factory_name(name) == attr:
-            try:
-                return _factory(get_card(name))
-            except WorkBenchError as err:  # a broken card fails its own name, not the listing of every model
-                return _broken_factory(err)
-    raise AttributeError(f"module {__name__!r} has no attribute {attr!r} (no UWE model card maps to it)")

@@ -316,6 +316,7 @@ class _Run:
     progress: bool
     done: list[tuple[int, Path]]  # the checkpoints already in output_dir
     started: float  # perf_counter at the call, for the session's wall time
+    stop_after: int  # the last step this call trains (max_steps unless a sitting stops earlier)
 
 
 @dataclass
@@ -338,8 +339,14 @@ def train(
     data_dir: str | os.PathLike | None = None,
     resume: bool = True,
     progress: bool = True,
+    stop_after: int | None = None,
 ) -> Path:
-    """Train (or resume, or return the finished model of) `config` into `output_dir`; returns the model folder."""
+    """Train (or resume, or return the finished model of) `config` into `output_dir`; returns the model folder.
+
+    `stop_after` N < max_steps ends this sitting at step N of the recipe's schedule (the learning rate still
+    decays over max_steps) with a checkpoint of step N, and returns that checkpoint's folder; a later call
+    resumes from it. Step N is the same bytes as step N of an uninterrupted run (`export_checkpoint` makes
+    it a model folder)."""
     from workbench.settings import resolve_data_dir
 
     data_dir = resolve_data_dir(data_dir)  # fail before touching the output folder
@@ -349,10 +356,15 @@ def train(
     _prepare_output(output_dir, config, resume)  # every rank checks the folder; the writes are idempotent
     distributed.barrier()
     done = kept_checkpoints(output_dir)
+    stop = config.max_steps if stop_after is None else min(int(stop_after), config.max_steps)
+    if stop < 1:
+        raise WorkBenchError(f"stop_after must be a step of the schedule (1..{config.max_steps}), got {stop_after}")
     if resume and (model_dir / "uwe_config.json").is_file() and done and done[-1][0] >= config.max_steps:
         return model_dir
+    if resume and stop < config.max_steps and stop in dict(done):
+        return dict(done)[stop]
 
-    run = _Run(config, output_dir, model_dir, Path(data_dir), resume, progress, done, time.perf_counter())
+    run = _Run(config, output_dir, model_dir, Path(data_dir), resume, progress, done, time.perf_counter(), stop)
     threads_before = torch.get_num_threads()
     if config.threads:
         torch.set_num_threads(config.threads)
@@ -406,14 +418,18 @@ def _train(run: _Run) -> Path:
     ema = history[-1]["loss"] if history else None
     trainer.encoder.train()
     try:
-        while step < config.max_steps:
+        if step > run.stop_after:
+            raise WorkBenchError(
+                f"{run.output_dir}: its last checkpoint is step {step}, past the requested stop {run.stop_after}"
+            )
+        while step < run.stop_after:
             record = _train_step(trainer, config, step)
             step += 1
             history.append(record)
             ema = record["loss"] if ema is None else 0.9 * ema + 0.1 * record["loss"]
             bar.set_postfix(loss=f"{ema:.4f}", refresh=False)
             bar.update(1)
-            if step % config.checkpoint_every == 0 or step == config.max_steps:
+            if step % config.checkpoint_every == 0 or step in (config.max_steps, run.stop_after):
                 rank_rng = distributed.gather_rng_states()
                 if trainer.rank == 0:  # the ranks hold identical weights and optimizer states
                     _save_checkpoint(
@@ -432,6 +448,8 @@ def _train(run: _Run) -> Path:
     finally:
         bar.close()
     trainer.encoder.eval()
+    if run.stop_after < config.max_steps:  # a sitting: the checkpoint is what it leaves
+        return dict(kept_checkpoints(run.output_dir))[run.stop_after]
     if trainer.rank == 0:
         _finish(run, trainer, history)
     distributed.barrier()

@@ -2,7 +2,7 @@
 
 Files whose name starts with ``_`` are declarations, not task files: ``_suites.yaml`` (suites made of
 other suites and tasks) and ``_esco_languages.yaml`` (the ESCO tasks' language variants, see
-`workbench.variants`). A variant is resolved by name (``esco-jobnorm-de``, ``esco-jobnorm-de-en``) and
+`workbench.variants`). A language variant is resolved by name (``esco-jobnorm-de``, ``esco-jobnorm-de-en``) and
 through the suites its declaration names; `list_tasks` lists task files only.
 """
 
@@ -28,10 +28,10 @@ def task_files_dir() -> Path:
 
 
 @cache
-def _catalog() -> dict[str, TaskSpec]:
+def _catalog_files() -> dict[str, tuple[TaskSpec, Path]]:
     from .registry import task_folders
 
-    specs: dict[str, TaskSpec] = {}
+    specs: dict[str, tuple[TaskSpec, Path]] = {}
     # our task files first, then those of installed packages (entry points `workbench.tasks`)
     plugin_files = [path for _, folder in task_folders() for path in sorted(folder.glob("*.yaml"))]
     for path in [*sorted(task_files_dir().glob("*.yaml")), *plugin_files]:
@@ -40,8 +40,19 @@ def _catalog() -> dict[str, TaskSpec]:
         spec = load_task_spec(path)
         if spec.name in specs:
             raise WorkBenchError(f"{path}: task name {spec.name!r} is defined twice in the catalog")
-        specs[spec.name] = spec
+        specs[spec.name] = (spec, path)
     return specs
+
+
+@cache
+def _catalog() -> dict[str, TaskSpec]:
+    return {name: spec for name, (spec, _) in _catalog_files().items()}
+
+
+def task_file(name: str) -> Path | None:
+    """The file catalog task `name` was read from; None for a language variant or a name not in the catalog."""
+    found = _catalog_files().get(name)
+    return found[1] if found else None
 
 
 def list_tasks() -> list[TaskSpec]:
@@ -94,7 +105,7 @@ def _variant_suites() -> dict[str, str]:
 
 
 def variants_note() -> str:
-    """One line for `tasks list`: the task variants that have no file of their own."""
+    """One line for `tasks list`: the language variants, which have no task file of their own."""
     decl = declaration(str(task_files_dir()))
     if decl is None:
         return ""

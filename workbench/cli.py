@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 from typing import ClassVar
 
@@ -100,7 +101,7 @@ def main():
 # ---------------------------------------------------------------- tasks
 @main.group(cls=_Group)
 def tasks():
-    """List, show and validate task files."""
+    """List, show, validate and count task files."""
 
 
 def _task_row(spec, data_dir, with_sizes: bool) -> dict:
@@ -117,38 +118,47 @@ def _task_row(spec, data_dir, with_sizes: bool) -> dict:
         "license": spec.license,
     }
     if with_sizes:
-        from .task import Task
-
-        try:
-            row["sizes"] = Task(spec, data_dir=data_dir).sizes()
-        except WorkBenchError as err:
-            row["sizes"] = None
-            row["error"] = str(err)
+        row["sizes"], why = _task_sizes(spec, data_dir)
+        if why is not None:
+            row["error"] = why
     return row
+
+
+def _task_sizes(spec, data_dir) -> tuple[dict | None, str | None]:
+    """(sizes, None) or (None, why): counted from `data_dir` when given, else read from the shipped size record."""
+    if data_dir is None:
+        from .task_sizes import recorded_sizes
+
+        return recorded_sizes(spec)
+    from .task import Task
+
+    try:
+        return Task(spec, data_dir=data_dir).sizes(), None
+    except WorkBenchError as err:
+        return None, str(err)
 
 
 @tasks.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.option("--suite", default=None, help="Only the tasks of this suite.")
-@click.option("--no-sizes", is_flag=True, help="Do not load the data to count queries and targets.")
-@data_dir_option
+@click.option("--no-sizes", is_flag=True, help="Leave the sizes out.")
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Count the sizes by building every listed task from this data directory (slow; nothing is "
+    "downloaded) instead of reading them from the size record shipped with the task files.",
+)
 def tasks_list(as_json, suite, no_sizes, data_dir):
-    """List tasks (with sizes per split when the data directory is available)."""
+    """List tasks with queries × targets per split (from the size record shipped with the task files)."""
     from .catalog import list_tasks, suite_tasks
     from .settings import fetching, resolve_data_dir
 
     specs = suite_tasks(suite) if suite else list_tasks()
-    with_sizes = not no_sizes
-    if with_sizes:
-        try:
-            data_dir = resolve_data_dir(data_dir)
-        except WorkBenchError as err:
-            if as_json:
-                raise
-            click.echo(f"note: {err}; sizes not shown", err=True)
-            with_sizes = False
+    if data_dir is not None and not no_sizes:
+        data_dir = resolve_data_dir(data_dir)
     with fetching(False):  # listing never downloads: a task whose files are missing shows no sizes
-        rows = [_task_row(spec, data_dir, with_sizes) for spec in specs]
+        rows = [_task_row(spec, data_dir, not no_sizes) for spec in specs]
     if as_json:
         click.echo(json.dumps(rows, indent=1))
         return
@@ -157,16 +167,57 @@ def tasks_list(as_json, suite, no_sizes, data_dir):
         size_text = "  ".join(f"{s}: {v['queries']}×{v['targets']}" for s, v in sizes.items())
         click.echo(f"{row['name']:<32} v{row['version']}  {row['group']:<20} {size_text}")
     unsized = sum(1 for row in rows if "error" in row)
-    if unsized:
+    if unsized and data_dir is not None:
         click.echo(
             f"note: {unsized} task(s) without sizes from {data_dir} (`tasks list` fetches no missing file, "
             "a run does; `--json` says why for each)",
+            err=True,
+        )
+    elif unsized:
+        click.echo(
+            f"note: {unsized} task(s) without sizes: not in the size record, or their task file changed since "
+            "(`--json` says which); `workbench tasks sizes --write --tasks NAME,...` counts them from the data",
             err=True,
         )
     if not suite:
         from .catalog import variants_note
 
         click.echo(variants_note())
+
+
+@tasks.command("sizes")
+@click.option("--tasks", "task_selection", default=None, help="Task or suite names, comma-separated (default: all).")
+@click.option("--write", is_flag=True, help="Write the counts into the size record (else compare: exit 1 on a change).")
+@data_dir_option
+@cache_dir_option
+def tasks_sizes(task_selection, write, data_dir, cache_dir):
+    """Count each task's sizes from the data and compare them with (or --write them into) the size record.
+
+    The record (`_sizes.json` beside the task files) is what `tasks list` shows; --write is the one way it
+    is made. Building every task takes minutes; nothing is downloaded.
+    """
+    from .catalog import list_tasks, resolve_task_list
+    from .settings import fetching
+    from .task_sizes import compare_with_record, entry_from_data, write_entries
+
+    specs = resolve_task_list(task_selection) if task_selection else list_tasks()
+    built, failed, differ = {}, 0, 0
+    with fetching(False):
+        for spec in specs:
+            try:
+                built[spec.name] = entry_from_data(spec, data_dir, cache_dir)
+            except WorkBenchError as err:
+                failed += 1
+                click.echo(f"error: {spec.name}: {err}", err=True)
+                continue
+            diff = compare_with_record(spec.name, built[spec.name])
+            differ += bool(diff)
+            click.echo(f"{spec.name}: " + ("; ".join(diff) if diff else "same as the record"))
+    if write:
+        for path, count in write_entries(built).items():
+            click.echo(f"wrote {count} task(s) into {path}")
+    if failed or (differ and not write):
+        sys.exit(1)
 
 
 @tasks.command("show")
@@ -253,13 +304,39 @@ def _run_selection(models, task_selection: str, split: str):
     return names, specs
 
 
+@contextmanager
+def _info_to_stderr(enabled: bool):
+    """`run -v`: WorkBench's info lines (logging, level INFO) on stderr while the run lasts."""
+    if not enabled:
+        yield
+        return
+    import logging
+
+    from .run_progress import StderrBetweenBars
+
+    handler = logging.StreamHandler(StderrBetweenBars())
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    logger = logging.getLogger("workbench")
+    level = logger.level
+    logger.setLevel(logging.INFO)
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+
+
 @main.command()
 @click.option(
     "--model",
     "models",
     multiple=True,
     required=True,
-    help="Registered name, a sentence-transformers folder, or uwe:DIR (repeat or comma-separate).",
+    help="A registered name (`workbench models list`: the built-ins and every installed plugin's "
+    "workbench.models entry point), LOADER:ARG of a registered model loader (e.g. uwe:DIR), a local "
+    "sentence-transformers folder, or a Hugging Face hub id org/name[@revision] (read from the Hugging Face "
+    "cache when offline). Repeat or comma-separate. A Python object: workbench.evaluate (docs/models.md).",
 )
 @click.option("--tasks", "task_selection", required=True, help="Comma-separated task names, suite names or task files.")
 @click.option("--split", default="test", show_default=True)
@@ -279,7 +356,16 @@ def _run_selection(models, task_selection: str, split: str):
     "publisher: score as the task's publisher does (MELO: trec_eval over the top 100; docs/protocols.md).",
 )
 @click.option("--shard", default=None, help="I/N: run every N-th (model, task) item starting at I.")
-@click.option("--no-progress", is_flag=True)
+@click.option(
+    "--no-progress", is_flag=True, help="No progress line (the run's items, texts and ETA) and no per-step bars."
+)
+@click.option(
+    "-v",
+    "--verbose",
+    is_flag=True,
+    help="Also say what each task's data dropped or changed on the way in (the same on every run; the result's "
+    "sizes and docs/tasks.md count it).",
+)
 @click.option(
     "--executor",
     type=click.Choice(["local", "ray"]),
@@ -311,6 +397,7 @@ def run(
     ties,
     shard,
     no_progress,
+    verbose,
     executor,
     address,
     threads,
@@ -323,6 +410,7 @@ def run(
     if threads:
         _limit_threads(threads)
     from .registry import load_model
+    from .run_config import RunConfig
     from .runner import parse_shard
     from .runner import run as run_all
     from .settings import fetch_allowed, fetching, resolve_data_dir
@@ -337,10 +425,8 @@ def run(
         from .ray_executor import run_on_ray
 
         run_all = partial(run_on_ray, address=address)
-    with fetching(fetch_allowed() and not no_fetch):
-        report = run_all(
-            names,
-            specs,
+    with fetching(fetch_allowed() and not no_fetch), _info_to_stderr(verbose):
+        config = RunConfig(
             split=split,
             output=Path(output),
             load_model=load_model,
@@ -352,6 +438,7 @@ def run(
             progress=not no_progress,
             model_settings=settings,
         )
+        report = run_all(names, specs, config)
     click.echo(f"{len(report.written)} written, {len(report.reused)} reused, {len(report.failed)} failed → {output}")
     if report.failed:
         for model, task, err in report.failed:
@@ -555,11 +642,17 @@ def audit(pairs_file, model_dir, task_selection, splits, cross, as_json, data_di
     type=click.Path(file_okay=False),
     help="Results folder: the latency is written into this model's result file for the task, if present.",
 )
+@click.option(
+    "--baseline",
+    default=None,
+    help="Also time this model, query by query interleaved with --model, and print the ratio (the number "
+    "that carries to another machine; a submission reports it against all-MiniLM-L6-v2).",
+)
 @model_setting_option
 @data_dir_option
-def latency(model_name, task_name, split, n_queries, output, model_setting, data_dir):
+def latency(model_name, task_name, split, n_queries, output, baseline, model_setting, data_dir):
     """Milliseconds per single query (batch 1) against the task's pre-encoded target space."""
-    from .latency import measure_latency
+    from .latency import measure_latency, measure_relative_latency
     from .registry import load_model
     from .result_store import planned_path
     from .results import read_result, write_result
@@ -569,15 +662,13 @@ def latency(model_name, task_name, split, n_queries, output, model_setting, data
     ds = task.dataset(split)
     settings = _settings_per_model([model_name], parse_model_settings(model_setting)).get(model_name, {})
     model = load_model(model_name, **settings)
-    measured = measure_latency(
-        model,
-        ds.query_texts.tolist(),
-        ds.target_texts.tolist(),
-        query_type=task.spec.query_type,
-        target_type=task.spec.target_type,
-        group=task.spec.group,
-        n_queries=n_queries,
-    )
+    texts = (ds.query_texts.tolist(), ds.target_texts.tolist())
+    kinds = {"query_type": task.spec.query_type, "target_type": task.spec.target_type, "group": task.spec.group}
+    if baseline:
+        relative = measure_relative_latency(model, load_model(baseline), *texts, **kinds, n_queries=n_queries)
+        click.echo(json.dumps(relative, indent=1, default=str))
+        return
+    measured = measure_latency(model, *texts, **kinds, n_queries=n_queries)
     click.echo(json.dumps(measured, indent=1, default=str))
     if output:
         # the file a `run` with the same settings wrote (settings given to the run have a file of their own)

@@ -3,6 +3,10 @@
 Embedding models: the targets are encoded once, before timing; each timed call encodes one query,
 scores it against the target matrix (one mat-vec) and takes the top 10 (argpartition + argsort).
 Scoring models: the target index is built once; each timed call scores one query and takes the top 10.
+
+Milliseconds depend on the machine, so a submission reports its latency relative to a baseline measured in
+the same process (`measure_relative_latency`, default all-MiniLM-L6-v2): the two models' calls alternate
+query by query, so a neighbour's load falls on both alike.
 """
 
 from __future__ import annotations
@@ -145,5 +149,57 @@ def measure_latency(
         "min_ms": float(arr.min()),
         "max_ms": float(arr.max()),
         "target_prepare_s": prepare_s,
+        "hardware": hardware_description(model),
+    }
+
+
+def _summary_ms(times_ms: list[float]) -> dict[str, float]:
+    arr = np.asarray(times_ms)
+    return {
+        "mean_ms": float(arr.mean()),
+        "median_ms": float(np.median(arr)),
+        "p95_ms": float(np.percentile(arr, 95)),
+    }
+
+
+def measure_relative_latency(
+    model: Any,
+    baseline: Any,
+    queries: list[str],
+    targets: list[str],
+    *,
+    query_type: str,
+    target_type: str,
+    group: str | None,
+    n_queries: int = 200,
+    warmup: int = 10,
+) -> dict[str, Any]:
+    """Batch-1 latency of `model` and `baseline` over the same queries, their calls interleaved (model, then
+    baseline, for each query), and the ratio of medians: the number that carries to another machine."""
+    queries, targets = [str(q) for q in queries], [str(t) for t in targets]
+    if not queries or not targets or n_queries < 1 or warmup < 0:
+        raise WorkBenchError("measure_relative_latency needs queries, targets, n_queries >= 1 and warmup >= 0")
+    kw = {"query_type": query_type, "target_type": target_type, "group": group}
+    pair = [(m, _single_query_search(m, targets, **kw)) for m in (model, baseline)]
+    times: list[list[float]] = [[], []]
+    for i in range(warmup + n_queries):
+        for slot, (m, one) in enumerate(pair):
+            t0 = time.perf_counter()
+            one(queries[i % len(queries)])
+            _sync(m)
+            if i >= warmup:
+                times[slot].append((time.perf_counter() - t0) * 1000.0)
+    rows = [
+        {"model": getattr(getattr(m, "info", None), "name", type(m).__name__), **_summary_ms(t)}
+        for (m, _), t in zip(pair, times, strict=True)
+    ]
+    return {
+        "model": rows[0],
+        "baseline": rows[1],
+        "ratio_median": rows[0]["median_ms"] / rows[1]["median_ms"],
+        "ratio_mean": rows[0]["mean_ms"] / rows[1]["mean_ms"],
+        "n_queries": n_queries,
+        "n_targets": len(targets),
+        "batch_size": 1,
         "hardware": hardware_description(model),
     }

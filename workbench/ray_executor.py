@@ -27,6 +27,7 @@ from typing import Any
 
 from .errors import WorkBenchError
 from .result_store import store as write_result  # NaN/range guard, clash check, atomic write
+from .run_config import RunConfig
 from .runner import RunReport, _one_line, lacks_split, output_lock, result_file_for, work_items, written_line
 from .runner import _load as load_for_run  # the local runner's loading: any load error as one line
 from .settings import fetch_allowed, fetching
@@ -145,40 +146,23 @@ def _error_text(err: BaseException) -> str:
 def run_on_ray(
     models: list[str],
     tasks: list[TaskSpec],
+    config: RunConfig | None = None,
+    /,
     *,
-    split: str,
-    output: Path,
-    load_model: Callable[..., object],
-    data_dir: Path | None = None,
-    cache_dir: Path | None = None,
-    limit: int | None = None,
-    ties: str = "average",
-    shard: tuple[int, int] | None = None,
-    progress: bool = True,
-    model_settings: dict[str, dict[str, Any]] | None = None,
     address: str | None = None,
-    log: Callable[[str], None] = lambda msg: print(msg, file=sys.stderr),
+    **fields: Any,
 ) -> RunReport:
-    """`runner.run` on Ray: same arguments, same result files, same report. `address`: None starts a local
-    cluster (unless this process already called ray.init), 'auto' or HOST:PORT joins a running one."""
+    """`runner.run` on Ray: the same `RunConfig` (or its fields as keywords), the same result files, the same
+    report. `address`: None starts a local cluster (unless this process already called ray.init), 'auto' or
+    HOST:PORT joins a running one."""
+    config = RunConfig.of(config, **fields)
     ray = _import_ray()
     started_here = not ray.is_initialized()
     if started_here:
         ray.init(address=address, include_dashboard=False, logging_level="warning")
     try:
-        with output_lock(Path(output)):
-            driver = _Driver(
-                ray,
-                split=split,
-                output=Path(output),
-                load_model=load_model,
-                data_dir=data_dir,
-                cache_dir=cache_dir,
-                limit=limit,
-                ties=ties,
-                log=log,
-            )
-            return driver.run(work_items(models, tasks, shard), model_settings or {}, progress)
+        with output_lock(config.output):
+            return _Driver(ray, config).run(work_items(models, tasks, config.shard))
     finally:
         if started_here:
             ray.shutdown()
@@ -188,9 +172,8 @@ class _Driver:
     """The driver's event loop: start one actor per model, decide reuse when its info arrives, write each
     result as it comes back, end an actor when its last item is done (freeing its CPU or GPU)."""
 
-    def __init__(self, ray, *, split, output, load_model, data_dir, cache_dir, limit, ties, log):
-        self.ray, self.split, self.output, self.load_model = ray, split, output, load_model
-        self.data_dir, self.cache_dir, self.limit, self.ties, self.log = data_dir, cache_dir, limit, ties, log
+    def __init__(self, ray, config: RunConfig):
+        self.ray, self.config, self.log = ray, config, config.log
         self.report = RunReport()
         self.stamp = code_stamp()
         self.pending: dict[Any, _Pending] = {}
@@ -198,26 +181,25 @@ class _Driver:
         self.items_left: dict[str, list[TaskSpec]] = {}
         self.settings: dict[str, dict[str, Any]] = {}
 
-    def run(
-        self, items: list[tuple[str, TaskSpec]], model_settings: dict[str, dict[str, Any]], progress: bool
-    ) -> RunReport:
+    def run(self, items: list[tuple[str, TaskSpec]]) -> RunReport:
         from tqdm.auto import tqdm
 
+        config = self.config
         for name, spec in items:
-            if not lacks_split(spec, self.split, self.log):
+            if not lacks_split(spec, config.split, self.log):
                 self.items_left.setdefault(name, []).append(spec)
         worker = self.ray.remote(max_restarts=MAX_RETRIES, max_task_retries=MAX_RETRIES)(ModelWorker)
         gpus = self.ray.cluster_resources().get("GPU", 0)
         for name in self.items_left:
-            settings = self.settings[name] = model_settings.get(name) or {}
+            settings = self.settings[name] = config.settings_of(name) or {}
             actor = worker.options(**actor_resources(name, settings, gpus)).remote(
-                name, settings, self.load_model, self.data_dir, self.cache_dir, fetch_allowed()
+                name, settings, config.load_model, config.data_dir, config.cache_dir, fetch_allowed()
             )
             self.actors[name] = actor
             self.pending[actor.info.remote()] = _Pending(name, None)
         total = sum(len(specs) for specs in self.items_left.values())
         self.bar = tqdm(
-            total=total, unit="item", desc="work items", disable=not progress or total == 0, file=sys.stderr
+            total=total, unit="item", desc="work items", disable=not config.progress or total == 0, file=sys.stderr
         )
         with self.bar:
             while self.pending:
@@ -247,16 +229,17 @@ class _Driver:
                     "same workbench on every node (and do not edit it during a run)",
                 )
             return
+        config = self.config
         for spec in list(self.items_left[name]):
             try:
-                task = Task(spec, data_dir=self.data_dir, cache_dir=self.cache_dir)
+                task = Task(spec, data_dir=config.data_dir, cache_dir=config.cache_dir)
                 path, reusable = result_file_for(
                     info,
                     task,
-                    self.split,
-                    self.output,
-                    ties=self.ties,
-                    limit=self.limit,
+                    config.split,
+                    config.output,
+                    ties=config.ties,
+                    limit=config.limit,
                     settings=self.settings[name] or None,
                 )
             except WorkBenchError as err:
@@ -267,8 +250,8 @@ class _Driver:
                 self.report.reused.append(path)
                 self._done(name, spec)
                 continue
-            self.log(f"run {info.name} on {spec.key} [{self.split}]")
-            ref = self.actors[name].evaluate.remote(spec, self.split, self.limit, self.ties)
+            self.log(f"run {info.name} on {spec.key} [{config.split}]")
+            ref = self.actors[name].evaluate.remote(spec, config.split, config.limit, config.ties)
             self.pending[ref] = _Pending(name, spec, path)
 
     def _write(self, job: _Pending, result) -> None:

@@ -7,6 +7,8 @@ reference model) and third-party packages register the same way, through their `
 
     [project.entry-points."workbench.models"]          # a name -> a model factory
     my-model = "my_package.models:my_model"
+    [project.entry-points."workbench.model_sets"]      # a callable -> {name: model factory}, read at first use
+    uwe-cards = "workbench.uwe_reference.named:card_models"
     [project.entry-points."workbench.model_loaders"]   # LOADER:ARG specs, e.g. uwe:DIR
     uwe = "workbench.uwe_reference.model:load_uwe"
     [project.entry-points."workbench.tasks"]           # a package whose folder holds task files
@@ -43,6 +45,9 @@ from .model_settings import check_settings
 from .weights import ST_MARKERS, is_hub_id, is_sentence_transformers_folder
 
 MODELS_GROUP = "workbench.models"
+# An entry point that provides several models (e.g. one per model card of a folder): a callable returning
+# {model name: factory}, called once when the models are first looked up; its names join those of MODELS_GROUP.
+MODEL_SETS_GROUP = "workbench.model_sets"
 LOADERS_GROUP = "workbench.model_loaders"
 TASKS_GROUP = "workbench.tasks"
 COMMANDS_GROUP = "workbench.commands"
@@ -73,9 +78,10 @@ class _Entry:
 class Registry:
     """Names (case-insensitive when unambiguous) -> objects; entries of `group` come from entry points."""
 
-    def __init__(self, what: str, group: str | None):
-        self.what, self.group = what, group
+    def __init__(self, what: str, group: str | None, sets_group: str | None = None):
+        self.what, self.group, self.sets_group = what, group, sets_group
         self._entries: dict[str, _Entry] = {}
+        self._clashes: dict[str, list[str]] = {}  # casefolded name -> origins of entry points that disagree on it
         self._lock = threading.RLock()
         self._scanned = group is None
 
@@ -88,9 +94,33 @@ class Registry:
             from importlib.metadata import entry_points
 
             for point in entry_points(group=self.group):
-                dist = getattr(point, "dist", None)
-                source = f"{dist.name} {dist.version}" if dist is not None else "an installed package"
-                self._entries.setdefault(point.name, _Entry(point.value, f"{source} (entry point {self.group})"))
+                origin = f"{_distribution(point)} (entry point {self.group})"
+                self._note_clash(point.name, point.value, origin)
+                self._entries.setdefault(point.name, _Entry(point.value, origin))
+            for point in entry_points(group=self.sets_group) if self.sets_group else ():
+                origin = f"{_distribution(point)} (entry point {self.sets_group} {point.name})"
+                for name, target in _set_members(point, origin, self.what).items():
+                    self._note_clash(name, target, origin)
+                    self._entries.setdefault(name, _Entry(target, origin))
+
+    def _note_clash(self, name: str, value: str, origin: str) -> None:
+        """Two entry points of one name (also up to case: one result folder on macOS and Windows) naming different
+        objects: whichever was read first would win, and both models' results would share OUTPUT/<name>/."""
+        same = [key for key in self._entries if key.casefold() == name.casefold()]
+        for key in same:
+            entry = self._entries[key]
+            if entry.target != value:
+                self._clashes.setdefault(name.casefold(), [f"{key!r} from {entry.origin}"]).append(
+                    f"{name!r} from {origin}"
+                )
+
+    def _refuse_clash(self, name: str) -> None:
+        origins = self._clashes.get(name.casefold())
+        if origins:
+            raise WorkBenchError(
+                f"{self.what} name {name!r} is registered more than once ({'; '.join(origins)}); one name is one "
+                "result folder, so it is refused: uninstall one of the packages or rename its entry point"
+            )
 
     def add(self, name: str, target: Any, *, origin: str = "code", replace: bool = False) -> None:
         with self._lock:
@@ -112,8 +142,10 @@ class Registry:
             del self._entries[found]
 
     def find(self, name: str) -> str | None:
-        """The registered spelling of `name`: exact, else the one case-insensitive match."""
+        """The registered spelling of `name`: exact, else the one case-insensitive match. A name that entry points
+        of several packages claim is refused (one line naming them)."""
         self._scan()
+        self._refuse_clash(name)
         if name in self._entries:
             return name
         folded = [key for key in self._entries if key.casefold() == name.casefold()]
@@ -135,6 +167,32 @@ class Registry:
         if isinstance(entry.target, str):
             entry.target = _import_object(entry.target, f"{self.what} {found!r} ({entry.origin})")
         return entry.target
+
+
+def _distribution(point) -> str:
+    dist = getattr(point, "dist", None)
+    return f"{dist.name} {dist.version}" if dist is not None else "an installed package"
+
+
+def _set_members(point, origin: str, what: str) -> dict[str, Any]:
+    """{name: object} of a set entry point (its object called once). A set that cannot be listed becomes one
+    entry under the entry point's name that fails with the reason, so the other entries still work."""
+    try:
+        members = point.load()()
+        if not isinstance(members, dict) or not all(isinstance(name, str) for name in members):
+            raise WorkBenchError(f"returned a {type(members).__name__}, expected a dict {{name: {what}}}")
+    except Exception as err:
+        reason = str(err) if isinstance(err, WorkBenchError) else f"{type(err).__name__}: {err}"
+        return {point.name: _unlisted(f"{what} set {point.name!r} ({origin}) could not be listed: {reason}")}
+    return members
+
+
+def _unlisted(message: str) -> Callable[..., Any]:
+    def fails(**settings: Any) -> Any:
+        raise WorkBenchError(message)
+
+    fails.workbench_card = {"description": message}
+    return fails
 
 
 def _import_object(reference: str, what: str) -> Any:
@@ -160,7 +218,7 @@ class Registration:
     card: dict[str, Any] = field(default_factory=dict)
 
 
-MODELS = Registry("model", MODELS_GROUP)
+MODELS = Registry("model", MODELS_GROUP, MODEL_SETS_GROUP)
 MODEL_LOADERS = Registry("model loader", LOADERS_GROUP)
 TASK_FOLDERS = Registry("task folder", TASKS_GROUP)
 COMMANDS = Registry("command", COMMANDS_GROUP)
@@ -297,7 +355,27 @@ def load_model(spec: str, **settings: Any) -> Any:
     k1/b for bm25). trust_remote_code is False unless passed explicitly.
     """
     what, factory, args = _resolve(spec)
-    return _call(what, factory(), args, settings)
+    model = _call(what, factory(), args, settings)
+    registered = MODELS.find(spec.strip())
+    return _named(model, registered) if registered is not None and "name" not in settings else model
+
+
+def _named(model: Any, name: str) -> Any:
+    """A model loaded by its registered name carries that name (its results go under OUTPUT/<name>/ and its
+    board row is <name>), whatever name its factory gave it; a `name` setting given to it wins."""
+    from .model import ModelInfo  # (numpy: not on the light path of naming a model)
+
+    info = getattr(model, "info", None)
+    if not isinstance(info, ModelInfo) or info.name == name:
+        return model
+    try:
+        model.info = info.model_copy(update={"name": name})
+    except (AttributeError, TypeError) as err:
+        raise WorkBenchError(
+            f"model {name!r} ({MODELS.origin(name)}): its info names it {info.name!r} and cannot be renamed "
+            f"({type(err).__name__}: {err}); give its ModelInfo the name {name!r}"
+        ) from None
+    return model
 
 
 def accepted_settings(spec: str) -> list[str]:

@@ -3,7 +3,7 @@ replaced, and how it is written. The runners (local and Ray) and `results merge`
 
 Path: OUTPUT/<model slug>/<task>__v<version>__<split>[__<tag>...].json. The tags name what the run was
 told that changes scores: `ties-<rule>` (not the default), `limit<N>`, `settings-<hash>` (model settings
-given on the command line). Whatever else changes scores (model revision, the model's settings, the
+given on the command line, but `name`, which names the model folder: `stable_hash(settings)[:10]`). Whatever else changes scores (model revision, the model's settings, the
 task's spec hash) is compared with the file already at the path, its *identity*. Library versions,
 hardware, threads and dates are the result's `environment`: never identity, never fingerprint. The
 fingerprint is the identity plus the data checksums, the schema and the scoring version
@@ -39,13 +39,16 @@ from .migrate import legacy_identity_settings
 from .results import ResultFile, read_result, result_path, write_result
 
 
-def variant_path(
+def tagged_path(
     path: Path, *, ties: str = "average", limit: int | None = None, settings: dict[str, Any] | None = None
 ) -> Path:
-    """Non-default run settings get their own file, so a --limit, --ties or -s run never replaces the default one."""
+    """A run with non-default settings gets its own tagged file (`__ties-R`, `__limitN`, `__settings-<hash>`), so a
+    --limit, --ties or -s run never replaces the default one.
+    The settings tag hashes every setting given but `name`, which places the file by itself (the model folder)."""
     tags = ([f"ties-{ties}"] if ties != "average" else []) + ([f"limit{limit}"] if limit is not None else [])
-    if settings:
-        tags.append(f"settings-{stable_hash(settings)[:10]}")
+    tagged = {key: value for key, value in (settings or {}).items() if key != "name"}
+    if tagged:
+        tags.append(f"settings-{stable_hash(tagged)[:10]}")
     return path.with_name(f"{path.stem}__{'__'.join(tags)}{path.suffix}") if tags else path
 
 
@@ -177,7 +180,7 @@ def planned_path(
     from .names import check_name, inside  # (issue 27.3: a model name never places a file outside OUTPUT)
 
     check_name(model)
-    path = variant_path(result_path(output, model, task, version, split), ties=ties, limit=limit, settings=settings)
+    path = tagged_path(result_path(output, model, task, version, split), ties=ties, limit=limit, settings=settings)
     return inside(output, path)
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import logging
 import os
-import sys
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -17,9 +17,13 @@ from .caches.model_memo import lazy_model
 from .dataset import input_warnings
 from .errors import WorkBenchError
 from .model import ModelInfo
+from .run_config import RunConfig
+from .run_progress import RunProgress
 from .settings import caching_in, usable_cache_dir
 from .spec import TaskSpec
 from .task import Task
+
+_LOG = logging.getLogger(__name__)  # info: shown by `workbench run -v`
 
 
 @dataclass
@@ -50,52 +54,57 @@ def work_items(models: list[str], tasks: list[TaskSpec], shard: tuple[int, int] 
     return items
 
 
-def run(
-    models: list[str],
-    tasks: list[TaskSpec],
-    *,
-    split: str,
-    output: Path,
-    load_model: Callable[[str], object],
-    data_dir: Path | None = None,
-    cache_dir: Path | None = None,
-    limit: int | None = None,
-    ties: str = "average",
-    shard: tuple[int, int] | None = None,
-    progress: bool = True,
-    model_settings: dict[str, dict[str, Any]] | None = None,
-    log: Callable[[str], None] = lambda msg: print(msg, file=sys.stderr),
-) -> RunReport:
-    output = Path(output)
+def run(models: list[str], tasks: list[TaskSpec], config: RunConfig | None = None, /, **fields: Any) -> RunReport:
+    """Every (model, task) item of `config` (or of the `RunConfig` fields given as keywords: `split=`,
+    `output=`, `load_model=` …) into a result file, reusing only exact matches; one failing item never stops
+    the others."""
+    config = RunConfig.of(config, **fields)
     report = RunReport()
     loaded: dict[str, object] = {}
+    log = config.log
+    items = work_items(models, tasks, config.shard)
     # the caches not handed a folder (file-hashes.json, hf-datasets) use --cache-dir too
-    with output_lock(output), caching_in(usable_cache_dir(cache_dir)):
-        for model_name, spec in work_items(models, tasks, shard):
-            task = Task(spec, data_dir=data_dir, cache_dir=cache_dir)
+    with (
+        output_lock(config.output),
+        caching_in(usable_cache_dir(config.cache_dir)),
+        RunProgress(len(items), enabled=config.progress) as line,
+    ):
+        log = line.around(log)
+        for model_name, spec in items:
+            task = Task(spec, data_dir=config.data_dir, cache_dir=config.cache_dir)
+            line.start_item()
+            written = False
             try:
-                if lacks_split(spec, split, log):
+                if lacks_split(spec, config.split, log):
                     continue
                 if model_name not in loaded:
-                    loaded[model_name] = _load(
-                        model_name, load_model, cache_dir, (model_settings or {}).get(model_name)
-                    )
+                    try:
+                        loaded[model_name] = _load(
+                            model_name, config.load_model, config.cache_dir, config.settings_of(model_name)
+                        )
+                    except Exception as err:  # loaded once: its other items fail with the same line, untried
+                        loaded[model_name] = err
+                if isinstance(loaded[model_name], Exception):
+                    raise loaded[model_name]
                 path, written = evaluate_into(
                     loaded[model_name],
                     task,
-                    split,
-                    output,
-                    ties=ties,
-                    limit=limit,
-                    settings=(model_settings or {}).get(model_name),
-                    progress=progress,
+                    config.split,
+                    config.output,
+                    ties=config.ties,
+                    limit=config.limit,
+                    settings=config.settings_of(model_name),
+                    progress=config.progress,
                     log=log,
                 )
                 (report.written if written else report.reused).append(path)
             except Exception as err:
+                written = True  # time spent on it: it counts in the ETA's mean
                 message = failure_message(err)
                 report.failed.append((model_name, spec.name, message))
                 log(f"FAILED {model_name} on {spec.name}: {message}")
+            finally:
+                line.finish_item(computed=written)
     return report
 
 
@@ -226,8 +235,10 @@ def evaluate_into(
         log(f"reuse {path} (task, data, model and settings unchanged)")
         return path, False
     log(f"run {model.info.name} on {task.spec.key} [{split}]")
+    # what the dataset dropped or changed on the way in is a property of the task's data (the same on every run,
+    # counted in the result's sizes and in docs/tasks.md): said at `run -v`, never a warning on every run
     for line in input_warnings(task.full_dataset.stats):
-        log(f"warning: task {task.spec.name}: {line}")
+        _LOG.info(f"note: task {task.spec.name}: {line}")
     result = task.evaluate(model, split, limit=limit, ties=ties, progress=progress)
     result_store.store(path, result)
     log(written_line(result, path))

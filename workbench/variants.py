@@ -1,8 +1,8 @@
-"""Language variants of the ESCO tasks, declared in ``tasks/_esco_languages.yaml`` (no file per variant).
+"""Language variants of the ESCO tasks, declared in ``tasks/_esco_languages.yaml`` (no file per language variant).
 
 ``<task>-<ll>`` is the English task file with queries and targets in language ``ll``; ``<task>-<ll>-<tt>``
-is cross-lingual: queries in ``ll``, targets in ``tt``, joined by concept URI. A variant differs from its
-English task only in its name, description, languages, files and language parameters; the ``partition``
+is cross-lingual: queries in ``ll``, targets in ``tt``, joined by concept URI. A language variant differs
+from its English task only in its name, description, languages, files and language parameters; the ``partition``
 file is always the English classification zip, so every language agrees on which concept is in which split.
 """
 
@@ -83,7 +83,7 @@ def variant_spec(base: TaskSpec, query_language: str, target_language: str, decl
 
 
 def suite_members(decl: LanguageVariants, kind: str) -> list[tuple[str, str, str]]:
-    """(base task, query language, target language) of every variant in a declared suite, in a stable order."""
+    """(base task, query language, target language) of every language variant in a declared suite, in order."""
     others = [lang for lang in decl.languages if lang != "en"]
     if kind == "monolingual":
         pairs = [(lang, lang) for lang in others]

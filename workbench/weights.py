@@ -102,7 +102,9 @@ def hub_snapshot(spec: str, cache_dir: str | os.PathLike | None = None) -> HubSn
             ) from None
         raise WorkBenchError(
             f"model {spec!r}: could not fetch it from the Hugging Face hub "
-            f"({type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''})"
+            f"({type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}); without network access, "
+            f"set HF_HUB_OFFLINE=1 to read it from {where} (put there once with network access), or pass a "
+            "local sentence-transformers folder"
         ) from None
     # a snapshot folder is named by its commit (snapshots/<commit>); the commit is the revision
     return HubSnapshot(repo_id=repo_id, folder=folder, commit=folder.name)

@@ -82,3 +82,21 @@ def test_latency_is_recorded_in_the_file_of_the_runs_settings(esco_data_dir, cac
     assert len(files) == 2 and len(tagged) == 1
     assert files[tagged[0]].latency is not None and f"latency recorded in {out / 'bm25' / tagged[0]}" in measured.output
     assert files["esco-job2skill__v1__full.json"].latency is None
+
+
+def test_latency_relative_to_a_baseline_measured_in_the_same_run(esco_data_dir):
+    """`latency --baseline`: both models timed over the same queries, and the ratio of their medians."""
+    import json
+
+    from click.testing import CliRunner
+
+    from workbench.cli import main
+
+    args = ["latency", "--model", "bm25", "--baseline", "edit-distance", "--task", "esco-job2skill", "--n", "6"]
+    done = CliRunner().invoke(main, [*args, "--split", "full", "--data-dir", str(esco_data_dir)])
+    assert done.exit_code == 0, done.output
+    report = json.loads(done.output)
+    assert report["model"]["model"] == "bm25" and report["baseline"]["model"] == "edit-distance"
+    assert report["n_queries"] == 6 and report["batch_size"] == 1
+    assert report["ratio_median"] == pytest.approx(report["model"]["median_ms"] / report["baseline"]["median_ms"])
+    assert all(0 < row["median_ms"] <= row["p95_ms"] for row in (report["model"], report["baseline"]))

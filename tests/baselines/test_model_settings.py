@@ -55,7 +55,7 @@ def test_cli_settings_reach_the_models_and_the_result_files(esco_data_dir, cache
     ]
     done = CliRunner().invoke(main, base + ["-s", "max_seq_length=16", "-s", "k1=1.2", "-s", "batch_size=3"])
     assert done.exit_code == 0, done.output
-    # settings given to a run get their own file (result_store.variant_path), never the default one's
+    # settings given to a run get their own file (result_store.tagged_path), never the default one's
     minilm = read_result(
         planned_path(
             out,

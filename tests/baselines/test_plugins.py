@@ -5,11 +5,13 @@ WorkBench's own baselines do. The distribution is written by hand into a tempora
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 from workbench.catalog import task_files_dir
@@ -165,3 +167,33 @@ def test_an_installed_plugin_adds_a_model_and_tasks(tmp_path, esco_data_dir):
 def test_without_the_plugin_its_names_are_unknown(tmp_path):
     listed = workbench_cli(tmp_path, "models", "list", cache=tmp_path / "cache")
     assert listed.returncode == 0 and "toy-length" not in listed.stdout
+
+
+@pytest.mark.slow  # three CLI processes
+def test_a_plugin_task_folder_carries_its_own_size_record(tmp_path, esco_data_dir):
+    """A new task (the plugin's) is listed without sizes and the command that counts it, and so is one whose
+    folder's record is broken; once counted, its sizes come from the plugin folder's own record, not ours."""
+    site = tmp_path / "site"
+    write_plugin(site)
+    cache = tmp_path / "cache"
+    before = workbench_cli(site, "tasks", "list", "--json", cache=cache)
+    assert before.returncode == 0, before.stderr
+    rows = {r["name"]: r for r in json.loads(before.stdout)}
+    assert rows["toyplug-pairs"]["sizes"] is None
+    assert "tasks sizes --write --tasks toyplug-pairs" in rows["toyplug-pairs"]["error"]
+    record = site / "toyplug" / "tasks" / "_sizes.json"
+    record.write_text("{not json", encoding="utf-8")
+    broken = workbench_cli(site, "tasks", "list", "--json", cache=cache)
+    assert broken.returncode == 0, broken.stderr
+    rows = {r["name"]: r for r in json.loads(broken.stdout)}
+    assert rows["toyplug-job2skill"]["error"].startswith(f"{record}: size record is not JSON")
+    assert rows["esco-job2skill"]["sizes"]["test"]["queries"] > 0  # ours still listed with sizes
+    counted = workbench_cli(
+        site, "tasks", "sizes", "--write", "--tasks", "toyplug-pairs", "--data-dir", str(esco_data_dir), cache=cache
+    )
+    assert counted.returncode == 0, counted.stderr
+    assert f"wrote 1 task(s) into {record}" in counted.stdout
+    after = workbench_cli(site, "tasks", "list", "--json", cache=cache)
+    row = next(r for r in json.loads(after.stdout) if r["name"] == "toyplug-pairs")
+    assert row["sizes"]["test"]["queries"] == len(PAIRS) and "error" not in row
+    assert "toyplug-pairs" not in (task_files_dir() / "_sizes.json").read_text(encoding="utf-8")

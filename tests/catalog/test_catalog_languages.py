@@ -1,5 +1,5 @@
-"""ESCO tasks in other languages and cross-lingual (variants of tasks/_esco_languages.yaml), composite
-suites (tasks/_suites.yaml), and the job-title similarity loader with its self-match policy.
+"""ESCO tasks in other languages and cross-lingual (language variants declared in tasks/_esco_languages.yaml),
+composite suites (tasks/_suites.yaml), and the job-title similarity loader with its self-match policy.
 
 ESCO languages other than English exist here only as fixtures written in the publisher's layout
 (`write_esco_language`: skills_<ll>.csv / occupations_<ll>.csv in the '<ll>' classification zip,

@@ -139,14 +139,14 @@ def test_other_ties_or_limit_recomputes_into_its_own_file(runner, setting, value
     stamp = _stamp(official)
     report, _ = runner(["tfidf"], **{setting: value})
     assert len(report.written) == 1 and not report.reused
-    variant = report.written[0]
-    assert variant != official and _stamp(official) == stamp  # the official result is kept
-    result = read_result(variant)
+    tagged = report.written[0]
+    assert tagged != official and _stamp(official) == stamp  # the official result is kept
+    result = read_result(tagged)
     assert result.config[setting] == value
     assert result.official is (setting != "limit")
     if setting == "limit":
         assert result.sizes["queries"] == 3
-    assert runner(["tfidf"], **{setting: value})[0].reused == [variant]
+    assert runner(["tfidf"], **{setting: value})[0].reused == [tagged]
     assert runner(["tfidf"])[0].reused == [official]
 
 

@@ -72,12 +72,13 @@ def test_a_broken_card_fails_its_own_name_not_the_listing(tmp_path, monkeypatch)
     monkeypatch.setattr(named, "CARDS_DIR", cards)
     named.get_card.cache_clear()
     try:
-        broken = getattr(named, named.factory_name("uwe-cpu-small"))
+        models = named.card_models()
+        assert sorted(models) == named.card_names()
+        broken = models["uwe-cpu-small"]
         assert "broken model card" in broken.workbench_card["description"]
         with pytest.raises(WorkBenchError, match=r"uwe-cpu-small\.json: not JSON"):
             broken()
-        fine = getattr(named, named.factory_name("uwe-cpu-small-h100"))
-        assert fine.workbench_card["parameters"] == 22_713_216
+        assert models["uwe-cpu-small-h100"].workbench_card["parameters"] == 22_713_216
     finally:
         named.get_card.cache_clear()  # the next test reads the committed cards again
 
@@ -109,3 +110,17 @@ def test_no_committed_uwe_row_is_reproducible_and_the_registry_says_so():
     assert "one-directional loss" in read_card(named.CARDS_DIR / "uwe-cpu-long.json").selected_with_test
     assert registered_card("bm25") is not None and "reproducible" not in registered_card("bm25")
     assert registered_card("no-such-model") is None
+
+
+def test_every_card_file_is_a_model_name_through_the_one_entry_point():
+    """One `workbench.model_sets` entry point lists the cards: each cards/*.json resolves by its name, with its
+    card's settings and static card, and a new card needs no entry point of its own."""
+    from workbench.registry import MODEL_SETS_GROUP, MODELS, accepted_settings, registered_card
+
+    files = sorted(named.CARDS_DIR.glob("*.json"))
+    assert len(files) == len(COMMITTED_ROWS)
+    for path in files:
+        assert MODELS.find(path.stem) == path.stem, path
+        assert MODELS.origin(path.stem).endswith(f"(entry point {MODEL_SETS_GROUP} uwe-cards)")
+        assert f"uwe_reference/cards/{path.name}" in registered_card(path.stem)["notes"]
+        assert set(accepted_settings(path.stem)) == {"device", "batch_size", "data_dir", "disk_cache", "show_progress"}

@@ -207,6 +207,30 @@ def test_resume_reproduces_uninterrupted_run(uwe_data_dir, tmp_path, monkeypatch
         train(config.with_options(seed=5), tmp_path / "resumed", data_dir=uwe_data_dir, progress=False)
 
 
+def test_sittings_stop_at_a_step_of_the_schedule_and_resume_to_the_same_bytes(uwe_data_dir, tmp_path):
+    from safetensors.torch import load_file
+
+    from workbench.uwe_reference.train import export_checkpoint
+
+    config = four_steps_checkpointed_every_two()
+    straight = train(config, tmp_path / "straight", data_dir=uwe_data_dir, progress=False)
+    sitting = train(config, tmp_path / "sittings", data_dir=uwe_data_dir, progress=False, stop_after=3)
+    # step 3 is checkpointed although 3 is not a multiple of checkpoint_every; no final model yet
+    assert sitting.name == "step-0000003" and not (tmp_path / "sittings" / "model").exists()
+    assert train(config, tmp_path / "sittings", data_dir=uwe_data_dir, progress=False, stop_after=3) == sitting
+    with pytest.raises(WorkBenchError, match="past the requested stop 1"):
+        train(config, tmp_path / "sittings", data_dir=uwe_data_dir, progress=False, stop_after=1)
+    # the schedule is the recipe's: a sitting's step 3 is an uninterrupted run's step 3
+    other = train(config, tmp_path / "again", data_dir=uwe_data_dir, progress=False, stop_after=3)
+    a, b = load_file(str(sitting / "model.safetensors")), load_file(str(other / "model.safetensors"))
+    assert all(torch.equal(a[k], b[k]) for k in a)
+    resumed = train(config, tmp_path / "sittings", data_dir=uwe_data_dir, progress=False)
+    a, b = load_file(str(straight / "model.safetensors")), load_file(str(resumed / "model.safetensors"))
+    assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
+    exported = export_checkpoint(tmp_path / "again", uwe_data_dir, step=3, model_dir=tmp_path / "step3")
+    assert load_uwe(exported, disk_cache=False).config.steps == 3
+
+
 def test_cli_trains_a_subset_with_an_ablation(uwe_data_dir, tmp_path):
     from click.testing import CliRunner
 

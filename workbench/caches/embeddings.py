@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .. import run_progress
 from ..datafiles import file_identity
 from ..errors import WorkBenchError
 from ..io import sha256_text, stable_hash
@@ -293,10 +294,25 @@ class CheckedEncoder:
         return out
 
 
+ROLE_PLURALS = {"query": "queries", "target": "targets"}  # a bar's label: "encode queries", not "encode querys"
+
+
 def progress_bar(total: int, desc: str, enabled: bool):
     from tqdm.auto import tqdm
 
     return tqdm(total=total, desc=desc, unit="text", disable=not enabled or total == 0, file=sys.stderr, leave=False)
+
+
+def _counting(bar, run):
+    """The encode loop's progress callback: the step's bar and, inside a run, the run's line."""
+    if run is None:
+        return bar.update
+
+    def step(n: int) -> None:
+        bar.update(n)
+        run.texts(done=n)
+
+    return step
 
 
 class CachedModel:
@@ -321,11 +337,16 @@ class CachedModel:
         namespace = namespace_for(self.info, "any" if shared else role, "any" if shared else input_type, prompt)
         cache = open_cache(self.folder, namespace)
         encoder = CheckedEncoder(self.model, role, input_type, group)
+        unique, run = len(set(texts)), run_progress.current()
+        if run is not None:
+            run.texts(seen=unique)
         try:
-            with progress_bar(len(set(texts)), f"encode {role}s", self.progress) as bar:
-                matrix, encoded = encode_with_cache(list(texts), encoder, cache, progress=bar.update)
+            with progress_bar(unique, f"encode {ROLE_PLURALS.get(role, role)}", self.progress) as bar:
+                matrix, encoded = encode_with_cache(list(texts), encoder, cache, progress=_counting(bar, run))
         finally:
             if cache:
                 cache.close()
+        if run is not None:
+            run.texts(done=unique - encoded)  # the texts read from the cache
         self.texts_encoded += encoded
         return matrix
