@@ -10,12 +10,12 @@ All return pandas DataFrames; none imports torch.
 
 from __future__ import annotations
 
-from ._files import OntologyFileNotFoundError, OntologyFormatError, split_labels
-from .crosswalk import ESCO_ONET_FILES, MATCH_TYPES, read_crosswalk, repair_mojibake
-from .esco import RELATION_TYPES, EscoRelease
-from .onet import HEADER_TO_COLUMN, OnetRelease
-from .onet import TABLES as ONET_TABLES
-from .tabular import infer_format, read_table
+from workbench.ontologies._files import OntologyFileNotFoundError, OntologyFormatError, split_labels
+from workbench.ontologies.crosswalk import ESCO_ONET_FILES, MATCH_TYPES, read_crosswalk, repair_mojibake
+from workbench.ontologies.esco import RELATION_TYPES, EscoRelease
+from workbench.ontologies.onet import HEADER_TO_COLUMN, OnetRelease
+from workbench.ontologies.onet import TABLES as ONET_TABLES
+from workbench.ontologies.tabular import infer_format, read_table
 
 __all__ = [
     "ESCO_ONET_FILES",

@@ -36,7 +36,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ._files import OntologyFileNotFoundError, OntologyFormatError, stat_key, to_string
+from workbench.ontologies._files import OntologyFileNotFoundError, OntologyFormatError, stat_key, to_string
 
 ESCO_ONET_FILES = ("crosswalk_esco_onet.csv", "crosswalk_esco_onet_reverse.csv")
 MATCH_TYPES = frozenset({"exactMatch", "closeMatch", "broadMatch", "narrowMatch", "exactISCO"})

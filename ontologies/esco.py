@@ -33,7 +33,7 @@ from typing import NamedTuple
 
 import pandas as pd
 
-from ._files import (
+from workbench.ontologies._files import (
     OntologyFileNotFoundError,
     OntologyFormatError,
     is_safe_member,

@@ -30,9 +30,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..file_hashes import content_key
-from ..settings import current_cache_dir
-from ._files import OntologyFileNotFoundError
+from workbench.file_hashes import content_key
+from workbench.settings import current_cache_dir
+from workbench.ontologies._files import OntologyFileNotFoundError
 
 # suffix -> (datasets builder, builder options)
 _FORMATS: dict[str, tuple[str, dict[str, Any]]] = {

@@ -23,10 +23,10 @@ from typing import Any
 
 import numpy as np
 
-from .caches.embeddings import checked_matrix
-from .errors import WorkBenchError
-from .io import stable_hash
-from .model import ModelInfo, Role
+from workbench.caches.embeddings import checked_matrix
+from workbench.errors import WorkBenchError
+from workbench.io import stable_hash
+from workbench.model import ModelInfo, Role
 
 # Texts whose embeddings fingerprint an encoder without weights we can read (part of its revision).
 PROBE_TEXTS = ("software developer", "Python programming", "nurse", "operate a forklift", "Führungskompetenz")
@@ -140,7 +140,7 @@ def _encode_method_call(encode: Callable) -> tuple[Callable, bool, dict]:
 
 def _sentence_transformer_name(st: Any) -> str:
     """The card's model name or id, else the name of the folder or hub id it was loaded from."""
-    from .weights import folder_model_name
+    from workbench.weights import folder_model_name
 
     data = getattr(st, "model_card_data", None)
     for value in (getattr(data, "model_name", None), getattr(data, "model_id", None)):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .adapters import as_model
+from workbench.adapters import as_model
 
 
 def evaluate(
@@ -33,13 +33,13 @@ def evaluate(
     result file per task under `output`. Returns one row per task, ready for `pandas.DataFrame(...)`:
     model, revision, task, split, main_score, score, status (written / reused / skipped / failed), path, error.
     """
-    from .catalog import resolve_task_list
-    from .names import check_name
-    from .registry import load_model
-    from .results import read_result
-    from .runner import evaluate_into, failure_message, lacks_split, output_lock
-    from .settings import caching_in, resolve_data_dir, usable_cache_dir
-    from .task import Task
+    from workbench.catalog import resolve_task_list
+    from workbench.names import check_name
+    from workbench.registry import load_model
+    from workbench.results import read_result
+    from workbench.runner import evaluate_into, failure_message, lacks_split, output_lock
+    from workbench.settings import caching_in, resolve_data_dir, usable_cache_dir
+    from workbench.task import Task
 
     if name is not None:  # the name becomes the result folder: refused before a model loads or a folder is made
         check_name(name, "name=: model name")

@@ -16,8 +16,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .task import Task
-from .tsv import read_tsv_rows
+from workbench.task import Task
+from workbench.tsv import read_tsv_rows
 
 _SPACE = re.compile(r"\s+")
 PAIRS_FILE = "training_pairs.tsv.gz"  # what a trained model folder ships for `workbench audit --model-dir`

@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.request import HTTPHandler, HTTPSHandler, OpenerDirector, build_opener
 
-from .errors import WorkBenchError
+from workbench.errors import WorkBenchError
 
 DEADLINE_ENV = "WORKBENCH_FETCH_DEADLINE"
 MIN_RATE_ENV = "WORKBENCH_FETCH_MIN_RATE"

@@ -14,10 +14,10 @@ from pathlib import Path
 
 from pydantic import Field, RootModel
 
-from .errors import WorkBenchError
-from .schema import StrictFrozen
-from .spec import TaskSpec, load_declaration, load_task_spec
-from .variants import declaration, parse_variant_name, suite_members, variant_spec
+from workbench.errors import WorkBenchError
+from workbench.schema import StrictFrozen
+from workbench.spec import TaskSpec, load_declaration, load_task_spec
+from workbench.variants import declaration, parse_variant_name, suite_members, variant_spec
 
 # Suites are declared in the task files (`suites:`); `all` is every task.
 ALL_SUITE = "all"
@@ -29,7 +29,7 @@ def task_files_dir() -> Path:
 
 @cache
 def _catalog_files() -> dict[str, tuple[TaskSpec, Path]]:
-    from .registry import task_folders
+    from workbench.registry import task_folders
 
     specs: dict[str, tuple[TaskSpec, Path]] = {}
     # our task files first, then those of installed packages (entry points `workbench.tasks`)

@@ -10,8 +10,8 @@ from typing import ClassVar
 
 import click
 
-from . import __version__
-from .errors import WorkBenchError
+from workbench import __version__
+from workbench.errors import WorkBenchError
 
 
 class _Group(click.Group):
@@ -80,12 +80,12 @@ class _Main(_Group):
     lazy: ClassVar[dict[str, tuple[str, str]]] = {"leaderboard": ("workbench.leaderboard.cli", "leaderboard_cli")}
 
     def list_commands(self, ctx):
-        from .registry import COMMANDS
+        from workbench.registry import COMMANDS
 
         return sorted({*super().list_commands(ctx), *COMMANDS.names()})
 
     def get_command(self, ctx, name):
-        from .registry import COMMANDS
+        from workbench.registry import COMMANDS
 
         if name not in self.commands and name not in self.lazy and COMMANDS.find(name) == name:
             self.add_command(COMMANDS.get(name), name)
@@ -127,10 +127,10 @@ def _task_row(spec, data_dir, with_sizes: bool) -> dict:
 def _task_sizes(spec, data_dir) -> tuple[dict | None, str | None]:
     """(sizes, None) or (None, why): counted from `data_dir` when given, else read from the shipped size record."""
     if data_dir is None:
-        from .task_sizes import recorded_sizes
+        from workbench.task_sizes import recorded_sizes
 
         return recorded_sizes(spec)
-    from .task import Task
+    from workbench.task import Task
 
     try:
         return Task(spec, data_dir=data_dir).sizes(), None
@@ -151,8 +151,8 @@ def _task_sizes(spec, data_dir) -> tuple[dict | None, str | None]:
 )
 def tasks_list(as_json, suite, no_sizes, data_dir):
     """List tasks with queries × targets per split (from the size record shipped with the task files)."""
-    from .catalog import list_tasks, suite_tasks
-    from .settings import fetching, resolve_data_dir
+    from workbench.catalog import list_tasks, suite_tasks
+    from workbench.settings import fetching, resolve_data_dir
 
     specs = suite_tasks(suite) if suite else list_tasks()
     if data_dir is not None and not no_sizes:
@@ -180,7 +180,7 @@ def tasks_list(as_json, suite, no_sizes, data_dir):
             err=True,
         )
     if not suite:
-        from .catalog import variants_note
+        from workbench.catalog import variants_note
 
         click.echo(variants_note())
 
@@ -196,9 +196,9 @@ def tasks_sizes(task_selection, write, data_dir, cache_dir):
     The record (`_sizes.json` beside the task files) is what `tasks list` shows; --write is the one way it
     is made. Building every task takes minutes; nothing is downloaded.
     """
-    from .catalog import list_tasks, resolve_task_list
-    from .settings import fetching
-    from .task_sizes import compare_with_record, entry_from_data, write_entries
+    from workbench.catalog import list_tasks, resolve_task_list
+    from workbench.settings import fetching
+    from workbench.task_sizes import compare_with_record, entry_from_data, write_entries
 
     specs = resolve_task_list(task_selection) if task_selection else list_tasks()
     built, failed, differ = {}, 0, 0
@@ -226,7 +226,7 @@ def tasks_show(name):
     """Print a task's resolved specification."""
     import yaml
 
-    from .catalog import get_task_spec
+    from workbench.catalog import get_task_spec
 
     spec = get_task_spec(name)
     click.echo(yaml.safe_dump(spec.model_dump(mode="json"), sort_keys=False, allow_unicode=True))
@@ -246,8 +246,8 @@ def tasks_show(name):
 @data_dir_option
 def tasks_export(name, fmt, split, out, data_dir):
     """Write one split of task NAME (queries, corpus, qrels) for other tools."""
-    from .export import export_task
-    from .task import load_task
+    from workbench.export import export_task
+    from workbench.task import load_task
 
     try:
         folder = export_task(load_task(name, data_dir=data_dir), split, out, fmt)
@@ -267,8 +267,8 @@ def tasks_export(name, fmt, split, out, data_dir):
 )
 def tasks_validate(files, data_dir):
     """Check task files: schema, file name = `name:`, loader and split method; with data, build them."""
-    from .settings import resolve_data_dir
-    from .validate import validate_task_file
+    from workbench.settings import resolve_data_dir
+    from workbench.validate import validate_task_file
 
     root = resolve_data_dir(data_dir) if data_dir is not None else None
     failed = 0
@@ -290,7 +290,7 @@ def tasks_validate(files, data_dir):
 # ---------------------------------------------------------------- run
 def _run_selection(models, task_selection: str, split: str):
     """The model names (repeated or comma-separated --model) and task specs of a run; one line if empty."""
-    from .catalog import resolve_task_list
+    from workbench.catalog import resolve_task_list
 
     names = [m.strip() for item in models for m in item.split(",") if m.strip()]
     if not names:
@@ -312,7 +312,7 @@ def _info_to_stderr(enabled: bool):
         return
     import logging
 
-    from .run_progress import StderrBetweenBars
+    from workbench.run_progress import StderrBetweenBars
 
     handler = logging.StreamHandler(StderrBetweenBars())
     handler.setFormatter(logging.Formatter("%(message)s"))
@@ -409,11 +409,11 @@ def run(
     """Evaluate models on tasks and write result files (missing data files are fetched first; docs/data.md)."""
     if threads:
         _limit_threads(threads)
-    from .registry import load_model
-    from .run_config import RunConfig
-    from .runner import parse_shard
-    from .runner import run as run_all
-    from .settings import fetch_allowed, fetching, resolve_data_dir
+    from workbench.registry import load_model
+    from workbench.run_config import RunConfig
+    from workbench.runner import parse_shard
+    from workbench.runner import run as run_all
+    from workbench.settings import fetch_allowed, fetching, resolve_data_dir
 
     names, specs = _run_selection(models, task_selection, split)
     settings = _settings_per_model(names, parse_model_settings(model_setting))
@@ -422,7 +422,7 @@ def run(
     if executor == "ray":
         from functools import partial
 
-        from .ray_executor import run_on_ray
+        from workbench.ray_executor import run_on_ray
 
         run_all = partial(run_on_ray, address=address)
     with fetching(fetch_allowed() and not no_fetch), _info_to_stderr(verbose):
@@ -465,7 +465,7 @@ def parse_model_settings(items) -> dict:
         except ValueError:
             settings[key] = value
     if settings.get("name") is not None:  # a name becomes the result folder: refused before any model loads
-        from .names import check_name
+        from workbench.names import check_name
 
         check_name(settings["name"], "--model-setting name: model name")
     return settings
@@ -475,7 +475,7 @@ def _settings_per_model(names: list[str], settings: dict) -> dict[str, dict]:
     """Each model gets the settings it accepts; a setting that no model of the run accepts is an error."""
     if not settings:
         return {}
-    from .registry import accepted_settings
+    from workbench.registry import accepted_settings
 
     accepted = {name: set(accepted_settings(name)) for name in names}
     unused = sorted(k for k in settings if not any(k in acc for acc in accepted.values()))
@@ -507,7 +507,7 @@ def models():
 @models.command("list")
 @click.option("--json", "as_json", is_flag=True)
 def models_list(as_json):
-    from .registry import registered_models
+    from workbench.registry import registered_models
 
     rows = registered_models()
     if as_json:
@@ -530,8 +530,8 @@ def data():
 @data_dir_option
 def data_verify(sums, data_dir):
     """Check every file of the data directory against a sha256 list."""
-    from .datafiles import verify_checksums
-    from .settings import resolve_data_dir
+    from workbench.datafiles import verify_checksums
+    from workbench.settings import resolve_data_dir
 
     root = resolve_data_dir(data_dir)
     ok, bad, missing, unreadable = verify_checksums(root, Path(sums) if sums else None)
@@ -571,8 +571,8 @@ def data_fetch(only, base_url, dry_run, data_dir):
     """
     import os
 
-    from .fetch import fetch
-    from .settings import DATA_DIR_ENV, data_url, default_data_dir
+    from workbench.fetch import fetch
+    from workbench.settings import DATA_DIR_ENV, data_url, default_data_dir
 
     target = data_dir or os.environ.get(DATA_DIR_ENV) or default_data_dir()  # fetch creates it
     report = fetch(target, only=list(only) or None, base_url=data_url(base_url), dry_run=dry_run)
@@ -605,9 +605,9 @@ def data_fetch(only, base_url, dry_run, data_dir):
 @data_dir_option
 def audit(pairs_file, model_dir, task_selection, splits, cross, as_json, data_dir):
     """Leakage audit: evaluation queries and pairs that also occur in training data or in other tasks."""
-    from .audit import EvalSet, audit_training_pairs, cross_task_overlap, format_table, read_pairs
-    from .catalog import resolve_task_list
-    from .task import Task
+    from workbench.audit import EvalSet, audit_training_pairs, cross_task_overlap, format_table, read_pairs
+    from workbench.catalog import resolve_task_list
+    from workbench.task import Task
 
     if model_dir and not pairs_file:
         pairs_file = str(Path(model_dir) / "training_pairs.tsv.gz")
@@ -652,11 +652,11 @@ def audit(pairs_file, model_dir, task_selection, splits, cross, as_json, data_di
 @data_dir_option
 def latency(model_name, task_name, split, n_queries, output, baseline, model_setting, data_dir):
     """Milliseconds per single query (batch 1) against the task's pre-encoded target space."""
-    from .latency import measure_latency, measure_relative_latency
-    from .registry import load_model
-    from .result_store import planned_path
-    from .results import read_result, write_result
-    from .task import load_task
+    from workbench.latency import measure_latency, measure_relative_latency
+    from workbench.registry import load_model
+    from workbench.result_store import planned_path
+    from workbench.results import read_result, write_result
+    from workbench.task import load_task
 
     task = load_task(task_name, data_dir=data_dir)
     ds = task.dataset(split)
@@ -698,7 +698,7 @@ def results():
 @click.option("--out", required=True, type=click.Path(file_okay=False))
 def results_merge(shards, out):
     """Join the result folders of sharded runs (`run --shard I/N`) into one."""
-    from .shards import merge_result_dirs
+    from workbench.shards import merge_result_dirs
 
     copied = merge_result_dirs([Path(s) for s in shards], Path(out))
     click.echo(f"{copied} result files merged into {out}")
@@ -711,7 +711,7 @@ def results_migrate(folder, dry_run):
     """Bring the result files under FOLDER written before scoring versions up to date: library versions leave
     the model's settings and revision for `environment`, `scoring_version` is set, the fingerprint recomputed;
     per-query values and scores stay byte for byte (checked). Exit 1 if a file could not be migrated."""
-    from .migrate import migrate_folder
+    from workbench.migrate import migrate_folder
 
     report = migrate_folder(folder, dry_run=dry_run, log=click.echo)
     click.echo(report.summary())
@@ -728,9 +728,9 @@ def results_migrate(folder, dry_run):
 def results_reproduce(files, sample, seed, data_dir, cache_dir):
     """Re-score a random sample of each file's queries with its model and compare the per-query values
     (a file whose values were made up fails; its model must load here)."""
-    from .registry import load_model
-    from .reproduce import reproduce
-    from .settings import resolve_data_dir
+    from workbench.registry import load_model
+    from workbench.reproduce import reproduce
+    from workbench.settings import resolve_data_dir
 
     bad = 0
     for path in files:  # one file that cannot be checked never hides the verdict on the others
@@ -774,11 +774,11 @@ def results_verify(folders, record, ledger, only_tasks, skip_known, data_dir, ca
     or cannot be checked."""
     import dataclasses
 
-    from .io import sha256_file
-    from .leaderboard.verification import LEDGER_PATH, MISMATCHED, Ledger, Verdict
-    from .registry import load_model
-    from .reproduce import TOLERANCE, VERIFY_SAMPLE, Verifier
-    from .settings import resolve_data_dir
+    from workbench.io import sha256_file
+    from workbench.leaderboard.verification import LEDGER_PATH, MISMATCHED, Ledger, Verdict
+    from workbench.registry import load_model
+    from workbench.reproduce import TOLERANCE, VERIFY_SAMPLE, Verifier
+    from workbench.settings import resolve_data_dir
 
     book = ledger or LEDGER_PATH
     known = set(Ledger.load(book).files) if record or skip_known else set()  # unreadable: an error before any work
@@ -823,7 +823,7 @@ def results_verify(folders, record, ledger, only_tasks, skip_known, data_dir, ca
 @click.option("--out", required=True, type=click.Path(path_type=Path), help="Folder (mteb) or .parquet file (parquet).")
 def results_export(results_dir, fmt, out):
     """Export the official result files under RESULTS_DIR to another tool's format."""
-    from .export import export_results_mteb, export_results_parquet
+    from workbench.export import export_results_mteb, export_results_parquet
 
     try:
         report = export_results_mteb(results_dir, out) if fmt == "mteb" else export_results_parquet(results_dir, out)
@@ -852,7 +852,7 @@ def results_export(results_dir, fmt, out):
 )
 def results_check(folders, board_dir, data_dir):
     """Check model result folders (RESULTS/MODEL) for submission: one line per problem, exit 1 if any."""
-    from .leaderboard.submission import check_submission
+    from workbench.leaderboard.submission import check_submission
 
     if board_dir is None and Path("leaderboard/results").is_dir():
         board_dir = Path("leaderboard/results")

@@ -53,7 +53,7 @@ import fnmatch
 import re
 from dataclasses import dataclass
 
-from .errors import WorkBenchError
+from workbench.errors import WorkBenchError
 
 
 @dataclass(frozen=True)

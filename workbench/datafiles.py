@@ -7,10 +7,10 @@ import re
 import shlex
 from pathlib import Path, PurePosixPath
 
-from .errors import WorkBenchError
-from .file_hashes import Sha256Memo
-from .io import InputFileError, atomic_write_bytes, check_regular, read_regular_text, sha256_file
-from .spec import Source
+from workbench.errors import WorkBenchError
+from workbench.file_hashes import Sha256Memo
+from workbench.io import InputFileError, atomic_write_bytes, check_regular, read_regular_text, sha256_file
+from workbench.spec import Source
 
 
 def resolve_source_files(source: Source, data_dir: Path, task_name: str) -> dict[str, Path]:
@@ -52,8 +52,8 @@ def fetch_missing(root: Path, missing: dict[str, str], task_name: str) -> None:
     A path that no manifest entry, publisher pattern or mirror covers is reported as not found, before
     anything is downloaded.
     """
-    from .fetch import fetch_plan, fetch_planned
-    from .settings import OFFLINE_ENV, data_url, fetch_allowed
+    from workbench.fetch import fetch_plan, fetch_planned
+    from workbench.settings import OFFLINE_ENV, data_url, fetch_allowed
 
     base_url = data_url()
     entries, unknown = fetch_plan(root, sorted(set(missing.values())), base_url)

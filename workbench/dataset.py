@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .errors import WorkBenchError
+from workbench.errors import WorkBenchError
 
 MAX_GRADE = 1e6  # far above any published grading scale, far below float32 overflow in a sum of grades
 

@@ -17,11 +17,11 @@ import sys
 from collections import OrderedDict
 from pathlib import Path
 
-from .catalog import list_tasks, resolve_task_list
-from .errors import WorkBenchError
-from .sources import LoaderContext, get_loader
-from .spec import TaskSpec
-from .task import Task
+from workbench.catalog import list_tasks, resolve_task_list
+from workbench.errors import WorkBenchError
+from workbench.sources import LoaderContext, get_loader
+from workbench.spec import TaskSpec
+from workbench.task import Task
 
 SUITE_ORDER = ("workbench-core", "workbench-extra", "workbench-zero-shot", "melo", "job-title-similarity")
 HEADER = (
@@ -155,8 +155,8 @@ def render(specs: list[TaskSpec], data_dir: Path, cache_dir: Path | None = None,
 
 def _declared_suites() -> list[str]:
     """Suites made of suites (tasks/_suites.yaml) and the ESCO language variants (tasks/_esco_languages.yaml)."""
-    from .catalog import composite_suites, task_files_dir
-    from .variants import declaration
+    from workbench.catalog import composite_suites, task_files_dir
+    from workbench.variants import declaration
 
     lines = []
     for name, suite in composite_suites().items():
@@ -222,7 +222,7 @@ def _family_section(specs: list[TaskSpec], facts: dict) -> list[str]:
         "",
     ]
     if first.source.loader == "job_title_similarity":
-        from .sources.job_similarity import SELF_MATCH_POLICY
+        from workbench.sources.job_similarity import SELF_MATCH_POLICY
 
         lines += [f"- {SELF_MATCH_POLICY}", ""]
     lines.append("| task | subset | languages | queries × targets | positives | mean | dataset notes |")
@@ -254,7 +254,7 @@ def _folders_without_task(family: list[TaskSpec], data_dir: Path) -> list[str]:
     """MELO folders in the data that the generator skipped (and why)."""
     if not any(spec.source.loader == "melo" for spec in family):
         return []
-    from .sources.melo import scan
+    from workbench.sources.melo import scan
 
     try:
         _, skipped = scan(data_dir)

@@ -23,11 +23,11 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import WorkBenchError
-from .io import atomic_write_bytes
-from .model import NOT_TRAINED, UNDISCLOSED
-from .names import check_name, inside
-from .results import ResultFile, read_result, slug
+from workbench.errors import WorkBenchError
+from workbench.io import atomic_write_bytes
+from workbench.model import NOT_TRAINED, UNDISCLOSED
+from workbench.names import check_name, inside
+from workbench.results import ResultFile, read_result, slug
 
 RESULT_FORMATS = ("mteb", "parquet")
 TASK_FORMATS = ("hf", "beir")

@@ -53,12 +53,12 @@ from urllib.error import HTTPError, URLError
 from urllib.parse import quote, unquote, urlsplit
 from urllib.request import HTTPRedirectHandler, Request
 
-from . import __version__, data_manifest
-from .bounded_http import MAX_BYTES_ENV, BelowMinRate, Clock, DeadlinePassed, Limits, opener
-from .data_manifest import ManifestEntry
-from .datafiles import LOCAL_SUMS, read_local_sums, record_local_sum
-from .errors import WorkBenchError
-from .io import atomic_write_bytes, sha256_file
+from workbench import __version__, data_manifest
+from workbench.bounded_http import MAX_BYTES_ENV, BelowMinRate, Clock, DeadlinePassed, Limits, opener
+from workbench.data_manifest import ManifestEntry
+from workbench.datafiles import LOCAL_SUMS, read_local_sums, record_local_sum
+from workbench.errors import WorkBenchError
+from workbench.io import atomic_write_bytes, sha256_file
 
 USER_AGENT = f"workbench/{__version__} (data fetch; python-urllib)"
 CHUNK = 1 << 16
@@ -651,7 +651,7 @@ def fetch_planned(
     is atomic and checked, so the result is the same)."""
     from filelock import FileLock
 
-    from .settings import failed_fetches, resolve_cache_dir
+    from workbench.settings import failed_fetches, resolve_cache_dir
 
     failed_before = failed_fetches()
     _refuse_failed_before(root, entries, failed_before, what)

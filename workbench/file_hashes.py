@@ -25,7 +25,7 @@ from pathlib import Path
 
 import xxhash
 
-from .io import atomic_write_json, open_regular
+from workbench.io import atomic_write_json, open_regular
 
 _CHUNK = 1 << 20
 _FORMAT = "content-v1"  # the memo file's format: {path: [content key, sha256]} under this tag

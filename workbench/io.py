@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from .errors import WorkBenchError
+from workbench.errors import WorkBenchError
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:

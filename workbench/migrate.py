@@ -22,10 +22,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import WorkBenchError
-from .hashing import legacy_settings_revision, package_version, settings_revision
-from .results import ResultFile, read_result, recorded_fingerprint, write_result
-from .scoring_version import SCORING_VERSION
+from workbench.errors import WorkBenchError
+from workbench.hashing import legacy_settings_revision, package_version, settings_revision
+from workbench.results import ResultFile, read_result, recorded_fingerprint, write_result
+from workbench.scoring_version import SCORING_VERSION
 
 # setting key -> library whose version it recorded (its value)
 LEGACY_LIBRARY_SETTINGS = {"sentence_transformers": "sentence-transformers", "torch": "torch"}

@@ -20,8 +20,8 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, TypeAdapter, ValidationError
 
-from .errors import WorkBenchError
-from .names import check_name
+from workbench.errors import WorkBenchError
+from workbench.names import check_name
 
 
 def _ordered_pair(value: list[int]) -> list[int]:

@@ -15,7 +15,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
-from .errors import WorkBenchError
+from workbench.errors import WorkBenchError
 
 _PATH_STEPS = set("./\\")
 

@@ -175,7 +175,7 @@ def compress_file(path: Path) -> bool:
     Returns False (file untouched) when it holds nothing of the original form. The values read back
     bit for bit, the ids as the same list, and every other byte of the file stays as it was (the file is
     re-serialised the way the writer writes it, which is checked on the unchanged content first)."""
-    from .io import atomic_write_json, json_text
+    from workbench.io import atomic_write_json, json_text
 
     text = path.read_text(encoding="utf-8")
     data = json.loads(text)

@@ -25,14 +25,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import WorkBenchError
-from .result_store import store as write_result  # NaN/range guard, clash check, atomic write
-from .run_config import RunConfig
-from .runner import RunReport, _one_line, lacks_split, output_lock, result_file_for, work_items, written_line
-from .runner import _load as load_for_run  # the local runner's loading: any load error as one line
-from .settings import fetch_allowed, fetching
-from .spec import TaskSpec
-from .task import Task
+from workbench.errors import WorkBenchError
+from workbench.result_store import store as write_result  # NaN/range guard, clash check, atomic write
+from workbench.run_config import RunConfig
+from workbench.runner import RunReport, _one_line, lacks_split, output_lock, result_file_for, work_items, written_line
+from workbench.runner import _load as load_for_run  # the local runner's loading: any load error as one line
+from workbench.settings import fetch_allowed, fetching
+from workbench.spec import TaskSpec
+from workbench.task import Task
 
 MAX_RETRIES = 3  # restarts of a dead actor, and retries of the item it was running
 
@@ -52,8 +52,8 @@ def code_stamp() -> str:
     environment: a worker whose stamp differs from the driver's would compute or encode results otherwise."""
     from importlib.util import find_spec
 
-    from . import __version__
-    from .hashing import source_digest
+    from workbench import __version__
+    from workbench.hashing import source_digest
 
     roots = {
         Path(find_spec(f"workbench.{sub}").origin).parent  # located, not imported (no torch)
@@ -105,7 +105,7 @@ class ModelWorker:
 def can_use_gpu(name: str) -> bool:
     """A model with weights that takes a `device` setting (sentence-transformers, UWE); lexical scorers have no
     weights, and a CPU engine such as multilingual-e5-small's takes no device."""
-    from .registry import accepted_settings, registered_models
+    from workbench.registry import accepted_settings, registered_models
 
     cards = {row["name"]: row for row in registered_models()}
     if name in cards and not cards[name].get("weights"):

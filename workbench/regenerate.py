@@ -31,13 +31,13 @@ from typing import Any
 
 import numpy as np
 
-from . import result_store
-from .caches.model_memo import lazy_model
-from .errors import WorkBenchError
-from .migrate import migrate_result
-from .reproduce import TOLERANCE, LoadOnce, _task_for
-from .results import ResultFile, read_result
-from .runner import _one_line, evaluate_into, output_lock
+from workbench import result_store
+from workbench.caches.model_memo import lazy_model
+from workbench.errors import WorkBenchError
+from workbench.migrate import migrate_result
+from workbench.reproduce import TOLERANCE, LoadOnce, _task_for
+from workbench.results import ResultFile, read_result
+from workbench.runner import _one_line, evaluate_into, output_lock
 
 IDENTICAL, WITHIN, BEYOND = "identical", "within tolerance", "DRIFT beyond tolerance"
 NOT_COMPARABLE, FAILED, SKIPPED = "not comparable", "FAILED", "skipped"

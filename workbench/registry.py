@@ -40,9 +40,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import WorkBenchError
-from .model_settings import check_settings
-from .weights import ST_MARKERS, is_hub_id, is_sentence_transformers_folder
+from workbench.errors import WorkBenchError
+from workbench.model_settings import check_settings
+from workbench.weights import ST_MARKERS, is_hub_id, is_sentence_transformers_folder
 
 MODELS_GROUP = "workbench.models"
 # An entry point that provides several models (e.g. one per model card of a folder): a callable returning
@@ -363,7 +363,7 @@ def load_model(spec: str, **settings: Any) -> Any:
 def _named(model: Any, name: str) -> Any:
     """A model loaded by its registered name carries that name (its results go under OUTPUT/<name>/ and its
     board row is <name>), whatever name its factory gave it; a `name` setting given to it wins."""
-    from .model import ModelInfo  # (numpy: not on the light path of naming a model)
+    from workbench.model import ModelInfo  # (numpy: not on the light path of naming a model)
 
     info = getattr(model, "info", None)
     if not isinstance(info, ModelInfo) or info.name == name:

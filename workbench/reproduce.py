@@ -20,9 +20,9 @@ from typing import Any
 
 import numpy as np
 
-from .errors import WorkBenchError
-from .io import sha256_file, sha256_text
-from .results import ResultFile, read_result
+from workbench.errors import WorkBenchError
+from workbench.io import sha256_file, sha256_text
+from workbench.results import ResultFile, read_result
 
 TOLERANCE = 1e-4  # embedding models may differ in the last float32 bits with another batch composition
 
@@ -70,8 +70,8 @@ class Reproduction:
 
 
 def _task_for(result: ResultFile, data_dir: Path | None, cache_dir: Path | None):
-    from .catalog import get_task_spec
-    from .task import Task
+    from workbench.catalog import get_task_spec
+    from workbench.task import Task
 
     spec = get_task_spec(result.task.name)
     if (spec.version, spec.spec_hash) != (result.task.version, result.task.spec_hash):
@@ -91,7 +91,7 @@ def _model_for(path: Path, result: ResultFile, load_model: Callable[..., Any]):
     `leaderboard regenerate`), else with the recorded settings it accepts; the one whose revision is the
     recorded one is used (a revision covers the settings that change scores). Never a model whose card says
     its weights cannot be obtained (no download, no training from a recipe)."""
-    from .registry import accepted_settings, registered_card
+    from workbench.registry import accepted_settings, registered_card
 
     name = result.model.name
     card = registered_card(name) or {}
@@ -113,7 +113,7 @@ def _model_for(path: Path, result: ResultFile, load_model: Callable[..., Any]):
 
 
 def _candidate_settings(path: Path, result: ResultFile, accepted: Callable[[str], list[str]]) -> list[dict]:
-    from .regenerate import _settings_of
+    from workbench.regenerate import _settings_of
 
     try:
         names = set(accepted(result.model.name))
@@ -135,9 +135,9 @@ def reproduce(
     memo_dir: Path | None = None,
 ) -> Reproduction:
     """Re-score `sample` queries (drawn with `seed`) of the result file at `path`; see the module doc."""
-    from .caches.embeddings import CachedModel
-    from .model import model_kind
-    from .scoring import score_dataset
+    from workbench.caches.embeddings import CachedModel
+    from workbench.model import model_kind
+    from workbench.scoring import score_dataset
 
     result = read_result(path)
     model = _model_for(path, result, load_model)  # first: a model that does not load needs no data to say so
@@ -195,7 +195,7 @@ def verify_file(
 ) -> FileVerdict:
     """Re-score `verify_sample_size` queries of the file, drawn with `content_seed`; raises WorkBenchError when
     the file cannot be checked here at all (unreadable, another task spec, data files not the recorded ones)."""
-    from .leaderboard.verification import MISMATCHED, NOT_LOADABLE, OTHER_ENVIRONMENT, VERIFIED
+    from workbench.leaderboard.verification import MISMATCHED, NOT_LOADABLE, OTHER_ENVIRONMENT, VERIFIED
 
     result = read_result(path)
     queries = int(result.sizes.get("queries", 0))

@@ -33,10 +33,10 @@ import stat
 from pathlib import Path
 from typing import Any
 
-from .errors import WorkBenchError
-from .io import stable_hash
-from .migrate import legacy_identity_settings
-from .results import ResultFile, read_result, result_path, write_result
+from workbench.errors import WorkBenchError
+from workbench.io import stable_hash
+from workbench.migrate import legacy_identity_settings
+from workbench.results import ResultFile, read_result, result_path, write_result
 
 
 def tagged_path(
@@ -177,7 +177,7 @@ def planned_path(
     limit: int | None = None,
     settings: dict[str, Any] | None = None,
 ) -> Path:
-    from .names import check_name, inside  # (issue 27.3: a model name never places a file outside OUTPUT)
+    from workbench.names import check_name, inside  # (issue 27.3: a model name never places a file outside OUTPUT)
 
     check_name(model)
     path = tagged_path(result_path(output, model, task, version, split), ties=ties, limit=limit, settings=settings)

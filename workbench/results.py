@@ -19,13 +19,13 @@ from typing import Any
 import numpy as np
 from pydantic import Field, ValidationError, field_validator
 
-from . import __version__, per_query_codec
-from .datafiles import data_key_problem
-from .errors import WorkBenchError
-from .io import atomic_write_json, open_regular, sha256_text, stable_hash
-from .metrics.names import parse_metric
-from .names import hidden_character
-from .schema import Strict
+from workbench import __version__, per_query_codec
+from workbench.datafiles import data_key_problem
+from workbench.errors import WorkBenchError
+from workbench.io import atomic_write_json, open_regular, sha256_text, stable_hash
+from workbench.metrics.names import parse_metric
+from workbench.names import hidden_character
+from workbench.schema import Strict
 
 SCHEMA_VERSION = 1
 AGGREGATE_TOLERANCE = 1e-6

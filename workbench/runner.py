@@ -12,16 +12,16 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 
-from . import result_store
-from .caches.model_memo import lazy_model
-from .dataset import input_warnings
-from .errors import WorkBenchError
-from .model import ModelInfo
-from .run_config import RunConfig
-from .run_progress import RunProgress
-from .settings import caching_in, usable_cache_dir
-from .spec import TaskSpec
-from .task import Task
+from workbench import result_store
+from workbench.caches.model_memo import lazy_model
+from workbench.dataset import input_warnings
+from workbench.errors import WorkBenchError
+from workbench.model import ModelInfo
+from workbench.run_config import RunConfig
+from workbench.run_progress import RunProgress
+from workbench.settings import caching_in, usable_cache_dir
+from workbench.spec import TaskSpec
+from workbench.task import Task
 
 _LOG = logging.getLogger(__name__)  # info: shown by `workbench run -v`
 

@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .caches.embeddings import CachedModel, progress_bar
-from .dataset import RankingDataset
-from .errors import WorkBenchError
-from .metrics import evaluate_scores
-from .metrics.publisher import TrecEvalRun
-from .model import model_kind
+from workbench.caches.embeddings import CachedModel, progress_bar
+from workbench.dataset import RankingDataset
+from workbench.errors import WorkBenchError
+from workbench.metrics import evaluate_scores
+from workbench.metrics.publisher import TrecEvalRun
+from workbench.model import model_kind
 
 DEFAULT_BLOCK_BYTES = 128 * 2**20
 

@@ -15,7 +15,7 @@ import tempfile
 from contextvars import ContextVar
 from pathlib import Path
 
-from .errors import WorkBenchError
+from workbench.errors import WorkBenchError
 
 DATA_DIR_ENV = "WORKBENCH_DATA_DIR"
 CACHE_DIR_ENV = "WORKBENCH_CACHE_DIR"

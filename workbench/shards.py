@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .errors import WorkBenchError
-from .result_store import decide, identity_of
-from .results import ResultFile, read_result, result_path, slug, write_result
+from workbench.errors import WorkBenchError
+from workbench.result_store import decide, identity_of
+from workbench.results import ResultFile, read_result, result_path, slug, write_result
 
 
 def merge_result_dirs(shards: list[Path], out: Path) -> int:
@@ -22,7 +22,7 @@ def merge_result_dirs(shards: list[Path], out: Path) -> int:
     JSON beside it (a training log, a run's notes) is not a result. A file already in `out` is kept when it
     is the same result and refused as a clash when it is another's (see `result_store`).
     """
-    from .runner import output_lock
+    from workbench.runner import output_lock
 
     out = Path(out)
     with output_lock(out):  # another run (or merge) writing to OUT: refused, nothing merged

@@ -12,10 +12,10 @@ from typing import Any, Literal, TypeVar
 import yaml
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
-from .errors import WorkBenchError
-from .io import InputFileError, read_regular_text, stable_hash
-from .metrics.names import parse_metric
-from .schema import StrictFrozen
+from workbench.errors import WorkBenchError
+from workbench.io import InputFileError, read_regular_text, stable_hash
+from workbench.metrics.names import parse_metric
+from workbench.schema import StrictFrozen
 
 _Declared = TypeVar("_Declared", bound=BaseModel)
 

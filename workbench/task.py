@@ -17,20 +17,20 @@ from pathlib import Path
 
 import numpy as np
 
-from . import __version__
-from .adapters import as_model
-from .caches.embeddings import CachedModel
-from .catalog import get_task_spec
-from .datafiles import ChecksumMemo, checksum_files, resolve_source_files
-from .dataset import RankingDataset
-from .errors import WorkBenchError
-from .hashing import source_digest
-from .io import atomic_write_bytes, stable_hash
-from .metrics.publisher import PUBLISHER, publisher_protocol
-from .metrics.stats import TIE_POLICIES
-from .model import model_kind
-from .partition import hash_split
-from .results import (
+from workbench import __version__
+from workbench.adapters import as_model
+from workbench.caches.embeddings import CachedModel
+from workbench.catalog import get_task_spec
+from workbench.datafiles import ChecksumMemo, checksum_files, resolve_source_files
+from workbench.dataset import RankingDataset
+from workbench.errors import WorkBenchError
+from workbench.hashing import source_digest
+from workbench.io import atomic_write_bytes, stable_hash
+from workbench.metrics.publisher import PUBLISHER, publisher_protocol
+from workbench.metrics.stats import TIE_POLICIES
+from workbench.model import model_kind
+from workbench.partition import hash_split
+from workbench.results import (
     SCHEMA_VERSION,
     ModelRecord,
     ResultFile,
@@ -41,11 +41,11 @@ from .results import (
     now_iso,
     result_fingerprint,
 )
-from .scoring import score_dataset
-from .scoring_version import SCORING_VERSION, scoring_code_digest
-from .settings import caching_in, resolve_data_dir, usable_cache_dir
-from .sources import LoaderContext, get_loader
-from .spec import TaskSpec
+from workbench.scoring import score_dataset
+from workbench.scoring_version import SCORING_VERSION, scoring_code_digest
+from workbench.settings import caching_in, resolve_data_dir, usable_cache_dir
+from workbench.sources import LoaderContext, get_loader
+from workbench.spec import TaskSpec
 
 
 def environment(model_info=None) -> dict:
@@ -316,8 +316,8 @@ def _read_dataset(path: Path, key: str) -> RankingDataset | None:
 @cache
 def _package_code_hash() -> str:
     """sha256 over the source of the modules that turn data files into a dataset."""
-    from . import dataset, partition, sources
-    from .ontologies import esco
+    from workbench import dataset, partition, sources
+    from workbench.ontologies import esco
 
     files = [Path(__file__), Path(dataset.__file__), Path(partition.__file__)]
     files += sorted(Path(sources.__file__).parent.glob("*.py")) + sorted(Path(esco.__file__).parent.glob("*.py"))

@@ -16,11 +16,11 @@ from typing import Literal
 
 from pydantic import ValidationError
 
-from .catalog import get_task_spec, task_file, task_files_dir
-from .errors import WorkBenchError
-from .io import atomic_write_json
-from .schema import StrictFrozen
-from .spec import TaskSpec
+from workbench.catalog import get_task_spec, task_file, task_files_dir
+from workbench.errors import WorkBenchError
+from workbench.io import atomic_write_json
+from workbench.schema import StrictFrozen
+from workbench.spec import TaskSpec
 
 RECORD_NAME = "_sizes.json"
 RECORD_VERSION = 1
@@ -91,7 +91,7 @@ def recorded_sizes(spec: TaskSpec) -> tuple[dict | None, str | None]:
 
 def entry_from_data(spec: TaskSpec, data_dir: Path | str | None, cache_dir: Path | str | None = None) -> SizeEntry:
     """The entry of `spec` counted from the data (builds the task's dataset: seconds to minutes)."""
-    from .task import Task
+    from workbench.task import Task
 
     sizes = Task(spec, data_dir=data_dir, cache_dir=cache_dir).sizes()
     return SizeEntry(version=spec.version, spec_hash=spec.spec_hash, sizes=sizes)

@@ -22,8 +22,8 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from .errors import WorkBenchError
-from .io import InputFileError, open_regular
+from workbench.errors import WorkBenchError
+from workbench.io import InputFileError, open_regular
 
 
 def read_tsv_rows(path: str | os.PathLike, columns: Sequence[str], what: str) -> list[tuple[int, list[str]]]:

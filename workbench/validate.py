@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .errors import WorkBenchError
-from .spec import TaskSpec, load_task_spec
+from workbench.errors import WorkBenchError
+from workbench.spec import TaskSpec, load_task_spec
 
 
 def static_problems(path: Path, spec: TaskSpec) -> list[str]:
     """Problems visible without data: the file name against `name:`, the loader, loader / split method."""
-    from .sources import assigns_splits, source_problems
+    from workbench.sources import assigns_splits, source_problems
 
     problems = []
     if path.stem != spec.name:
@@ -38,8 +38,8 @@ def validate_task_file(path: str | Path, data_dir: Path | None) -> tuple[TaskSpe
 
     Files are never fetched here: a missing one is a finding, named with the command that fetches it.
     """
-    from .settings import fetching
-    from .task import Task
+    from workbench.settings import fetching
+    from workbench.task import Task
 
     path = Path(path)
     if not path.exists() and not path.is_symlink():  # a pipe, folder or link loop: read_yaml says which

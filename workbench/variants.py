@@ -15,9 +15,9 @@ from typing import Literal
 
 from pydantic import Field
 
-from .errors import WorkBenchError
-from .schema import StrictFrozen
-from .spec import TaskSpec, load_declaration
+from workbench.errors import WorkBenchError
+from workbench.schema import StrictFrozen
+from workbench.spec import TaskSpec, load_declaration
 
 DECLARATION = "_esco_languages.yaml"
 _LANGUAGE = r"[a-z]{2}"
@@ -30,7 +30,7 @@ class LanguageVariants(StrictFrozen):
     suites: dict[str, Literal["monolingual", "to-and-from-english"]] = Field(default_factory=dict)
 
     def zip_path(self, language: str) -> str:
-        from .data_manifest import esco_zip_name
+        from workbench.data_manifest import esco_zip_name
 
         return f"esco/v{self.release}/{esco_zip_name(self.release, language)}"
 

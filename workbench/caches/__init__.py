@@ -29,7 +29,7 @@ loaded only when the memo cannot answer) inside `CachedModel` (vectors read befo
 Result files are not a cache: `workbench.result_store` decides when one may be reused.
 """
 
-from .embeddings import CachedModel, EmbeddingCache
-from .model_memo import LazyModel, lazy_model
+from workbench.caches.embeddings import CachedModel, EmbeddingCache
+from workbench.caches.model_memo import LazyModel, lazy_model
 
 __all__ = ["CachedModel", "EmbeddingCache", "LazyModel", "lazy_model"]

@@ -22,11 +22,11 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import run_progress
-from ..datafiles import file_identity
-from ..errors import WorkBenchError
-from ..io import sha256_text, stable_hash
-from ..model import prompt_of
+from workbench import run_progress
+from workbench.datafiles import file_identity
+from workbench.errors import WorkBenchError
+from workbench.io import sha256_text, stable_hash
+from workbench.model import prompt_of
 
 _SCHEMA = "CREATE TABLE IF NOT EXISTS emb (key TEXT PRIMARY KEY, dim INTEGER, crc INTEGER, vec BLOB)"
 _CHUNK = 900  # stays under SQLite's default limit on bound parameters

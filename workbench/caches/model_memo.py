@@ -23,13 +23,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .. import __version__
-from ..errors import WorkBenchError
-from ..file_hashes import content_key
-from ..io import atomic_write_json, stable_hash
-from ..model import ModelInfo, prompt_of
-from ..settings import usable_cache_dir
-from ..weights import is_hub_id
+from workbench import __version__
+from workbench.errors import WorkBenchError
+from workbench.file_hashes import content_key
+from workbench.io import atomic_write_json, stable_hash
+from workbench.model import ModelInfo, prompt_of
+from workbench.settings import usable_cache_dir
+from workbench.weights import is_hub_id
 
 MODEL_MEMO_FILE = "model-info.json"
 _MEMO_VERSION = 2  # 2: stamps of file content (1: of file metadata)

@@ -7,8 +7,8 @@ One module per metric family (ap, rr, cutoff, ndcg); all of them read the tie
 counts computed once per block of queries in ``stats``.
 """
 
-from .evaluate import aggregate, evaluate_scores
-from .names import METRIC_NAMES, parse_metric
-from .stats import TIE_POLICIES
+from workbench.metrics.evaluate import aggregate, evaluate_scores
+from workbench.metrics.names import METRIC_NAMES, parse_metric
+from workbench.metrics.stats import TIE_POLICIES
 
 __all__ = ["METRIC_NAMES", "TIE_POLICIES", "aggregate", "evaluate_scores", "parse_metric"]

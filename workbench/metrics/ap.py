@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import digamma
 
-from .stats import RankStats
+from workbench.metrics.stats import RankStats
 
 
 def harmonic(x: np.ndarray) -> np.ndarray:

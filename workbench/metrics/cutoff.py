@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .rr import log_comb
-from .stats import RankStats
+from workbench.metrics.rr import log_comb
+from workbench.metrics.stats import RankStats
 
 
 def expected_hits(st: RankStats, k: int) -> np.ndarray:

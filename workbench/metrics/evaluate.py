@@ -7,9 +7,9 @@ from collections.abc import Sequence
 import numpy as np
 import scipy.sparse as sp
 
-from . import ap, cutoff, ndcg, rr
-from .names import parse_metric
-from .stats import TIE_POLICIES, Workspace, n_bins, rank_stats
+from workbench.metrics import ap, cutoff, ndcg, rr
+from workbench.metrics.names import parse_metric
+from workbench.metrics.stats import TIE_POLICIES, Workspace, n_bins, rank_stats
 
 FAMILIES = {
     "map": ap.average_precision,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .stats import RankStats
+from workbench.metrics.stats import RankStats
 
 
 def ndcg(st: RankStats, k: int) -> np.ndarray:

@@ -28,9 +28,9 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from ..errors import WorkBenchError
-from . import ranked
-from .names import parse_metric
+from workbench.errors import WorkBenchError
+from workbench.metrics import ranked
+from workbench.metrics.names import parse_metric
 
 PUBLISHER = "publisher"  # the run setting (`--ties publisher`) that selects a task's publisher protocol
 

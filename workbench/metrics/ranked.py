@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from .ndcg import ideal_dcg
+from workbench.metrics.ndcg import ideal_dcg
 
 
 @dataclass(frozen=True)

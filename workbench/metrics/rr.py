@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import gammaln
 
-from .stats import RankStats
+from workbench.metrics.stats import RankStats
 
 # Bound on the (row, position) pairs expanded at once for tied top groups.
 _CHUNK = 1 << 22

@@ -24,8 +24,8 @@ from typing import Any
 import pandas as pd
 from pydantic import ConfigDict, TypeAdapter, ValidationError
 
-from ..errors import WorkBenchError
-from ..registry import Registry
+from workbench.errors import WorkBenchError
+from workbench.registry import Registry
 
 # Loaders by name. Ours register with @loader when their module is imported: every module of this
 # package, found on disk on first lookup (so `import workbench` stays light and no list is kept by hand);

@@ -30,8 +30,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import WorkBenchError
-from . import LoaderContext, SourceFrames, loader
+from workbench.errors import WorkBenchError
+from workbench.sources import LoaderContext, SourceFrames, loader
 
 SPLIT_ROLES = ("train", "val", "test")
 FILES = ("classification", *SPLIT_ROLES)  # what every loader here reads (declared on @loader)

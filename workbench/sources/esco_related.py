@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import LoaderContext, SourceFrames, loader
-from .esco import ESCO_FILES, ESCO_PARAMS, esco_partition, open_release, open_target_release
+from workbench.sources import LoaderContext, SourceFrames, loader
+from workbench.sources.esco import ESCO_FILES, ESCO_PARAMS, esco_partition, open_release, open_target_release
 
 
 @loader("esco_skill_similarity", files=ESCO_FILES, params={**ESCO_PARAMS, "grades": dict[str, float]})

@@ -21,10 +21,10 @@ from typing import Literal
 
 import pandas as pd
 
-from ..errors import WorkBenchError
-from . import LoaderContext, SourceFrames, loader
-from ._taskfile import published_test_set_yaml
-from .trec import TREC_FILES, read_trec
+from workbench.errors import WorkBenchError
+from workbench.sources import LoaderContext, SourceFrames, loader
+from workbench.sources._taskfile import published_test_set_yaml
+from workbench.sources.trec import TREC_FILES, read_trec
 
 JOB_SIMILARITY_DIR = "job-similarity/avature/dataset"
 FILES = {"queries": "queries.tsv", "corpus": "corpus_documents.tsv", "qrels": "annotations.tsv"}

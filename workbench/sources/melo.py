@@ -18,10 +18,10 @@ import re
 import sys
 from pathlib import Path
 
-from ..errors import WorkBenchError
-from . import LoaderContext, SourceFrames, loader
-from ._taskfile import published_test_set_yaml
-from .trec import TREC_FILES, read_trec
+from workbench.errors import WorkBenchError
+from workbench.sources import LoaderContext, SourceFrames, loader
+from workbench.sources._taskfile import published_test_set_yaml
+from workbench.sources.trec import TREC_FILES, read_trec
 
 MELO_DIR = "job-normalization/melo"
 FILES = {"queries": "queries.tsv", "corpus": "corpus_elements.tsv", "qrels": "annotations.tsv"}

@@ -24,8 +24,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import WorkBenchError
-from . import LoaderContext, SourceFrames, loader
+from workbench.errors import WorkBenchError
+from workbench.sources import LoaderContext, SourceFrames, loader
 
 TIER_GRADES = {"Primary-Short": 3.0, "Primary-Long": 2.0, "Supplemental": 1.0}
 MATCH_GRADES = {"exactMatch": 2.0, "closeMatch": 2.0, "broadMatch": 1.0, "narrowMatch": 1.0}

@@ -11,9 +11,9 @@ import math
 
 import pandas as pd
 
-from ..errors import WorkBenchError
-from ..tsv import read_tsv
-from . import LoaderContext, SourceFrames, loader
+from workbench.errors import WorkBenchError
+from workbench.tsv import read_tsv
+from workbench.sources import LoaderContext, SourceFrames, loader
 
 _ID_COLUMNS = {"queries": ("id",), "corpus": ("id",), "qrels": ("query_id", "target_id")}
 
