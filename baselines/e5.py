@@ -17,8 +17,8 @@ from pathlib import Path
 import numpy as np
 
 from workbench.errors import WorkBenchError
-from workbench.hashing import files_revision, package_version
-from workbench.model import ModelInfo, Role
+from workbench.models.hashing import files_revision, package_version
+from workbench.models.model import ModelInfo, Role
 
 from . import E5_TRAINING_DATA
 

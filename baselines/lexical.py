@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 
 from workbench.errors import WorkBenchError
-from workbench.hashing import package_version, settings_revision
-from workbench.model import NOT_TRAINED, ModelInfo
+from workbench.models.hashing import package_version, settings_revision
+from workbench.models.model import NOT_TRAINED, ModelInfo
 
 DEFAULT_SEED = 0
 

@@ -1,7 +1,7 @@
 """Any sentence-transformers model (a local folder or a hub id) as a WorkBench embedding model.
 
 torch and sentence-transformers are imported when a model is built, never when this module is imported.
-A hub id is resolved to a local snapshot first (workbench.weights.hub_snapshot); the model itself is
+A hub id is resolved to a local snapshot first (workbench.models.weights.hub_snapshot); the model itself is
 then always loaded from a local folder (``local_files_only``).
 """
 
@@ -18,9 +18,9 @@ from typing import Any
 import numpy as np
 
 from workbench.errors import WorkBenchError
-from workbench.hashing import folder_revision, package_version
-from workbench.model import ModelInfo, Role
-from workbench.weights import (
+from workbench.models.hashing import folder_revision, package_version
+from workbench.models.model import ModelInfo, Role
+from workbench.models.weights import (
     ST_MARKERS,
     card_datasets,
     card_license,

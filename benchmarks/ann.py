@@ -3,7 +3,7 @@
 It lives in benchmarks/ because no `workbench` command uses it: `benchmarks/scaling.py --ann`
 measures it against exact search, and tests/performance/test_perf_ann.py checks its metrics.
 
-Exact evaluation (`workbench.scoring`) scores every target of every query, which is what MAP and
+Exact evaluation (`workbench.scoring.matrix`) scores every target of every query, which is what MAP and
 MRR need. Cutoff metrics (recall@K, precision@K, rp@K, hit@K, ndcg@K) only need each query's top K.
 `IVFIndex` is an inverted-file index in plain numpy (no extra dependency): spherical k-means puts
 the targets into about sqrt(n) lists; a query scores only the targets of its `n_probe` nearest

@@ -34,7 +34,7 @@ from workbench.errors import WorkBenchError  # noqa: E402
 from workbench.leaderboard.build import build_leaderboard  # noqa: E402
 from workbench.leaderboard.submission import check_submission  # noqa: E402
 from workbench.leaderboard.verification import LEDGER_PATH, Ledger  # noqa: E402
-from workbench.per_query_codec import unpack, unpack_ids  # noqa: E402
+from workbench.results.per_query_codec import unpack, unpack_ids  # noqa: E402
 
 COMMITTED = ROOT / "leaderboard" / "results"
 JOB2SKILL = "esco-job2skill__v1__test.json"

@@ -40,7 +40,7 @@ from test_special_inputs import CORPUS, QRELS, QUERIES, TASK  # noqa: E402
 from esco_fixture import write_esco_release  # noqa: E402
 from rel_support import task_file  # noqa: E402
 
-WB = [sys.executable, "-m", "workbench.cli"]
+WB = [sys.executable, "-m", "workbench.fronts.cli"]
 COMMITTED = REPO / "leaderboard" / "results"
 HOUSE = "house-skill-extraction__v1__test.json"
 ACME = "tasks/acme-title-norm-test.yaml"
@@ -111,7 +111,7 @@ def house(box: Path, data: Path | None = None) -> Path:
 
 
 def minilm() -> str:
-    from workbench.weights import minilm_folder
+    from workbench.models.weights import minilm_folder
 
     return str(minilm_folder())
 

@@ -29,12 +29,12 @@ from pathlib import Path
 import numpy as np
 
 from workbench.baselines.lexical import EditDistanceModel
+from workbench.data.settings import resolve_data_dir
 from workbench.metrics.publisher import PUBLISHER, publisher_protocol
-from workbench.results import aggregate_scores, encode_per_query
-from workbench.scoring import score_dataset
-from workbench.settings import resolve_data_dir
+from workbench.results.result_file import aggregate_scores, encode_per_query
+from workbench.running.task import load_task
+from workbench.scoring.matrix import score_dataset
 from workbench.sources.melo import MELO_DIR, scan, task_name
-from workbench.task import load_task
 
 PUBLISHED = Path(__file__).with_name("melo_edit_distance_published.tsv")
 # MELO's trec_eval measure -> our metric name
@@ -88,7 +88,7 @@ def count_merges(model, dataset, protocol) -> int:
 
 
 def evaluate_set(folder: str, data_dir: Path, with_default: bool) -> dict:
-    """The set's per-query values under each protocol, through workbench.scoring.score_dataset (what
+    """The set's per-query values under each protocol, through workbench.scoring.matrix.score_dataset (what
     Task.evaluate calls), plus the result-file aggregates (means of the stored float32 values)."""
     task = load_task(task_name(folder), data_dir=data_dir)
     dataset, spec = task.dataset("test"), task.spec

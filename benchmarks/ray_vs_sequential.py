@@ -27,13 +27,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from workbench.catalog import get_task_spec, suite_tasks
-from workbench.ray_executor import run_on_ray
-from workbench.registry import load_model
-from workbench.results import read_result
-from workbench.run_config import RunConfig
-from workbench.runner import RunReport, run
-from workbench.task import Task
+from workbench.models.registry import load_model
+from workbench.results.result_file import read_result
+from workbench.running.ray_executor import run_on_ray
+from workbench.running.run_config import RunConfig
+from workbench.running.runner import RunReport, run
+from workbench.running.task import Task
+from workbench.taskfiles.catalog import get_task_spec, suite_tasks
 
 
 def _load() -> str:

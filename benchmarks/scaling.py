@@ -1,4 +1,4 @@
-"""How blocked scoring + metrics (workbench.scoring.score_dataset's scoring loop: query block @
+"""How blocked scoring + metrics (workbench.scoring.matrix.score_dataset's scoring loop: query block @
 targets.T, then workbench.metrics.evaluate_scores) scale with the target space and the queries.
 
 Synthetic unit-normalised embeddings (d=384, a model whose `encode` looks them up) and ESCO-like
@@ -82,7 +82,7 @@ class LookupModel:
     """An embedding model whose encode returns precomputed rows: texts are 'q<i>' / 't<j>'."""
 
     def __init__(self, q, t):
-        from workbench.model import ModelInfo
+        from workbench.models.model import ModelInfo
 
         self.q, self.t = q, t
         self.info = ModelInfo(name="synthetic-lookup", revision="0", kind="embedding", embedding_dim=DIM)
@@ -96,8 +96,8 @@ class LookupModel:
 
 
 def one_point(n_q: int, n_t: int) -> dict:
-    import workbench.scoring as ev
-    from workbench.dataset import RankingDataset
+    import workbench.scoring.matrix as ev
+    from workbench.dataset.ranking import RankingDataset
 
     q, t = unit(n_q, 1), unit(n_t, 2)
     rel = relevance(n_q, n_t, 3)

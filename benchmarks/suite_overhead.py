@@ -39,7 +39,7 @@ TIMER_FILE_ENV = "WORKBENCH_BENCH_ENCODE_TIMER"
 # --------------------------------------------------------------------------- timed encode (children)
 def _install_encode_timer() -> dict:
     """Wrap encode of every model the registry builds: seconds and texts inside the model's encode."""
-    import workbench.registry as registry
+    import workbench.models.registry as registry
 
     totals = {"encode_seconds": 0.0, "encode_calls": 0, "texts": 0}
     original_load = registry.load_model
@@ -69,7 +69,7 @@ def child_cli(argv: list[str]) -> None:
     """`workbench ARGV` in this interpreter, with the encode timer; totals go to $TIMER_FILE_ENV."""
     started = time.perf_counter()
     totals = _install_encode_timer()
-    from workbench.cli import main as cli_main
+    from workbench.fronts.cli.main import main as cli_main
 
     code = 0
     try:
@@ -88,7 +88,7 @@ def suite_texts(model, specs, split: str, data_dir: str | None):
     """Unique texts per prompt of the suite ({prompt: (role, input_type, group) that gives it, texts}),
     and how many (namespace, text) pairs a run encodes (the embedding cache keys by model, role,
     input type and prompt)."""
-    from workbench.task import Task
+    from workbench.running.task import Task
 
     physical: dict[str, tuple[tuple, dict[str, None]]] = {}
     per_namespace: set = set()  # what a run with one cache per role and input type would encode
@@ -110,8 +110,8 @@ def suite_texts(model, specs, split: str, data_dir: str | None):
 
 def child_pure(model_name: str, tasks: str, split: str, out: str, sample: str = "0") -> None:
     started = time.perf_counter()
-    from workbench.catalog import resolve_task_list
-    from workbench.registry import load_model
+    from workbench.models.registry import load_model
+    from workbench.taskfiles.catalog import resolve_task_list
 
     model = load_model(model_name)
     loaded = time.perf_counter()
@@ -166,7 +166,7 @@ def load_text() -> str:
 def throughput(models: list[str], tasks: str, split: str, sample: int) -> None:
     """texts/s of each model's encode on the same sample of the suite's texts (model loading not counted)."""
     print(f"machine: {os.cpu_count()} CPUs shared with other users; load average {load_text()} at start")
-    from workbench.registry import registered_models
+    from workbench.models.registry import registered_models
 
     scoring = {row["name"] for row in registered_models() if row["kind"] == "scoring"}
     print(f"{'model':<26} {'texts':>6} {'wall s':>7} {'CPU s':>7} {'texts/s':>8}  model load s")
@@ -208,7 +208,7 @@ def main() -> None:
     ap.add_argument("--sample", type=int, default=2000, help="texts per model for --throughput")
     args = ap.parse_args()
 
-    from workbench.catalog import resolve_task_list
+    from workbench.taskfiles.catalog import resolve_task_list
 
     specs = resolve_task_list(args.suite)
     if args.limit_tasks:

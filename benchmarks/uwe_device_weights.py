@@ -5,7 +5,7 @@ float32 again on the machine, and all-mpnet-base-v2 placed where the registry lo
                                (onnx/openvino exports and model.safetensors left out)
   float FOLDER                 model.fp16.safetensors -> model.safetensors (float32), in place
   place-mpnet FOLDER CACHE     move FOLDER to CACHE/models/all-mpnet-base-v2 with the assembly marker
-                               `workbench.weights.mpnet_folder` checks, recording where the weights came from
+                               `workbench.models.weights.mpnet_folder` checks, recording where the weights came from
 
 float16 rounding changes a MiniLM weight by at most 1e-3 (measured in the first device run): below the bf16
 autocast the GPU recipes train with, so a float16-travelled base is a check of the CPU base, not a new result.
@@ -43,7 +43,7 @@ def to_float(folder: Path) -> None:
 
 
 def place_mpnet(folder: Path, cache: Path, origin: str) -> Path:
-    from workbench import weights
+    from workbench.models import weights
 
     models = cache / "models"
     models.mkdir(parents=True, exist_ok=True)

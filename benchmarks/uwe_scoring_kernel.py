@@ -50,7 +50,7 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
 
-    from workbench.task import load_task
+    from workbench.running.task import load_task
     from workbench.uwe_reference.late_interaction import chunked_scores
     from workbench.uwe_reference.model import load_uwe
 

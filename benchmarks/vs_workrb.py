@@ -15,13 +15,13 @@ parent kills a child whose machine runs short of memory, and prints so):
   (_workrb_child.py) evaluates exactly as WorkRB's RankingTask.evaluate: full prediction matrix,
   then its metrics; it also saves the task's exact query / target / positive lists.
 * WorkBench on WorkRB's lists ("like for like"): the same queries, targets and positives through
-  workbench.scoring.score_dataset (embedding cache, blocked scoring, evaluate_scores), cold (fresh
+  workbench.scoring.matrix.score_dataset (embedding cache, blocked scoring, evaluate_scores), cold (fresh
   cache) and warm (same cache); the warm child also times evaluate_scores alone on the same scores.
 * WorkBench's own task (`workbench run --split full`, the CLI), cold and warm: its task construction
   differs (printed sizes; see the notes at the end).
 
 Same metrics on both sides: map, rp@10, mrr, ndcg@10, recall@10. Model: all-MiniLM-L6-v2 from the
-local folder workbench.weights.minilm_folder() on both sides; BM25: WorkRB's rank_bm25
+local folder workbench.models.weights.minilm_folder() on both sides; BM25: WorkRB's rank_bm25
 Okapi vs WorkBench's bm25s (different tokenisers: MAP differs by design).
 """
 
@@ -62,10 +62,10 @@ def child_ours(lists_path: str, model_key: str, cache_dir: str, out_path: str, m
 
     from workbench.caches.embeddings import CachedModel
     from workbench.caches.model_memo import lazy_model
-    from workbench.dataset import RankingDataset
+    from workbench.dataset.ranking import RankingDataset
     from workbench.metrics import evaluate_scores
-    from workbench.registry import load_model
-    from workbench.scoring import DEFAULT_BLOCK_BYTES, _unit_rows, score_dataset
+    from workbench.models.registry import load_model
+    from workbench.scoring.matrix import DEFAULT_BLOCK_BYTES, _unit_rows, score_dataset
 
     lists = json.loads(Path(lists_path).read_text(encoding="utf-8"))
     queries = pd.DataFrame({"id": [f"q{i}" for i in range(len(lists["queries"]))], "text": lists["queries"]})
@@ -234,7 +234,7 @@ def main() -> None:
     ap.add_argument("--min-available-gib", type=float, default=1.5, help="kill a child when the machine has less free")
     args = ap.parse_args()
 
-    from workbench.weights import minilm_folder
+    from workbench.models.weights import minilm_folder
 
     python_wrb = ensure_venv(Path(args.venv))
     work = Path(tempfile.mkdtemp(prefix="wb-vs-workrb-"))
@@ -370,7 +370,7 @@ def main() -> None:
             cli = [
                 sys.executable,
                 "-m",
-                "workbench.cli",
+                "workbench.fronts.cli",
                 "run",
                 "--model",
                 OUR_MODEL[model_key],
@@ -520,7 +520,7 @@ def run_tasks_together(summary: list[dict], args, base_env: dict, min_avail: int
     cli = [
         sys.executable,
         "-m",
-        "workbench.cli",
+        "workbench.fronts.cli",
         "run",
         "--model",
         OUR_MODEL["minilm"],

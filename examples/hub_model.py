@@ -11,7 +11,7 @@ import sys
 
 import workbench
 from workbench.errors import WorkBenchError
-from workbench.registry import load_model
+from workbench.models.registry import load_model
 
 DEFAULTS = ["sentence-transformers/all-MiniLM-L6-v2", "esco-jobnorm", "test", "results"]
 

@@ -30,8 +30,8 @@ from statistics import median
 
 import numpy as np
 
-from workbench.results import ModelRecord, ResultFile
-from workbench.spec import TaskSpec
+from workbench.results.result_file import ModelRecord, ResultFile
+from workbench.taskfiles.spec import TaskSpec
 
 from .collect import Collection
 from .stats import ALPHA, interval, paired_randomisation, resampled_means, rng_for

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from workbench.catalog import suite_tasks
+from workbench.taskfiles.catalog import suite_tasks
 
 from .collect import collect
 from .tables import md, md_table

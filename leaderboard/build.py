@@ -14,11 +14,11 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from workbench.catalog import get_task_spec
 from workbench.errors import WorkBenchError
 from workbench.io import atomic_write_bytes
 from workbench.names import inside
-from workbench.spec import TaskSpec
+from workbench.taskfiles.catalog import get_task_spec
+from workbench.taskfiles.spec import TaskSpec
 
 from .aggregate import build_board
 from .collect import Refusal, collect
@@ -62,7 +62,7 @@ def _tasks_from_results(results_dir: Path, exclude: Path | None = None) -> list[
     """suite=None and no task list: every catalog task that some result file names."""
     import json
 
-    from workbench.results import _read_regular
+    from workbench.results.result_file import _read_regular
 
     names = set()
     skip = Path(exclude).resolve() if exclude is not None else None
@@ -88,7 +88,7 @@ def resolve_tasks(
     if tasks is not None:
         specs = list(tasks)
     elif suite is not None:
-        from workbench.catalog import suite_tasks
+        from workbench.taskfiles.catalog import suite_tasks
 
         specs = suite_tasks(suite)
     else:

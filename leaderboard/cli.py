@@ -115,7 +115,7 @@ def build(results_dir, out_dir, suite, data_dir, ledger, no_ledger, seed, n_boot
 def query_sets(results_dir, data_dir, suite, split, out_path):
     """Record the canonical query set of each task: from the data (--data-dir), or from RESULTS_DIR's
     official files when all files of a task agree. Existing entries are kept."""
-    from workbench.catalog import resolve_task_list
+    from workbench.taskfiles.catalog import resolve_task_list
 
     from .query_sets import RECORD_PATH, QuerySetRecord, from_data, record_from_results, write_record
 
@@ -181,11 +181,11 @@ def regenerate(
     """Recompute the committed rows of RESULTS_DIR whose model can be obtained here and compare their per-query
     values: one line per row and task (identical / within tolerance / beyond), exit 1 on drift beyond
     tolerance, a failed or incomparable row, or nothing compared. Committed files are written only with --update."""
-    from workbench.catalog import resolve_task_list
-    from workbench.regenerate import TOLERANCE
-    from workbench.regenerate import regenerate as run_regeneration
-    from workbench.registry import accepted_settings, load_model, registered_names
-    from workbench.settings import resolve_data_dir
+    from workbench.data.settings import resolve_data_dir
+    from workbench.models.registry import accepted_settings, load_model, registered_names
+    from workbench.running.regenerate import TOLERANCE
+    from workbench.running.regenerate import regenerate as run_regeneration
+    from workbench.taskfiles.catalog import resolve_task_list
 
     try:
         report = run_regeneration(

@@ -19,11 +19,11 @@ with one reason, when it
 - was re-scored by the board's check and did not match (`not-reproduced`, from the verification ledger);
 - was computed on other data: its `data_files` checksums differ from the reference. With a data
   directory the reference is the sha256 of each listed file as it is there now; without one it is the
-  package's data manifest (`workbench.data_manifest`), never a vote among submitted files; a file naming
+  package's data manifest (`workbench.data.data_manifest`), never a vote among submitted files; a file naming
   a data file the manifest does not list is refused without a data directory;
 - does not cover exactly the task's canonical query set (count and hash of the query ids; see
   `query_sets.py` for where the reference comes from) (`query-set`);
-- conflicts: another file of the same identity (`workbench.result_store.identity_of`: model, revision,
+- conflicts: another file of the same identity (`workbench.results.result_store.identity_of`: model, revision,
   settings that change scores, run config, task spec, split) holds other per-query values. The same
   experiment cannot have two outcomes, so neither is ranked and both are listed (`conflict`), unless
   exactly one of them is verified (its model re-scored it): that one is used; an identical copy is
@@ -48,14 +48,14 @@ from pathlib import Path
 
 import numpy as np
 
-from workbench.data_manifest import MANIFEST
-from workbench.datafiles import data_file_path
+from workbench.data.data_manifest import MANIFEST
+from workbench.data.datafiles import data_file_path
 from workbench.errors import WorkBenchError
 from workbench.io import sha256_file
-from workbench.registry import registered_card
-from workbench.result_store import identity_of
-from workbench.results import ResultFile, read_result
-from workbench.spec import TaskSpec
+from workbench.models.registry import registered_card
+from workbench.results.result_file import ResultFile, read_result
+from workbench.results.result_store import identity_of
+from workbench.taskfiles.spec import TaskSpec
 
 from .names import card_problem, lookalike_of, name_problem
 from .query_sets import QuerySet, QuerySetRecord, data_key, from_data

@@ -20,7 +20,7 @@ import hashlib
 from pathlib import Path
 
 from workbench.io import stable_hash
-from workbench.results import ModelRecord
+from workbench.results.result_file import ModelRecord
 
 from .collect import Collection, Entry, Refusal
 from .received import ReceivedOrder

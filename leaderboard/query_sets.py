@@ -19,7 +19,7 @@ from pathlib import Path
 
 from workbench.errors import WorkBenchError
 from workbench.io import atomic_write_json, sha256_text, stable_hash
-from workbench.spec import TaskSpec
+from workbench.taskfiles.spec import TaskSpec
 
 RECORD_PATH = Path(__file__).resolve().parent / "query_sets.json"
 RECORD_VERSION = 1
@@ -67,7 +67,7 @@ class QuerySetRecord:
 
 def from_data(spec: TaskSpec, split: str, data_dir: Path) -> tuple[str, QuerySet]:
     """(data key, query set) of the task's `split` built from the files in `data_dir`."""
-    from workbench.task import Task
+    from workbench.running.task import Task
 
     task = Task(spec, data_dir=data_dir)
     ids = task.dataset(split).query_ids.tolist()
@@ -92,7 +92,7 @@ def write_record(entries: dict[tuple[str, str, str, str], QuerySet], path: Path 
 def record_from_results(results_dir: Path) -> dict[tuple[str, str, str, str], QuerySet]:
     """The query sets of the official result files under `results_dir`; files of one (task, spec hash,
     split, data) that disagree are an error (a record is only made from results that agree)."""
-    from workbench.results import read_result
+    from workbench.results.result_file import read_result
 
     found: dict[tuple[str, str, str, str], tuple[QuerySet, str]] = {}
     for path in sorted(Path(results_dir).rglob("*.json")):

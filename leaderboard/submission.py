@@ -24,10 +24,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from workbench.catalog import suite_tasks
 from workbench.errors import WorkBenchError
-from workbench.model import NOT_TRAINED
-from workbench.results import ModelRecord
+from workbench.models.model import NOT_TRAINED
+from workbench.results.result_file import ModelRecord
+from workbench.taskfiles.catalog import suite_tasks
 
 from .collect import Collection, Entry, collect
 from .identity import model_identity, values_digest

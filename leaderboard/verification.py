@@ -28,16 +28,12 @@ from pathlib import Path
 
 from workbench.errors import WorkBenchError
 from workbench.io import atomic_write_bytes
+from workbench.results.file_states import FILE_STATES, MISMATCHED, NOT_LOADABLE, OTHER_ENVIRONMENT, VERIFIED
 
 LEDGER_PATH = Path(__file__).with_name("verification.json")
 
-VERIFIED = "verified"
-MISMATCHED = "mismatched"
-NOT_LOADABLE = "not-loadable"
-OTHER_ENVIRONMENT = "other-environment"  # mismatched, but the file records other model-library versions
 SELF_REPORTED = "self-reported"
 ARCHIVED = "archived"
-FILE_STATES = (VERIFIED, MISMATCHED, NOT_LOADABLE, OTHER_ENVIRONMENT)
 
 
 @dataclass(frozen=True)

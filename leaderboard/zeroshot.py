@@ -8,8 +8,8 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 from typing import Any
 
-from workbench.model import UNDISCLOSED
-from workbench.spec import TaskSpec
+from workbench.models.model import UNDISCLOSED
+from workbench.taskfiles.spec import TaskSpec
 
 
 def _norm(text: str) -> str:

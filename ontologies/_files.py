@@ -12,8 +12,8 @@ from pathlib import Path, PurePosixPath
 
 import pandas as pd
 
+from workbench.data.file_hashes import content_key
 from workbench.errors import WorkBenchError
-from workbench.file_hashes import content_key
 
 # One text dtype for every loader: pandas' nullable string type (pd.NA for missing), on pandas 2 and 3 alike.
 STRING = pd.StringDtype()

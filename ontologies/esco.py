@@ -19,7 +19,7 @@ one sub-folder down) or zip files. Zip members are read in memory, never extract
 as text with no NA coercion, so a label "NA" stays "NA". Multi-line label cells (altLabels,
 hiddenLabels) become ``list[str]``: one label per line, stripped, empties and exact duplicates
 dropped, order kept. Parsed frames are cached per process, keyed by resolved path and content (size +
-xxh3 of the bytes, ``workbench.file_hashes``); each call returns a copy (label lists included).
+xxh3 of the bytes, ``workbench.data.file_hashes``); each call returns a copy (label lists included).
 """
 
 from __future__ import annotations

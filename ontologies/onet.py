@@ -27,7 +27,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from workbench.ontologies._files import OntologyFileNotFoundError, OntologyFormatError, require_columns, stat_key, to_string
+from workbench.ontologies._files import (
+    OntologyFileNotFoundError,
+    OntologyFormatError,
+    require_columns,
+    stat_key,
+    to_string,
+)
 
 # Official header -> column name (snake case, close to O*NET's own database column names).
 HEADER_TO_COLUMN: dict[str, str] = {

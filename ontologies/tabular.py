@@ -30,8 +30,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from workbench.file_hashes import content_key
-from workbench.settings import current_cache_dir
+from workbench.data.file_hashes import content_key
+from workbench.data.settings import current_cache_dir
 from workbench.ontologies._files import OntologyFileNotFoundError
 
 # suffix -> (datasets builder, builder options)

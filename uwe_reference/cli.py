@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 # the main CLI's own options (it attaches this group lazily, so importing it here makes no cycle)
-from workbench.cli import cache_dir_option, data_dir_option, model_setting_option, parse_model_settings
+from workbench.fronts.cli.options import cache_dir_option, data_dir_option, model_setting_option, parse_model_settings
 
 from .recipes import ABLATIONS, GRAPHS, RECIPES, SAMPLERS
 

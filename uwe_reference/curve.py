@@ -18,9 +18,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from workbench.audit import PAIRS_FILE
 from workbench.errors import WorkBenchError
 from workbench.io import atomic_write_json
+from workbench.running.audit import PAIRS_FILE
 
 CURVE_DIR = "curve"
 
@@ -63,8 +63,8 @@ def score_step(
 ) -> dict[str, Any]:
     """Export checkpoint `step` (once) and score it on `tasks`; one curve point. A failed task is recorded
     in the point and leaves the others scored."""
-    from workbench.api import evaluate
-    from workbench.registry import load_model
+    from workbench.fronts.api import evaluate
+    from workbench.models.registry import load_model
 
     from .train import export_checkpoint
 

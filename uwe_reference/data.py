@@ -35,8 +35,8 @@ import pandas as pd
 import scipy.sparse as sp
 import torch
 
-from workbench.audit import normalise
 from workbench.errors import WorkBenchError
+from workbench.running.audit import normalise
 
 from .recipes import GRAPHS
 
@@ -155,7 +155,7 @@ class TrainingData:
 def _esco_files(data_dir: Path) -> tuple[dict[str, Path], dict]:
     files, params = dict(ESCO_FILES), {"language": "en"}
     try:
-        from workbench.catalog import get_task_spec
+        from workbench.taskfiles.catalog import get_task_spec
 
         spec = get_task_spec("esco-job2skill")
         files = {k: spec.source.files[k] for k in ("classification", "relations")}

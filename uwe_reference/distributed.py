@@ -1,4 +1,4 @@
-"""UWE training on several processes: `torchrun --nproc_per_node N -m workbench.cli uwe train ...`.
+"""UWE training on several processes: `torchrun --nproc_per_node N -m workbench.fronts.cli uwe train ...`.
 
 Data parallel over the *global* batch, the way large-batch contrastive training does it:
 

@@ -22,8 +22,8 @@ DEFAULT_MAX_SEQ_LENGTH = 64  # the paper's limit: labels and vacancy sentences a
 
 
 def resolve_base_model(name_or_path: str | os.PathLike, cache_dir: str | os.PathLike | None = None) -> Path:
-    """Local folder of a base model: a known offline name (via workbench.weights) or a folder path."""
-    from workbench.weights import is_sentence_transformers_folder, minilm_folder, mpnet_folder
+    """Local folder of a base model: a known offline name (via workbench.models.weights) or a folder path."""
+    from workbench.models.weights import is_sentence_transformers_folder, minilm_folder, mpnet_folder
 
     if str(name_or_path) == "all-MiniLM-L6-v2":
         return minilm_folder()

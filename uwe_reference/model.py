@@ -25,8 +25,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from workbench.errors import WorkBenchError
 from workbench.io import stable_hash
-from workbench.model import ModelInfo
-from workbench.weights import ST_MARKERS, is_sentence_transformers_folder
+from workbench.models.model import ModelInfo
+from workbench.models.weights import ST_MARKERS, is_sentence_transformers_folder
 
 from .encoder import DEFAULT_MAX_SEQ_LENGTH, Encoder, PackedTokens, parameter_count, resolve_base_model
 from .late_interaction import chunked_scores, unit_chunk
@@ -182,7 +182,7 @@ class UWEModel:
     def _index_path(self, key: str) -> Path | None:
         if not self.disk_cache:
             return None
-        from workbench.settings import resolve_cache_dir
+        from workbench.data.settings import resolve_cache_dir
 
         return resolve_cache_dir(self.cache_dir) / "uwe-index" / f"{key[:40]}.safetensors"
 
@@ -351,7 +351,7 @@ def load_uwe(
     model is then named `<name>-scored-tau0.3` unless `name` is given, so its results never land in the
     trained temperature's folder.
     """
-    from workbench.hashing import folder_revision
+    from workbench.models.hashing import folder_revision
 
     folder = Path(directory).expanduser()
     if not folder.is_dir():
@@ -392,7 +392,7 @@ def uwe_from_base(
     **kwargs: Any,
 ) -> UWEModel:
     """An untrained backbone with the UWE scorer (the "base + late interaction" reference point)."""
-    from workbench.hashing import folder_revision
+    from workbench.models.hashing import folder_revision
 
     device = kwargs.pop("device", None)
     folder = resolve_base_model(base_model, kwargs.get("cache_dir"))

@@ -149,7 +149,7 @@ def get_card(name: str) -> UWECard:
 
 # -- where the weights are ------------------------------------------------------------------------
 def weights_folder(card: UWECard, cache_dir: str | os.PathLike | None = None) -> Path:
-    from workbench.settings import resolve_cache_dir
+    from workbench.data.settings import resolve_cache_dir
 
     return resolve_cache_dir(cache_dir) / "uwe" / card.weights_name
 
@@ -162,7 +162,7 @@ def _marker(folder: Path) -> dict:
 
 
 def _sha256(path: Path) -> str:
-    from workbench.hashing import file_sha256
+    from workbench.models.hashing import file_sha256
 
     return file_sha256(path)
 
@@ -205,7 +205,7 @@ def cached_weights(card: UWECard, cache_dir: str | os.PathLike | None = None) ->
 def _check_is_the_rows(card: UWECard, source: Path, sha256: str) -> None:
     """Weights from elsewhere must be the row's: the card's sha256, or (where the card has none) the row's
     revision, the hash of the whole model folder the board row was scored with."""
-    from workbench.hashing import folder_revision
+    from workbench.models.hashing import folder_revision
 
     if card.weights_sha256:
         if sha256 != card.weights_sha256:
@@ -255,7 +255,7 @@ def hub_weights(
     (and the local Hugging Face cache) cannot give it: then one line says so."""
     if not card.hub_repo:
         return None
-    from workbench.weights import hub_snapshot
+    from workbench.models.weights import hub_snapshot
 
     try:
         snapshot = hub_snapshot(card.hub_repo)
@@ -312,7 +312,7 @@ def train_weights(
     progress: bool = True,
 ) -> Path:
     """Train the card's recipe into the cache (resumable) and install the model; the cost line comes first."""
-    from workbench.settings import resolve_data_dir
+    from workbench.data.settings import resolve_data_dir
 
     from .train import train
 

@@ -27,9 +27,9 @@ from pathlib import Path
 
 import torch
 
-from workbench.audit import PAIRS_FILE, write_pairs
 from workbench.errors import WorkBenchError
 from workbench.io import atomic_write_json, stable_hash
+from workbench.running.audit import PAIRS_FILE, write_pairs
 
 from . import distributed
 from .data import GraphSampler, SharedSkillsSampler, build_training_data
@@ -276,7 +276,7 @@ def export_checkpoint(
     """
     from safetensors.torch import load_file
 
-    from workbench.settings import resolve_data_dir
+    from workbench.data.settings import resolve_data_dir
 
     output_dir = Path(output_dir)
     recipe_file = output_dir / "recipe.json"
@@ -347,7 +347,7 @@ def train(
     decays over max_steps) with a checkpoint of step N, and returns that checkpoint's folder; a later call
     resumes from it. Step N is the same bytes as step N of an uninterrupted run (`export_checkpoint` makes
     it a model folder)."""
-    from workbench.settings import resolve_data_dir
+    from workbench.data.settings import resolve_data_dir
 
     data_dir = resolve_data_dir(data_dir)  # fail before touching the output folder
     output_dir = Path(output_dir)

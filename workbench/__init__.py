@@ -15,13 +15,13 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 _LAZY = {
-    "Task": "workbench.task",
-    "load_task": "workbench.task",
+    "Task": "workbench.running.task",
+    "load_task": "workbench.running.task",
     "evaluate_scores": "workbench.metrics",
-    "RankingDataset": "workbench.dataset",
-    "load_model": "workbench.registry",
-    "evaluate": "workbench.api",
-    "as_model": "workbench.adapters",
+    "RankingDataset": "workbench.dataset.ranking",
+    "load_model": "workbench.models.registry",
+    "evaluate": "workbench.fronts.api",
+    "as_model": "workbench.models.adapters",
 }
 
 

@@ -19,14 +19,14 @@ def _session_cache_dir(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def minilm():
-    from workbench.registry import load_model
+    from workbench.models.registry import load_model
 
     return load_model("all-MiniLM-L6-v2", show_progress=False)
 
 
 @pytest.fixture(scope="session")
 def e5():
-    from workbench.registry import load_model
+    from workbench.models.registry import load_model
 
     return load_model("multilingual-e5-small")
 
@@ -38,7 +38,7 @@ def hub_cache(tmp_path, monkeypatch):
     import shutil
     from types import SimpleNamespace
 
-    from workbench.weights import minilm_folder
+    from workbench.models.weights import minilm_folder
 
     hub = SimpleNamespace(
         path=tmp_path / "hf-hub",

@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 
 from workbench.errors import WorkBenchError
-from workbench.registry import load_model
-from workbench.weights import minilm_folder
+from workbench.models.registry import load_model
+from workbench.models.weights import minilm_folder
 
 pytestmark = pytest.mark.torch
 
@@ -64,8 +64,8 @@ def test_a_folder_is_named_by_its_card_or_by_name_never_model(tmp_path):
 def test_workbench_run_takes_a_hub_id(hub_cache, esco_data_dir, cache_dir, tmp_path):
     from click.testing import CliRunner
 
-    from workbench.cli import main
-    from workbench.results import read_result, result_path
+    from workbench.fronts.cli.main import main
+    from workbench.results.result_file import read_result, result_path
 
     out = tmp_path / "results"
     done = CliRunner().invoke(

@@ -12,9 +12,9 @@ from workbench.baselines.sentence_transformers import (
     validate_prompts,
 )
 from workbench.errors import WorkBenchError
-from workbench.model import EmbeddingModel, model_kind
-from workbench.registry import load_model
-from workbench.weights import minilm_folder
+from workbench.models.model import EmbeddingModel, model_kind
+from workbench.models.registry import load_model
+from workbench.models.weights import minilm_folder
 
 pytestmark = pytest.mark.torch
 

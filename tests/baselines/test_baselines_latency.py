@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from workbench.errors import WorkBenchError
-from workbench.latency import _top_k, hardware_description, measure_latency
-from workbench.registry import load_model
+from workbench.models.registry import load_model
+from workbench.running.latency import _top_k, hardware_description, measure_latency
 
 TARGETS = [f"skill number {i}" for i in range(50)] + ["bake bread", "drive vehicles"]
 QUERIES = ["bake bread", "drive a car", "cook meals"]
@@ -64,8 +64,8 @@ def test_latency_is_recorded_in_the_file_of_the_runs_settings(esco_data_dir, cac
     """`latency -s k1=…` finds the file `run -s k1=…` wrote (its own settings-tagged file), never the default one."""
     from click.testing import CliRunner
 
-    from workbench.cli import main
-    from workbench.results import read_result
+    from workbench.fronts.cli.main import main
+    from workbench.results.result_file import read_result
 
     out = tmp_path / "results"
     common = ["--data-dir", str(esco_data_dir), "--split", "full", "--output", str(out)]
@@ -90,7 +90,7 @@ def test_latency_relative_to_a_baseline_measured_in_the_same_run(esco_data_dir):
 
     from click.testing import CliRunner
 
-    from workbench.cli import main
+    from workbench.fronts.cli.main import main
 
     args = ["latency", "--model", "bm25", "--baseline", "edit-distance", "--task", "esco-job2skill", "--n", "6"]
     done = CliRunner().invoke(main, [*args, "--split", "full", "--data-dir", str(esco_data_dir)])

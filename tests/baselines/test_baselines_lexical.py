@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from workbench.errors import WorkBenchError
-from workbench.model import ScoringModel, model_kind
-from workbench.registry import load_model
+from workbench.models.model import ScoringModel, model_kind
+from workbench.models.registry import load_model
 
 TOY_TARGETS = [
     "Python (computer programming)",

@@ -8,9 +8,9 @@ import time
 import numpy as np
 import pytest
 
-from workbench import weights as offline
 from workbench.errors import WorkBenchError
-from workbench.weights import MPNET_ZIP_SHA256, assembly_record, mpnet_folder, mpnet_part_files
+from workbench.models import weights as offline
+from workbench.models.weights import MPNET_ZIP_SHA256, assembly_record, mpnet_folder, mpnet_part_files
 
 
 @pytest.mark.models
@@ -39,7 +39,7 @@ def test_assembly_into_tmp_cache_is_loadable_and_reused(tmp_path, monkeypatch):
     assert time.perf_counter() - started < 1.0 < first_s
     assert (folder / "model.safetensors").stat().st_mtime_ns == mtime
 
-    from workbench.registry import load_model
+    from workbench.models.registry import load_model
 
     model = load_model("all-mpnet-base-v2", show_progress=False)
     assert model.folder == folder

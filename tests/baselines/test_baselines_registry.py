@@ -9,9 +9,10 @@ import sys
 
 import pytest
 
-from workbench import registry
 from workbench.errors import WorkBenchError
-from workbench.registry import load_model, register, registered_models, unregister
+from workbench.models import registry
+from workbench.models.registry import load_model, register, registered_models, unregister
+from workbench.plugins import Registry
 
 CONTRACT = {
     "all-MiniLM-L6-v2": "embedding",
@@ -91,7 +92,7 @@ def test_register_and_replace():
 def test_importing_baselines_and_lexical_models_never_imports_torch():
     code = (
         "import sys, json\n"
-        "import workbench.baselines, workbench.registry as r\n"
+        "import workbench.baselines, workbench.models.registry as r\n"
         "r.registered_models()\n"
         "first = sorted(m for m in ('torch', 'sentence_transformers', 'transformers', 'bm25s') if m in sys.modules)\n"
         "for name in ('bm25', 'tfidf', 'edit-distance', 'random', 'multilingual-e5-small'):\n"
@@ -105,7 +106,7 @@ def test_importing_baselines_and_lexical_models_never_imports_torch():
 
 
 def test_lazy_entries_import_on_first_use_and_fail_in_one_line():
-    table = registry.Registry("thing", group=None)
+    table = Registry("thing", group=None)
     table.add("json-dumps", "json:dumps", origin="test")
     table.add("broken", "no_such_module_xyz:thing", origin="test")
     assert table.names() == ["broken", "json-dumps"] and table.origin("JSON-DUMPS") == "test"

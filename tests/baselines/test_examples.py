@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from workbench.results import read_result
-from workbench.weights import minilm_folder
+from workbench.models.weights import minilm_folder
+from workbench.results.result_file import read_result
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 TASK, SPLIT = "esco-job2skill", "full"

@@ -6,10 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from workbench.catalog import get_task_spec
-from workbench.registry import load_model
-from workbench.task import Task
-from workbench.weights import minilm_folder
+from workbench.models.registry import load_model
+from workbench.models.weights import minilm_folder
+from workbench.running.task import Task
+from workbench.taskfiles.catalog import get_task_spec
 
 pytestmark = pytest.mark.torch
 

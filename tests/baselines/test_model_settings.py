@@ -7,11 +7,12 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from workbench.cli import _settings_per_model, main, parse_model_settings
 from workbench.errors import WorkBenchError
-from workbench.registry import accepted_settings
-from workbench.result_store import planned_path
-from workbench.results import read_result
+from workbench.fronts.cli.main import main
+from workbench.fronts.cli.options import parse_model_settings, settings_per_model
+from workbench.models.registry import accepted_settings
+from workbench.results.result_file import read_result
+from workbench.results.result_store import planned_path
 
 
 def test_values_are_json_when_they_parse_else_text():
@@ -28,10 +29,10 @@ def test_each_model_gets_the_settings_it_accepts():
     for name in ("all-MiniLM-L6-v2", "all-mpnet-base-v2"):
         assert {"device", "devices", "batch_size", "max_seq_length", "fp16", "prompts"} <= set(accepted_settings(name))
     assert accepted_settings("bm25") == ["k1", "b", "method", "stopwords"]
-    split = _settings_per_model(["all-MiniLM-L6-v2", "bm25"], {"batch_size": 8, "k1": 1.2})
+    split = settings_per_model(["all-MiniLM-L6-v2", "bm25"], {"batch_size": 8, "k1": 1.2})
     assert split == {"all-MiniLM-L6-v2": {"batch_size": 8}, "bm25": {"k1": 1.2}}
     with pytest.raises(WorkBenchError) as err:
-        _settings_per_model(["bm25", "random"], {"batch_size": 8, "k1": 1.2})
+        settings_per_model(["bm25", "random"], {"batch_size": 8, "k1": 1.2})
     assert "batch_size" in str(err.value) and "k1" not in str(err.value).split(":")[0]
     assert "random: seed" in str(err.value)  # what each model would accept
 

@@ -14,14 +14,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from workbench.catalog import task_files_dir
-from workbench.results import read_result
+from workbench.results.result_file import read_result
+from workbench.taskfiles.catalog import task_files_dir
 
 PLUGIN = '''
 import numpy as np
 
-from workbench.model import ModelInfo
-from workbench.registry import model_card
+from workbench.models.model import ModelInfo
+from workbench.models.registry import model_card
 
 
 class LengthScorer:
@@ -109,7 +109,7 @@ def workbench_cli(site: Path, *args: str, cache: Path) -> subprocess.CompletedPr
         "WORKBENCH_CACHE_DIR": str(cache),
     }
     return subprocess.run(
-        [sys.executable, "-m", "workbench.cli", *args], capture_output=True, text=True, env=env, timeout=300
+        [sys.executable, "-m", "workbench.fronts.cli", *args], capture_output=True, text=True, env=env, timeout=300
     )
 
 

@@ -9,12 +9,12 @@ import pytest
 from click.testing import CliRunner
 
 import workbench
-from workbench.catalog import get_task_spec
-from workbench.cli import main
 from workbench.errors import WorkBenchError
-from workbench.results import read_result
-from workbench.task import Task
-from workbench.weights import minilm_folder
+from workbench.fronts.cli.main import main
+from workbench.models.weights import minilm_folder
+from workbench.results.result_file import read_result
+from workbench.running.task import Task
+from workbench.taskfiles.catalog import get_task_spec
 
 TASK = "esco-job2skill"
 pytestmark = pytest.mark.torch

@@ -9,12 +9,12 @@ import pytest
 from click.testing import CliRunner
 
 from catalog_fixtures import write_tsv
-from workbench.catalog import get_task_spec
-from workbench.cli import main
-from workbench.docs_gen import render
 from workbench.errors import WorkBenchError
-from workbench.spec import load_task_spec
-from workbench.task import Task
+from workbench.fronts.cli.main import main
+from workbench.fronts.docs_gen import render
+from workbench.running.task import Task
+from workbench.taskfiles.catalog import get_task_spec
+from workbench.taskfiles.spec import load_task_spec
 
 TASK_FILE = """\
 name: acme-title-norm
@@ -83,11 +83,11 @@ def test_a_task_file_and_a_trec_folder_make_a_task(curated):
 def test_evaluate_end_to_end_with_tfidf(curated):
     data, task_file = curated
     try:
-        from workbench.registry import load_model
+        from workbench.models.registry import load_model
 
         model = load_model("tfidf")
     except ImportError as err:  # registry or scikit-learn not installed in this environment
-        pytest.skip(f"no tfidf baseline available ({err}): workbench.registry.load_model('tfidf') is needed")
+        pytest.skip(f"no tfidf baseline available ({err}): workbench.models.registry.load_model('tfidf') is needed")
     task = Task(load_task_spec(task_file), data_dir=data)
     result = task.evaluate(model, split="full", progress=False)
     assert result.task.name == "acme-title-norm" and result.split == "full" and result.official

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from workbench.catalog import list_tasks, task_files_dir
+from workbench.running.task import Task
 from workbench.sources import LoaderContext, get_loader
 from workbench.sources.melo import MELO_DIR, scan, task_name
-from workbench.task import Task
+from workbench.taskfiles.catalog import list_tasks, task_files_dir
 
 pytestmark = pytest.mark.data
 TASKS = [spec.name for spec in list_tasks()]

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 from esco_fixture import occupation_uri, translated, write_esco_language
-from workbench.catalog import composite_suites, get_task_spec, list_tasks, suite_names, suite_tasks
 from workbench.errors import WorkBenchError
-from workbench.registry import load_model
-from workbench.task import Task
+from workbench.models.registry import load_model
+from workbench.running.task import Task
+from workbench.taskfiles.catalog import composite_suites, get_task_spec, list_tasks, suite_names, suite_tasks
 
 ESCO_TASKS = ["esco-job2skill", "esco-skill2job", "esco-skillnorm", "esco-jobnorm", "esco-skill-similarity"]
 
@@ -163,8 +163,8 @@ def test_job_title_similarity_task_files_state_one_policy():
 
 
 def test_declarations_are_read_as_strictly_as_task_files(tmp_path):
-    from workbench.catalog import CompositeSuites
-    from workbench.spec import load_declaration
+    from workbench.taskfiles.catalog import CompositeSuites
+    from workbench.taskfiles.spec import load_declaration
 
     twice = tmp_path / "_suites.yaml"
     twice.write_text(

@@ -19,10 +19,10 @@ from catalog_fixtures import (
     write_onet,
 )
 from workbench.errors import WorkBenchError
+from workbench.running.task import Task
 from workbench.sources import LoaderContext, get_loader, known_loaders
 from workbench.sources.esco import esco_partition
-from workbench.spec import parse_task_spec
-from workbench.task import Task
+from workbench.taskfiles.spec import parse_task_spec
 
 NEW_LOADERS = [
     "esco_skill_similarity",

@@ -6,9 +6,9 @@ import pytest
 import yaml
 
 from catalog_fixtures import write_melo_folder
-from workbench.catalog import list_tasks, suite_tasks, task_files_dir
 from workbench.sources.melo import generate, parse_folder, task_name, task_yaml
-from workbench.spec import load_task_spec
+from workbench.taskfiles.catalog import list_tasks, suite_tasks, task_files_dir
+from workbench.taskfiles.spec import load_task_spec
 
 CORE = [
     "esco-job2skill",

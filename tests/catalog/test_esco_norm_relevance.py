@@ -9,8 +9,8 @@ same text, and `full` held the string once per split, each copy with part of its
 from __future__ import annotations
 
 from esco_fixture import FIXTURE_OCCUPATIONS, FIXTURE_SKILLS, occupation_uri, skill_uri, write_esco_release
-from workbench.catalog import get_task_spec
-from workbench.task import Task
+from workbench.running.task import Task
+from workbench.taskfiles.catalog import get_task_spec
 
 SHARED = "shared label"
 

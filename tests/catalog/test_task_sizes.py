@@ -9,10 +9,9 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from workbench.catalog import list_tasks, suite_tasks
-from workbench.cli import main
 from workbench.errors import WorkBenchError
-from workbench.task_sizes import (
+from workbench.fronts.cli.main import main
+from workbench.running.task_sizes import (
     RECORD_NAME,
     WRITE_COMMAND,
     differences,
@@ -22,6 +21,7 @@ from workbench.task_sizes import (
     recorded_entry,
     recorded_sizes,
 )
+from workbench.taskfiles.catalog import list_tasks, suite_tasks
 
 
 def test_every_catalog_task_has_a_current_entry():

@@ -7,9 +7,9 @@ import json
 import subprocess
 import sys
 
-from workbench.audit import EvalSet, audit_training_pairs, cross_task_overlap, read_pairs
-from workbench.catalog import get_task_spec
-from workbench.task import Task
+from workbench.running.audit import EvalSet, audit_training_pairs, cross_task_overlap, read_pairs
+from workbench.running.task import Task
+from workbench.taskfiles.catalog import get_task_spec
 
 
 def eval_set():
@@ -56,7 +56,7 @@ def test_cli_audit_with_pairs_file(esco_data_dir, cache_dir, tmp_path):
         [
             sys.executable,
             "-m",
-            "workbench.cli",
+            "workbench.fronts.cli",
             "audit",
             "--pairs",
             str(pairs),

@@ -13,15 +13,15 @@ import sys
 import zipfile
 
 from esco_fixture import ESCO_VERSION_DIR
-from workbench import hashing
-from workbench.datafiles import ChecksumMemo
+from workbench.data.datafiles import ChecksumMemo
+from workbench.models import hashing
+from workbench.models.registry import load_model
 from workbench.ontologies.esco import EscoRelease
 from workbench.ontologies.tabular import read_table
-from workbench.registry import load_model
-from workbench.results import read_result
-from workbench.runner import run
-from workbench.spec import TaskSpec
-from workbench.task import Task
+from workbench.results.result_file import read_result
+from workbench.running.runner import run
+from workbench.running.task import Task
+from workbench.taskfiles.spec import TaskSpec
 
 CLASSIFICATION = f"{ESCO_VERSION_DIR}/ESCO dataset - v1.1.1 - classification - en - csv.zip"
 
@@ -39,7 +39,7 @@ def _same_size_edit(path, old: bytes, new: bytes) -> None:
 
 
 def test_content_key_follows_the_bytes_not_the_metadata(tmp_path):
-    from workbench.file_hashes import content_key
+    from workbench.data.file_hashes import content_key
 
     path = tmp_path / "f.bin"
     path.write_bytes(b"a" * 1000)
@@ -75,7 +75,7 @@ def _house_files(data_dir) -> None:
 
 
 def _house_spec() -> TaskSpec:
-    from workbench.catalog import get_task_spec
+    from workbench.taskfiles.catalog import get_task_spec
 
     spec = get_task_spec("house-skill-extraction").model_dump(mode="json")
     spec["source"]["files"]["classification"] = CLASSIFICATION
@@ -117,7 +117,7 @@ def test_csv_task_runs_with_a_warning_when_the_cache_folder_cannot_be_written(
 def test_datasets_cache_follows_cache_dir(esco_data_dir, tmp_path, monkeypatch):
     """Before: read_table used $WORKBENCH_CACHE_DIR whatever --cache-dir (the run's cache_dir) said."""
     # as in a new process: an earlier test's run of the same files would serve the dataset from memory
-    monkeypatch.setattr("workbench.task._DATASETS", {})
+    monkeypatch.setattr("workbench.running.task._DATASETS", {})
     _house_files(esco_data_dir)
     env_cache, chosen = tmp_path / "env-cache", tmp_path / "chosen"
     monkeypatch.setenv("WORKBENCH_CACHE_DIR", str(env_cache))
@@ -148,8 +148,8 @@ def _weights_folder(root):
 
 
 def _in_a_new_process(function: str, path) -> str:
-    """workbench.hashing.<function>(path) as a later run computes it: a fresh process, only the memo file left."""
-    code = f"import sys; from workbench.hashing import {function}; print({function}(sys.argv[1]))"
+    """workbench.models.hashing.<function>(path) as a later run computes it: a fresh process, only the memo file left."""
+    code = f"import sys; from workbench.models.hashing import {function}; print({function}(sys.argv[1]))"
     done = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     return done.stdout.strip()

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import tomllib
 
-from workbench.data_manifest import MANIFEST, MANIFEST_FILE, load_manifest
+from workbench.data.data_manifest import MANIFEST, MANIFEST_FILE, load_manifest
 from workbench.errors import WorkBenchError
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workbench.dataset import RankingDataset
+from workbench.dataset.ranking import RankingDataset
 from workbench.errors import WorkBenchError
-from workbench.partition import hash_split, stratified_partition
+from workbench.sources.partition import hash_split, stratified_partition
 
 
 def frames():
@@ -86,8 +86,8 @@ def test_hash_split_fractions():
 
 
 def test_exclude_self_pushes_the_query_concept_below_every_target():
-    from workbench.registry import load_model
-    from workbench.scoring import score_dataset
+    from workbench.models.registry import load_model
+    from workbench.scoring.matrix import score_dataset
 
     queries = pd.DataFrame({"id": ["a", "b"], "text": ["alpha", "beta"]})
     targets = pd.DataFrame({"id": ["a", "b", "c"], "text": ["alpha", "beta", "alphabet"]})

@@ -13,16 +13,16 @@ from pathlib import Path
 import click
 import pytest
 
-from workbench.cli import main
+from workbench.fronts.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = sorted([ROOT / "README.md", ROOT / "CONTRIBUTING.md", *(ROOT / "docs").glob("*.md")])
 FENCE = re.compile(r"^[ \t]*```[^\n]*\n(.*?)^[ \t]*```", re.MULTILINE | re.DOTALL)
 INLINE = re.compile(r"`([^`]+)`")
 # `workbench` as a command: first on a line or after a shell separator (behind variable assignments and a
-# path such as .venv/bin/), or `-m workbench.cli`; never `from workbench import`, `workbench/…`, prose.
+# path such as .venv/bin/), or `-m workbench.fronts.cli`; never `from workbench import`, `workbench/…`, prose.
 START = re.compile(
-    r"(?:(?:^|&&|\|\||[;|(])\s*(?:\w+=\S*\s+)*(?:\S*/)?workbench|-m\s+workbench\.cli)(?=\s|$)", re.MULTILINE
+    r"(?:(?:^|&&|\|\||[;|(])\s*(?:\w+=\S*\s+)*(?:\S*/)?workbench|-m\s+workbench\.fronts\.cli)(?=\s|$)", re.MULTILINE
 )
 SEPARATOR = re.compile(r"\s(?:&&|\|\||\||;|>|2>|&)\s|\)")
 COMMENT = re.compile(r"(?:^|\s)#.*$")
@@ -136,7 +136,7 @@ def test_commands_are_found_in_code_blocks_and_inline_code_only():
     text = (
         "Run `workbench data verify --sums` or\n`workbench leaderboard\nregenerate RESULTS`; the workbench run\n"
         "```bash\n.venv/bin/workbench tasks list --json   # workbench nothing\n"
-        "python -m workbench.cli uwe train \\\n  --config tiny && workbench models list\n"
+        "python -m workbench.fronts.cli uwe train \\\n  --config tiny && workbench models list\n"
         "from workbench import load_task\n```\n"
     )
     assert quoted_commands(text) == [

@@ -35,17 +35,17 @@ from esco_fixture import (
     write_esco_language,
     write_esco_release,
 )
-from workbench import data_manifest
-from workbench import fetch as fetch_module
-from workbench.cli import main
-from workbench.data_manifest import MANIFEST, Archive, ManifestEntry, esco_url, esco_zip_name
-from workbench.datafiles import LOCAL_SUMS, read_local_sums
+from workbench.data import data_manifest
+from workbench.data import fetch as fetch_module
+from workbench.data.data_manifest import MANIFEST, Archive, ManifestEntry, esco_url, esco_zip_name
+from workbench.data.fetch import fetch
+from workbench.data.local_sums import LOCAL_SUMS, read_local_sums
+from workbench.data.settings import resolve_data_dir
 from workbench.errors import WorkBenchError
-from workbench.fetch import fetch
-from workbench.registry import load_model
-from workbench.settings import resolve_data_dir
-from workbench.spec import parse_task_spec
-from workbench.task import Task
+from workbench.fronts.cli.main import main
+from workbench.models.registry import load_model
+from workbench.running.task import Task
+from workbench.taskfiles.spec import parse_task_spec
 
 
 def sha(data: bytes) -> str:
@@ -835,7 +835,7 @@ def _cli_in_namespace(setup: str, root: Path, args: list[str], tmp_path: Path) -
     script = f'{setup} || exit 99; "$@"; rc=$?; echo "--- left:"; find "$D" -type f; exit $rc'
     env = {**os.environ, "D": str(root), "WORKBENCH_CACHE_DIR": str(tmp_path / "cache"), "WORKBENCH_OFFLINE": "0"}
     env.pop("WORKBENCH_DATA_URL", None)
-    command = ["unshare", "-r", "-m", "sh", "-c", script, "sh", sys.executable, "-m", "workbench.cli", *args]
+    command = ["unshare", "-r", "-m", "sh", "-c", script, "sh", sys.executable, "-m", "workbench.fronts.cli", *args]
     return subprocess.run(
         command, capture_output=True, text=True, timeout=120, env=env, cwd=Path(fetch_module.__file__).parents[1]
     )

@@ -9,7 +9,7 @@ import textwrap
 import pytest
 
 from workbench.errors import WorkBenchError
-from workbench.registry import Registry
+from workbench.plugins import Registry
 
 MODULE = """
 def tfidf_like(*, k: int = 1):

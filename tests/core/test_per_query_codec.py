@@ -12,9 +12,17 @@ import numpy as np
 import pytest
 
 from workbench.errors import WorkBenchError
-from workbench.per_query_codec import MAX_ID_BYTES, ZLIB_PREFIX, pack, pack_ids, size_problem, unpack, unpack_ids
-from workbench.result_store import identity_of
-from workbench.results import encode_per_query, read_result, write_result
+from workbench.results.per_query_codec import (
+    MAX_ID_BYTES,
+    ZLIB_PREFIX,
+    pack,
+    pack_ids,
+    size_problem,
+    unpack,
+    unpack_ids,
+)
+from workbench.results.result_file import encode_per_query, read_result, write_result
+from workbench.results.result_store import identity_of
 
 
 def _plain(values) -> str:

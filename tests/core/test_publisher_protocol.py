@@ -18,9 +18,9 @@ from workbench.baselines.lexical import EditDistanceModel
 from workbench.errors import WorkBenchError
 from workbench.metrics.names import parse_metric
 from workbench.metrics.publisher import PROTOCOLS, TrecEvalRun
-from workbench.runner import evaluate_into
+from workbench.running.runner import evaluate_into
+from workbench.running.task import load_task
 from workbench.sources.melo import task_yaml
-from workbench.task import load_task
 
 METRICS = ["map", "mrr", "rp@10", "ndcg@10", "recall@10", "precision@5", "hit@1", "ndcg@3", "recall@150"]
 

@@ -10,12 +10,12 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from workbench.catalog import get_task_spec
-from workbench.cli import main
-from workbench.hashing import legacy_settings_revision, package_version
-from workbench.registry import load_model
-from workbench.results import read_result, recorded_fingerprint, write_result
-from workbench.runner import run
+from workbench.fronts.cli.main import main
+from workbench.models.hashing import legacy_settings_revision, package_version
+from workbench.models.registry import load_model
+from workbench.results.result_file import read_result, recorded_fingerprint, write_result
+from workbench.running.runner import run
+from workbench.taskfiles.catalog import get_task_spec
 
 LEXICAL = {"bm25": "bm25s", "tfidf": "scikit-learn", "edit-distance": "rapidfuzz", "random": "numpy"}
 

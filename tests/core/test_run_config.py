@@ -7,12 +7,12 @@ import dataclasses
 
 import pytest
 
-from workbench.catalog import get_task_spec
-from workbench.ray_executor import run_on_ray
-from workbench.registry import load_model
-from workbench.results import read_result
-from workbench.run_config import RunConfig
-from workbench.runner import run
+from workbench.models.registry import load_model
+from workbench.results.result_file import read_result
+from workbench.running.ray_executor import run_on_ray
+from workbench.running.run_config import RunConfig
+from workbench.running.runner import run
+from workbench.taskfiles.catalog import get_task_spec
 
 
 @pytest.fixture

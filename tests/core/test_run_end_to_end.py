@@ -9,12 +9,12 @@ import sys
 import numpy as np
 import pytest
 
-from workbench.catalog import get_task_spec
 from workbench.errors import WorkBenchError
-from workbench.registry import load_model
-from workbench.results import read_result, result_path
-from workbench.runner import run
-from workbench.task import Task
+from workbench.models.registry import load_model
+from workbench.results.result_file import read_result, result_path
+from workbench.running.runner import run
+from workbench.running.task import Task
+from workbench.taskfiles.catalog import get_task_spec
 
 
 @pytest.fixture
@@ -95,7 +95,7 @@ def test_edited_result_is_recomputed(esco_data_dir, cache_dir, tmp_path):
 @pytest.mark.slow  # four CLI processes
 def test_cli_run_and_tasks_list(esco_data_dir, cache_dir, tmp_path):
     out = tmp_path / "cli-results"
-    env_cmd = [sys.executable, "-m", "workbench.cli"]
+    env_cmd = [sys.executable, "-m", "workbench.fronts.cli"]
     done = subprocess.run(
         env_cmd
         + [
@@ -154,7 +154,7 @@ def test_cli_run_and_tasks_list(esco_data_dir, cache_dir, tmp_path):
 
 
 def test_import_is_light():
-    code = "import sys, time; t=time.time(); import workbench, workbench.cli; print(time.time()-t); print(any(m in sys.modules for m in ('torch', 'sentence_transformers')))"
+    code = "import sys, time; t=time.time(); import workbench, workbench.fronts.cli.main; print(time.time()-t); print(any(m in sys.modules for m in ('torch', 'sentence_transformers')))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120).stdout.split()
     assert out[1] == "False"
 
@@ -163,7 +163,7 @@ def test_import_is_light():
 def test_threads_option_does_not_import_torch():
     # torch reads OMP_NUM_THREADS when it loads; a warm run that never needs torch must not pay its import
     code = (
-        "import sys; from workbench.cli import _limit_threads; _limit_threads(1); "
+        "import sys; from workbench.fronts.cli.run import _limit_threads; _limit_threads(1); "
         "print('torch' in sys.modules); import torch; print(torch.get_num_threads())"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120).stdout.split()

@@ -9,17 +9,17 @@ from pathlib import Path
 
 import pytest
 
-from workbench.catalog import get_task_spec
-from workbench.registry import load_model
-from workbench.results import read_result, recorded_fingerprint, write_result
-from workbench.runner import run
-from workbench.scoring_version import (
+from workbench.models.registry import load_model
+from workbench.results.result_file import read_result, recorded_fingerprint, write_result
+from workbench.results.scoring_version import (
     SCORING_CODE_SHA256,
     SCORING_VERSION,
     digest_of,
     scoring_code_digest,
     scoring_sources,
 )
+from workbench.running.runner import run
+from workbench.taskfiles.catalog import get_task_spec
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -27,14 +27,14 @@ REPO = Path(__file__).resolve().parents[2]
 def test_the_scoring_code_digest_is_recorded_for_the_current_scoring_version():
     got = scoring_code_digest()
     assert got == SCORING_CODE_SHA256, (
-        f"The code that builds datasets or computes scores changed (what is covered: workbench/scoring_version.py); "
+        f"The code that builds datasets or computes scores changed (what is covered: workbench/results/scoring_version.py); "
         f"its digest is now {got}, recorded for scoring version {SCORING_VERSION}: {SCORING_CODE_SHA256}. To update:"
         f" (1) if the change can change any score or per-query value, set SCORING_VERSION = {SCORING_VERSION + 1} in "
-        f"workbench/scoring_version.py (result files of older versions are then recomputed, never reused) and "
+        f"workbench/results/scoring_version.py (result files of older versions are then recomputed, never reused) and "
         f"regenerate the committed results (`workbench leaderboard regenerate leaderboard/results --update`); if it "
         f"cannot (comments, formatting, a refactor that `workbench leaderboard regenerate` finds identical), keep the "
-        f'version. (2) Either way set SCORING_CODE_SHA256 = "{got}" in workbench/scoring_version.py (the digest '
-        f"of the current code: `python -c 'from workbench.scoring_version import scoring_code_digest as d; "
+        f'version. (2) Either way set SCORING_CODE_SHA256 = "{got}" in workbench/results/scoring_version.py (the digest '
+        f"of the current code: `python -c 'from workbench.results.scoring_version import scoring_code_digest as d; "
         f"print(d())'`)."
     )
 
@@ -48,7 +48,7 @@ def test_the_digest_covers_every_module_that_builds_datasets_or_scores_and_sees_
     for file in sorted((REPO / "ontologies").glob("*.py")):
         name = "workbench.ontologies" if file.stem == "__init__" else f"workbench.ontologies.{file.stem}"
         assert name in labels
-    assert {"workbench.dataset", "workbench.scoring", "workbench.task:Task.evaluate"} <= labels
+    assert {"workbench.dataset.ranking", "workbench.scoring.matrix", "workbench.running.task:Task.evaluate"} <= labels
     sources = scoring_sources()
     label = "workbench.metrics.ap"
     assert label in labels

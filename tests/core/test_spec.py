@@ -9,9 +9,9 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workbench.catalog import list_tasks, resolve_task_list, task_files_dir
 from workbench.errors import WorkBenchError
-from workbench.spec import TaskSpec, load_task_spec, parse_task_spec
+from workbench.taskfiles.catalog import list_tasks, resolve_task_list, task_files_dir
+from workbench.taskfiles.spec import TaskSpec, load_task_spec, parse_task_spec
 
 VALID = {
     "name": "demo-task",

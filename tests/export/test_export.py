@@ -15,14 +15,14 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 
-from workbench.catalog import get_task_spec
 from workbench.metrics.evaluate import evaluate_scores
-from workbench.registry import load_model
-from workbench.results import read_result
-from workbench.runner import run
-from workbench.task import Task
+from workbench.models.registry import load_model
+from workbench.results.result_file import read_result
+from workbench.running.runner import run
+from workbench.running.task import Task
+from workbench.taskfiles.catalog import get_task_spec
 
-WORKBENCH = [sys.executable, "-m", "workbench.cli"]
+WORKBENCH = [sys.executable, "-m", "workbench.fronts.cli"]
 TASKS = ["esco-job2skill", "esco-skill-similarity"]  # the second excludes each query from its own ranking
 
 

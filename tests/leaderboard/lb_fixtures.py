@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from workbench.io import sha256_file
-from workbench.results import (
+from workbench.results.result_file import (
     SCHEMA_VERSION,
     ModelRecord,
     ResultFile,
@@ -19,7 +19,7 @@ from workbench.results import (
     result_path,
     write_result,
 )
-from workbench.spec import TaskSpec, parse_task_spec
+from workbench.taskfiles.spec import TaskSpec, parse_task_spec
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 PIPE_NAME = "pipe|model `code` *bold* [x](y)"

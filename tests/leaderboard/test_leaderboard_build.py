@@ -270,9 +270,9 @@ def test_zero_shot_flag_and_overlaps(populated, specs):
 
 
 def test_a_structured_training_entry_overlaps_every_task_of_its_dataset_family():
-    from workbench.catalog import list_tasks
     from workbench.leaderboard.zeroshot import overlaps
-    from workbench.results import ModelRecord
+    from workbench.results.result_file import ModelRecord
+    from workbench.taskfiles.catalog import list_tasks
 
     catalog = {spec.name: spec for spec in list_tasks()}
     uwe = ModelRecord(

@@ -17,11 +17,11 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.text import Text
 
 from lb_fixtures import DATA_DIR, make_result, write
-from workbench.catalog import suite_tasks
 from workbench.leaderboard.aggregate import build_board
 from workbench.leaderboard.collect import collect
 from workbench.leaderboard.plots import HORIZONTAL_FROM, board_figures, is_baseline, plotted_models, write_plots
 from workbench.leaderboard.transfer import build_transfer
+from workbench.taskfiles.catalog import suite_tasks
 
 RESULTS = Path(__file__).resolve().parents[2] / "leaderboard" / "results"
 

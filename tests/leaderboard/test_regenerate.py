@@ -12,13 +12,13 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from workbench.catalog import get_task_spec
-from workbench.cli import main
-from workbench.per_query_codec import pack
-from workbench.regenerate import select_rows
-from workbench.registry import load_model
-from workbench.results import read_result, recorded_fingerprint, write_result
-from workbench.runner import run
+from workbench.fronts.cli.main import main
+from workbench.models.registry import load_model
+from workbench.results.per_query_codec import pack
+from workbench.results.result_file import read_result, recorded_fingerprint, write_result
+from workbench.running.regenerate import select_rows
+from workbench.running.runner import run
+from workbench.taskfiles.catalog import get_task_spec
 
 TASKS = ("esco-skillnorm", "esco-jobnorm")
 

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from workbench.catalog import suite_tasks
 from workbench.leaderboard.submission import card_problems, check_submission
-from workbench.results import ModelRecord
+from workbench.results.result_file import ModelRecord
+from workbench.taskfiles.catalog import suite_tasks
 
 ROOT = Path(__file__).resolve().parents[2]
 RESULTS = ROOT / "leaderboard" / "results"

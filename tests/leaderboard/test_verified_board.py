@@ -20,13 +20,13 @@ import pytest
 from click.testing import CliRunner
 from forgery import COMMITTED, FILE, MODELS, TASK, committed_copies, forge
 
-from workbench.catalog import get_task_spec
-from workbench.cli import main as workbench_main
+from workbench.fronts.cli.main import main as workbench_main
 from workbench.io import sha256_file
 from workbench.leaderboard import build_leaderboard
 from workbench.leaderboard.submission import card_problems, check_submission
 from workbench.leaderboard.verification import VERIFIED, Ledger, Verdict
-from workbench.results import ModelRecord
+from workbench.results.result_file import ModelRecord
+from workbench.taskfiles.catalog import get_task_spec
 
 ROOT = Path(__file__).resolve().parents[2]
 GIT = ["git", "-c", "user.name=board", "-c", "user.email=board@example.org", "-c", "commit.gpgsign=false"]
@@ -43,7 +43,7 @@ def results(tmp_path) -> Path:
 def scale(data: dict, factor: float, share: float = 1.0) -> None:
     """Per-query values ×factor (capped at 1) on the first `share` of the queries; aggregates recomputed."""
     for metric, blob in data["per_query"]["values"].items():
-        from workbench.per_query_codec import unpack
+        from workbench.results.per_query_codec import unpack
 
         values = unpack(blob).astype(np.float64)
         edited = max(1, int(len(values) * share))
@@ -251,7 +251,7 @@ def test_fabricated_or_copied_card_folders_are_refused(tmp_path):
 def test_verify_records_states_and_only_verified_rows_rank(esco_data_dir, tmp_path):
     env = {**os.environ, "WORKBENCH_CACHE_DIR": str(tmp_path / "cache")}
     env.pop("WORKBENCH_DATA_DIR", None)
-    cli = [sys.executable, "-m", "workbench.cli"]
+    cli = [sys.executable, "-m", "workbench.fronts.cli"]
     out = tmp_path / "out"
     run = subprocess.run(
         [*cli, "run", "--model", "tfidf", "--tasks", "esco-job2skill", "--split", "full", "--output", str(out)]
@@ -288,7 +288,7 @@ def test_verify_records_states_and_only_verified_rows_rank(esco_data_dir, tmp_pa
 
 
 def test_sample_size_catches_a_five_percent_edit_with_99_percent_probability():
-    from workbench.reproduce import VERIFY_SAMPLE, verify_sample_size
+    from workbench.running.reproduce import VERIFY_SAMPLE, verify_sample_size
 
     assert VERIFY_SAMPLE == 90 and 1 - 0.95**90 >= 0.99 > 1 - 0.95**89
     assert verify_sample_size(40) == 40 and verify_sample_size(10_000) == 90
@@ -320,8 +320,8 @@ def test_a_mismatch_under_other_library_versions_is_no_verdict():
     the recorded versions. A file claiming old versions gains nothing: it is never verified that way."""
     from importlib.metadata import version
 
-    from workbench.reproduce import library_drift
-    from workbench.results import read_result
+    from workbench.results.result_file import read_result
+    from workbench.running.reproduce import library_drift
 
     result = read_result(COMMITTED / "tfidf" / FILE)
     numpy_here = version("numpy")

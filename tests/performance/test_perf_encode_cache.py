@@ -7,9 +7,9 @@ import numpy as np
 import pandas as pd
 
 from workbench.caches.embeddings import CachedModel, encode_with_cache
-from workbench.dataset import RankingDataset
-from workbench.model import ModelInfo
-from workbench.scoring import score_dataset
+from workbench.dataset.ranking import RankingDataset
+from workbench.models.model import ModelInfo
+from workbench.scoring.matrix import score_dataset
 
 
 class HistogramModel:

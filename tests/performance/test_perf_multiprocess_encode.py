@@ -13,7 +13,7 @@ pytest.importorskip("sentence_transformers")
 
 from workbench.baselines.sentence_transformers import SentenceTransformerModel, _pool_devices
 from workbench.errors import WorkBenchError
-from workbench.weights import minilm_folder
+from workbench.models.weights import minilm_folder
 
 pytestmark = pytest.mark.torch
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from workbench.results import read_result
+from workbench.results.result_file import read_result
 
 pytestmark = pytest.mark.slow  # six CLI processes
 
@@ -29,7 +29,7 @@ def _cli(*args: str, cache_dir: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "WORKBENCH_CACHE_DIR": str(cache_dir)}
     env.pop("WORKBENCH_DATA_DIR", None)  # the data directory is named explicitly
     done = subprocess.run(
-        [sys.executable, "-m", "workbench.cli", *args], capture_output=True, text=True, timeout=600, env=env
+        [sys.executable, "-m", "workbench.fronts.cli", *args], capture_output=True, text=True, timeout=600, env=env
     )
     assert done.returncode == 0, f"workbench {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
     return done

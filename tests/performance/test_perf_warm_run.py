@@ -12,11 +12,11 @@ import numpy as np
 import pytest
 
 from workbench.caches.model_memo import MODEL_MEMO_FILE, LazyModel, lazy_model
-from workbench.catalog import get_task_spec
 from workbench.errors import WorkBenchError
-from workbench.model import ModelInfo
-from workbench.runner import run
-from workbench.task import _DATASETS, Task
+from workbench.models.model import ModelInfo
+from workbench.running.runner import run
+from workbench.running.task import _DATASETS, Task
+from workbench.taskfiles.catalog import get_task_spec
 
 TASKS = ["esco-job2skill", "esco-skill2job"]
 

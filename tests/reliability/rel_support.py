@@ -31,7 +31,7 @@ if TYPE_CHECKING:  # numpy is imported where used: the helpers run in light subp
     import numpy as np
 
 REPO = Path(__file__).resolve().parents[2]
-CLI = [sys.executable, "-m", "workbench.cli"]
+CLI = [sys.executable, "-m", "workbench.fronts.cli"]
 
 # Fields of a result file that legitimately differ between two runs of the same work.
 VOLATILE = ("created_at", "timing", "environment")
@@ -184,7 +184,7 @@ def shake_encode(texts) -> np.ndarray:
 
 @functools.lru_cache(maxsize=1)
 def _load_minilm():
-    from workbench.registry import load_model
+    from workbench.models.registry import load_model
 
     return load_model("all-MiniLM-L6-v2", device="cpu")
 

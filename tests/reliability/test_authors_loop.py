@@ -18,12 +18,13 @@ from click.testing import CliRunner
 from forgery import FILE, committed_copies, forge
 from test_forged_results import TREC_TASK, build, refusals, set_values
 
-from workbench import registry
-from workbench.cli import main
+from workbench.fronts.cli.main import main
 from workbench.io import stable_hash
-from workbench.model import ModelInfo
-from workbench.result_store import planned_path
-from workbench.results import read_result
+from workbench.models import registry
+from workbench.models.model import ModelInfo
+from workbench.plugins import Registry
+from workbench.results.result_file import read_result
+from workbench.results.result_store import planned_path
 from workbench.run_progress import RunProgress, clock_text
 
 REPO = Path(__file__).resolve().parents[2]
@@ -152,7 +153,7 @@ def test_a_name_setting_alone_adds_no_tag_and_score_settings_keep_their_own_file
 PLUGIN = """
 import numpy as np
 
-from workbench.model import ModelInfo
+from workbench.models.model import ModelInfo
 
 
 class LengthScorer:
@@ -181,7 +182,7 @@ def _install(site: Path, package: str, entry_points: str, monkeypatch) -> None:
     (dist / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {package}\nVersion: 1.0\n", encoding="utf-8")
     (dist / "entry_points.txt").write_text(entry_points, encoding="utf-8")
     monkeypatch.syspath_prepend(str(site))
-    monkeypatch.setattr(registry, "MODELS", registry.Registry("model", registry.MODELS_GROUP))
+    monkeypatch.setattr(registry, "MODELS", Registry("model", registry.MODELS_GROUP))
 
 
 def test_a_plugin_models_results_go_under_its_entry_point_name(esco_data_dir, cache_dir, tmp_path, monkeypatch):

@@ -34,15 +34,15 @@ from rel_support import (
     write_big_release,
     write_esco_release,
 )
-from workbench.catalog import get_task_spec
-from workbench.cli import main
 from workbench.errors import WorkBenchError
-from workbench.model import ModelInfo
+from workbench.fronts.cli.main import main
+from workbench.models.model import ModelInfo
+from workbench.models.registry import load_model
 from workbench.ontologies.esco import clear_cache
-from workbench.registry import load_model
-from workbench.results import SCHEMA_VERSION, read_result
-from workbench.runner import run
-from workbench.task import Task
+from workbench.results.result_file import SCHEMA_VERSION, read_result
+from workbench.running.runner import run
+from workbench.running.task import Task
+from workbench.taskfiles.catalog import get_task_spec
 
 CLASSIFICATION = f"{ESCO_VERSION_DIR}/{CLASSIFICATION_ZIP}"
 RELATIONS = f"{ESCO_VERSION_DIR}/{RELATIONS_ZIP}"

@@ -10,9 +10,9 @@ from __future__ import annotations
 import pytest
 
 from rel_support import cli, comparable, minilm, result_files  # noqa: F401 (minilm is a fixture)
-from workbench.catalog import get_task_spec
-from workbench.results import read_result
-from workbench.task import Task
+from workbench.results.result_file import read_result
+from workbench.running.task import Task
+from workbench.taskfiles.catalog import get_task_spec
 
 MODELS = ("tfidf", "random", "edit-distance", "all-MiniLM-L6-v2")
 TASKS = ("esco-job2skill", "esco-skillnorm")
@@ -70,7 +70,7 @@ def test_minilm_through_a_warm_cache_is_byte_identical(minilm, esco_data_dir, tm
 
 
 def test_random_seed_is_recorded_and_changes_the_scores(esco_data_dir, cache_dir):
-    from workbench.registry import load_model
+    from workbench.models.registry import load_model
 
     task = Task(get_task_spec("esco-skillnorm"), data_dir=esco_data_dir, cache_dir=cache_dir)
     zero, seven = (task.evaluate(load_model("random", seed=s), "full", progress=False) for s in (0, 7))

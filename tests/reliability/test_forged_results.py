@@ -17,15 +17,15 @@ from click.testing import CliRunner
 from forgery import FILE, MODELS, TASK, committed_copies, forge
 
 from rel_support import cli
-from workbench.catalog import get_task_spec
 from workbench.errors import WorkBenchError
 from workbench.io import sha256_file
 from workbench.leaderboard import build_leaderboard, leaderboard_cli
 from workbench.leaderboard.verification import VERIFIED, Ledger, Verdict
-from workbench.per_query_codec import unpack_ids
-from workbench.result_store import store
-from workbench.results import PerQuery, read_result
-from workbench.shards import merge_result_dirs
+from workbench.results.per_query_codec import unpack_ids
+from workbench.results.result_file import PerQuery, read_result
+from workbench.results.result_store import store
+from workbench.running.shards import merge_result_dirs
+from workbench.taskfiles.catalog import get_task_spec
 
 
 @pytest.fixture

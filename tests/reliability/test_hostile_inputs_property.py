@@ -2,7 +2,7 @@
 whatever bytes a hostile curator puts in a task file or in a TREC folder, `tasks validate` and a run never
 hang, never fail with anything but one WorkBenchError, and never report a verdict they do not keep:
 
-- TREC folders: an oracle written here, apart from ``workbench.tsv`` and the loader, parses the three files
+- TREC folders: an oracle written here, apart from ``workbench.data.tsv`` and the loader, parses the three files
   by the documented rules; a file it finds malformed must be an error, and when the loader succeeds every
   text it built is one of the oracle's texts, never cut at a tab or altered.
 - Task files: a file `validate` accepts is run (bm25, in process) and writes its result inside the output
@@ -106,7 +106,7 @@ class Malformed(Exception):
 
 
 def oracle_rows(data: bytes, width: int) -> list[list[str]]:
-    """The documented TSV rules (workbench/tsv.py's docstring), implemented here apart from it."""
+    """The documented TSV rules (workbench/data/tsv.py's docstring), implemented here apart from it."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -162,8 +162,8 @@ def _folder(root: Path, files: dict[str, bytes], task_text: str = TASK) -> tuple
     edits=st.data(),
 )
 def test_hostile_bytes_in_a_trec_folder_are_an_error_or_read_exactly(tmp_path_factory, role, edits):
-    from workbench.catalog import get_task_spec
-    from workbench.task import Task
+    from workbench.running.task import Task
+    from workbench.taskfiles.catalog import get_task_spec
 
     files = {name: text.encode("utf-8") for name, text in BASE.items()}
     files[role] = apply(files[role], edits.draw(byte_edits(len(files[role]))))
@@ -232,7 +232,7 @@ def _listing(folder: Path) -> set[str]:
 @given(text=task_text())
 def test_a_hostile_task_file_is_an_error_or_runs_as_validated(tmp_path_factory, text):
     import workbench
-    from workbench.validate import validate_task_file
+    from workbench.running.validate import validate_task_file
 
     root = tmp_path_factory.mktemp("task")
     files = {name: value.encode("utf-8") for name, value in BASE.items()}
@@ -257,7 +257,7 @@ def test_a_hostile_task_file_is_an_error_or_runs_as_validated(tmp_path_factory, 
         assert row["status"] in ("failed", "skipped"), row
         return
     assert row["status"] == "written", row  # validated, so it runs and writes (not: fails at write time)
-    result = workbench.results.read_result(Path(row["path"]))
+    result = workbench.results.result_file.read_result(Path(row["path"]))
     assert {k: result.sizes[k] for k in ("queries", "targets")} == {k: sizes[split][k] for k in ("queries", "targets")}
     assert Path(row["path"]).resolve().is_relative_to((root / "out").resolve())
     assert {p for p in _listing(root) - before if not p.startswith(("out", "cache"))} == set()

@@ -20,8 +20,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rel_support import REPO
-from workbench.catalog import get_task_spec
 from workbench.leaderboard.collect import collect
+from workbench.taskfiles.catalog import get_task_spec
 
 TASK = "house-skill-extraction"
 FILE = f"{TASK}__v1__test.json"
@@ -46,7 +46,7 @@ def _encode(values) -> str:
 
 
 def _stored_ids(stored):
-    """The ids of either form of workbench.per_query_codec, decoded here apart from it."""
+    """The ids of either form of workbench.results.per_query_codec, decoded here apart from it."""
     if isinstance(stored, str) and stored.startswith("zlib:"):
         return json.loads(zlib.decompress(base64.b64decode(stored[5:], validate=True)).decode("utf-8"))
     return stored
@@ -160,7 +160,7 @@ def _at(data, path):
 
 
 def oracle_problem(raw: dict) -> str | None:
-    """Independent of workbench.results: why this raw file must not be ranked, or None."""
+    """Independent of workbench.results.result_file: why this raw file must not be ranked, or None."""
     try:
         pq, n = raw["per_query"], raw["sizes"]["queries"]
         if n != CANONICAL_N or pq["query_ids_sha256"] != CANONICAL_SHA:
@@ -180,7 +180,7 @@ def oracle_problem(raw: dict) -> str | None:
                 zlib.decompress(base64.b64decode(blob[5:], validate=True))
                 if blob.startswith("zlib:")
                 else base64.b64decode(blob, validate=True)
-            )  # both forms of workbench.per_query_codec
+            )  # both forms of workbench.results.per_query_codec
             values = np.frombuffer(stored, dtype="<f4").astype(np.float64)
             if len(values) != n or not np.all((values >= -1e-6) & (values <= 1 + 1e-6)):
                 return f"{metric} values"

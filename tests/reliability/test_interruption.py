@@ -39,7 +39,7 @@ from rel_support import (
     write_esco_release,
 )
 from workbench.caches.embeddings import EmbeddingCache, encode_with_cache, text_key
-from workbench.results import read_result, result_path, write_result
+from workbench.results.result_file import read_result, result_path, write_result
 
 pytestmark = pytest.mark.sigkill
 
@@ -185,9 +185,9 @@ _REWRITER = textwrap.dedent("""
 
 
 def test_concurrent_readers_never_see_partial_json(esco_data_dir, cache_dir, tmp_path):
-    from workbench.catalog import get_task_spec
-    from workbench.registry import load_model
-    from workbench.task import Task
+    from workbench.models.registry import load_model
+    from workbench.running.task import Task
+    from workbench.taskfiles.catalog import get_task_spec
 
     task = Task(get_task_spec("esco-skillnorm"), data_dir=esco_data_dir, cache_dir=cache_dir)
     a, b = tmp_path / "a.json", tmp_path / "b.json"

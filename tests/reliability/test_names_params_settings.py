@@ -16,7 +16,7 @@ import yaml
 import workbench
 from rel_support import REPO, cli, task_file
 from workbench.errors import WorkBenchError
-from workbench.registry import load_model
+from workbench.models.registry import load_model
 
 
 def _listing(folder: Path) -> list[str]:
@@ -74,7 +74,7 @@ def test_a_model_whose_own_name_is_a_path_step_fails_its_tasks_inside_output(esc
 
 def test_cli_setting_name_dotdot_is_refused_before_any_work(esco_data_dir, tmp_path):
     """`-s name=..` (a model that takes a name: a sentence-transformers folder) wrote above --output."""
-    from workbench.weights import minilm_folder
+    from workbench.models.weights import minilm_folder
 
     done = _run(tmp_path, esco_data_dir, "-s", "name=..", model=str(minilm_folder()))
     assert done.returncode == 2, done.stderr
@@ -85,7 +85,7 @@ def test_cli_setting_name_dotdot_is_refused_before_any_work(esco_data_dir, tmp_p
 
 def test_cli_setting_name_with_an_ansi_escape_is_refused_before_encoding(esco_data_dir, tmp_path):
     """An ANSI escape in `-s name=` failed only after every text was encoded, with the reason cut off."""
-    from workbench.weights import minilm_folder
+    from workbench.models.weights import minilm_folder
 
     started = time.monotonic()
     done = _run(tmp_path, esco_data_dir, "-s", "name=red\x1b[31m", model=str(minilm_folder()))
@@ -165,7 +165,7 @@ def test_run_refuses_a_misspelt_loader_parameter_before_building(esco_data_dir, 
 
 
 def test_every_catalog_task_file_still_validates():
-    from workbench.validate import validate_task_file
+    from workbench.running.validate import validate_task_file
 
     files = sorted((REPO / "tasks").glob("*.yaml"))
     assert len(files) > 70

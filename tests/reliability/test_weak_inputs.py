@@ -11,10 +11,10 @@ import shutil
 import pytest
 
 from rel_support import CLASSIFICATION_ZIP, ESCO_VERSION_DIR, REPO, cli
-from workbench.catalog import get_task_spec
 from workbench.leaderboard import build_leaderboard
-from workbench.registry import load_model
-from workbench.runner import run
+from workbench.models.registry import load_model
+from workbench.running.runner import run
+from workbench.taskfiles.catalog import get_task_spec
 
 CLASSIFICATION = f"{ESCO_VERSION_DIR}/{CLASSIFICATION_ZIP}"
 
@@ -375,7 +375,7 @@ def test_qrels_naming_unknown_ids_and_empty_query_texts_are_counted_and_noted_at
 def test_a_missing_query_text_is_counted_and_all_empty_texts_are_an_error():
     import pandas as pd
 
-    from workbench.dataset import RankingDataset
+    from workbench.dataset.ranking import RankingDataset
     from workbench.errors import WorkBenchError
 
     targets = pd.DataFrame({"id": ["t1", "t2"], "text": ["nurse", "driver"]})

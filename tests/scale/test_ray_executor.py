@@ -15,12 +15,12 @@ import pytest
 
 ray = pytest.importorskip("ray")
 
-from workbench.catalog import get_task_spec  # noqa: E402
 from workbench.errors import WorkBenchError  # noqa: E402
-from workbench.ray_executor import actor_resources, run_on_ray  # noqa: E402
-from workbench.registry import load_model  # noqa: E402
-from workbench.results import read_result  # noqa: E402
-from workbench.runner import run  # noqa: E402
+from workbench.models.registry import load_model  # noqa: E402
+from workbench.results.result_file import read_result  # noqa: E402
+from workbench.running.ray_executor import actor_resources, run_on_ray  # noqa: E402
+from workbench.running.runner import run  # noqa: E402
+from workbench.taskfiles.catalog import get_task_spec  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
@@ -174,7 +174,7 @@ def test_cli_executor_ray(esco_data_dir, tmp_path):
     args = [
         sys.executable,
         "-m",
-        "workbench.cli",
+        "workbench.fronts.cli",
         "run",
         "--model",
         "tfidf,random",
@@ -200,7 +200,7 @@ def test_cli_executor_ray(esco_data_dir, tmp_path):
 def test_worker_with_other_code_is_refused(local_cluster, esco_data_dir, tmp_path, monkeypatch):
     """A worker whose workbench differs from the driver's (another install on a node, files edited mid-run)
     fails its items with one clear line instead of sending results the driver would read otherwise."""
-    from workbench import ray_executor
+    from workbench.running import ray_executor
 
     monkeypatch.setattr(ray_executor, "code_stamp", lambda: "0.0.0+driver")  # the driver's side only
     report = run_on_ray(
@@ -213,11 +213,11 @@ def test_worker_with_other_code_is_refused(local_cluster, esco_data_dir, tmp_pat
 def test_a_worker_follows_the_drivers_no_fetch(tmp_path, monkeypatch):
     """The actor class itself (no cluster): fetching off in the driver is off in the worker, whatever the
     worker's environment says; a worker told it may fetch tries to (here: an unreachable mirror)."""
-    from workbench.ray_executor import ModelWorker
+    from workbench.running.ray_executor import ModelWorker
 
     monkeypatch.setenv("WORKBENCH_OFFLINE", "0")  # the worker's own environment would allow it
     monkeypatch.setenv("WORKBENCH_DATA_URL", "http://127.0.0.1:9")  # nothing listens on the discard port
-    monkeypatch.setattr("workbench.fetch.BACKOFF_S", 0.0)
+    monkeypatch.setattr("workbench.data.fetch.BACKOFF_S", 0.0)
     empty = tmp_path / "data"
     empty.mkdir()
     spec = get_task_spec("esco-skillnorm")

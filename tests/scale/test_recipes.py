@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from workbench.results import read_result
+from workbench.results.result_file import read_result
 
 pytestmark = pytest.mark.slow
 

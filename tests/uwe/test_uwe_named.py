@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from workbench.errors import WorkBenchError
-from workbench.hashing import file_sha256, folder_revision
+from workbench.models.hashing import file_sha256, folder_revision
 from workbench.uwe_reference import named
 from workbench.uwe_reference.named import UWECard
 from workbench.uwe_reference.recipes import get_recipe
@@ -137,7 +137,7 @@ def test_weights_in_the_cache_are_used_without_training(trained, uwe_data_dir, m
     )
     assert scored.info.name == "uwe-tiny-scored-tau0.3" and scored.info.settings["tau_a"] == 0.3
     assert scored.info.revision == folder_revision(folder)
-    from workbench.result_store import planned_path
+    from workbench.results.result_store import planned_path
 
     path = planned_path(Path("out"), model=scored.info.name, task="esco-job2skill", version=1, split="test")
     assert path.parent.name == "uwe-tiny-scored-tau0.3"  # the row's folder

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from uwe_fixture import SENTENCES
-from workbench.audit import normalise
+from workbench.running.audit import normalise
 from workbench.uwe_reference.data import (
     GRAPHS,
     GraphSampler,

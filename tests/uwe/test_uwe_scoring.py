@@ -147,7 +147,7 @@ def test_chunked_inference_kernel_equals_the_autograd_form(attention, tau):
 
 
 def test_scoring_model_index_cache_and_chunking(minilm_encoder, tmp_path):
-    from workbench.model import model_kind
+    from workbench.models.model import model_kind
     from workbench.uwe_reference.model import uwe_from_base
 
     targets = [

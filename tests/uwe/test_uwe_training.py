@@ -49,7 +49,7 @@ def crash_after_step_3(monkeypatch, config, folder, data_dir) -> None:
 
 
 def job2skill_dataset():
-    from workbench.dataset import RankingDataset
+    from workbench.dataset.ranking import RankingDataset
 
     queries = pd.DataFrame(
         {"id": [occupation_uri(o) for o, *_ in OCCUPATIONS], "text": [t for _, t, _, _ in OCCUPATIONS]}
@@ -63,7 +63,7 @@ def job2skill_dataset():
 
 
 def mean_map(model) -> float:
-    from workbench.scoring import score_dataset
+    from workbench.scoring.matrix import score_dataset
 
     scored = score_dataset(
         model,
@@ -303,7 +303,7 @@ def test_plain_ablation_config_and_tagged_name():
 
 
 def test_trained_model_ships_its_pairs_and_the_audit_reads_them(tiny_run, uwe_data_dir):
-    from workbench.audit import PAIRS_FILE, read_pairs
+    from workbench.running.audit import PAIRS_FILE, read_pairs
 
     _, model_dir = tiny_run
     shipped = read_pairs(model_dir / PAIRS_FILE)

@@ -12,7 +12,7 @@ model metadata         model as given + settings; valid       info and prompts a
 (`caches.model_memo`)  while the content keys of its files    would report
                        and modules match
 built datasets         task spec hash, data sha256s, builder  the stored dataset is what building it now gives
-(`workbench.task`)     source, Python minor, package version
+(`workbench.running.task`)     source, Python minor, package version
 data checksums,        path -> content key (size + xxh3 of    the sha256 is that of the file's current bytes
 model file hashes      every byte; never size or mtime)
 (`file_hashes`)
@@ -26,7 +26,7 @@ UWE weights by name    the card's weights_name; checked by    the weights are th
 
 Only the first two sit between a run and its model, as layers around it: `lazy_model` (the model is
 loaded only when the memo cannot answer) inside `CachedModel` (vectors read before the model is asked).
-Result files are not a cache: `workbench.result_store` decides when one may be reused.
+Result files are not a cache: `workbench.results.result_store` decides when one may be reused.
 """
 
 from workbench.caches.embeddings import CachedModel, EmbeddingCache

@@ -17,16 +17,16 @@ import sys
 import warnings
 import zlib
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
 
 from workbench import run_progress
-from workbench.datafiles import file_identity
+from workbench.data.datafiles import file_identity
 from workbench.errors import WorkBenchError
 from workbench.io import sha256_text, stable_hash
-from workbench.model import prompt_of
+from workbench.models.model import checked_matrix, prompt_of
 
 _SCHEMA = "CREATE TABLE IF NOT EXISTS emb (key TEXT PRIMARY KEY, dim INTEGER, crc INTEGER, vec BLOB)"
 _CHUNK = 900  # stays under SQLite's default limit on bound parameters
@@ -229,49 +229,6 @@ def namespace_for(model_info, role: str, input_type: str, prompt: str | None) ->
     if libraries:  # not identity, but a cache never hands a newer library the vectors an older one computed
         namespace["libraries"] = libraries
     return namespace
-
-
-def checked_matrix(out, name: str, texts: Sequence[str]) -> np.ndarray:
-    """A model's output for `texts` as a new float32 matrix of one finite row per text, else one line
-    naming the model and what it returned. Always a copy: a model may reuse its output buffer for its next
-    call, and rows kept from this call (by the cache, by a later batch's stack) must not change with it."""
-    if hasattr(out, "detach"):  # a torch tensor
-        out = out.detach().cpu().numpy()
-    what = _not_an_array(out)
-    if what is None:
-        try:
-            out = np.array(out)  # copies
-        except (ValueError, TypeError, RuntimeError) as err:
-            what = f"values numpy cannot stack ({str(err).splitlines()[0][:120]})"
-        else:
-            if out.dtype.kind not in "biuf":  # complex, strings, objects: no silent cast to float
-                what = f"an array of dtype {out.dtype}"
-    if what is not None:
-        raise WorkBenchError(
-            f"model {name}: encode returned {what} for {len(texts)} texts; expected a real-valued array (n_texts, dim)"
-        )
-    if out.ndim != 2 or out.shape[0] != len(texts):
-        raise WorkBenchError(
-            f"model {name}: encode returned shape {out.shape} for {len(texts)} texts; expected ({len(texts)}, dim)"
-        )
-    bad = ~np.isfinite(out)
-    if bad.any():
-        row = int(np.argwhere(bad)[0][0])
-        raise WorkBenchError(
-            f"model {name}: encode returned NaN/inf for text {texts[row]!r} ({int(bad.sum())} bad values)"
-        )
-    return out.astype(np.float32, copy=False)
-
-
-def _not_an_array(out) -> str | None:
-    """What `out` is when it cannot be an embedding matrix whatever it holds (named, never converted)."""
-    if out is None or isinstance(out, (str, bytes, dict)):
-        return f"a {type(out).__name__}"
-    if hasattr(out, "tocsr") or hasattr(out, "todense"):  # scipy.sparse (checked by duck type: no import)
-        return f"a sparse matrix ({type(out).__name__}); return a dense array"
-    if isinstance(out, Iterator):  # a generator is consumed once and numpy makes a 0-d object array of it
-        return f"an iterator ({type(out).__name__}); return a list or an array"
-    return None
 
 
 class CheckedEncoder:

@@ -24,12 +24,12 @@ from pathlib import Path
 from typing import Any
 
 from workbench import __version__
+from workbench.data.file_hashes import content_key
+from workbench.data.settings import usable_cache_dir
 from workbench.errors import WorkBenchError
-from workbench.file_hashes import content_key
 from workbench.io import atomic_write_json, stable_hash
-from workbench.model import ModelInfo, prompt_of
-from workbench.settings import usable_cache_dir
-from workbench.weights import is_hub_id
+from workbench.models.model import ModelInfo, prompt_of
+from workbench.models.weights import is_hub_id
 
 MODEL_MEMO_FILE = "model-info.json"
 _MEMO_VERSION = 2  # 2: stamps of file content (1: of file metadata)

@@ -25,7 +25,7 @@ import pandas as pd
 from pydantic import ConfigDict, TypeAdapter, ValidationError
 
 from workbench.errors import WorkBenchError
-from workbench.registry import Registry
+from workbench.plugins import Registry
 
 # Loaders by name. Ours register with @loader when their module is imported: every module of this
 # package, found on disk on first lookup (so `import workbench` stays light and no list is kept by hand);

@@ -18,9 +18,9 @@ from typing import Literal
 
 import pandas as pd
 
-from workbench.file_hashes import content_key
-from workbench.partition import stratified_partition
+from workbench.data.file_hashes import content_key
 from workbench.sources import LoaderContext, SourceFrames, loader
+from workbench.sources.partition import stratified_partition
 
 # What every ESCO loader reads (declared on @loader, checked by `tasks validate` and every run).
 ESCO_FILES = ("classification", "relations", "target_classification", "partition")

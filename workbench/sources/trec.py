@@ -1,7 +1,7 @@
 """A TREC-style folder: queries.tsv (id, text), corpus.tsv (id, text), qrels.tsv (query_id, 0, target_id, grade).
 
 Lets a curator add a task with only a task file. File names can be overridden in `source.files`.
-Files are read by the one TSV reader (``workbench.tsv``: no quoting, a tab is never inside a field,
+Files are read by the one TSV reader (``workbench.data.tsv``: no quoting, a tab is never inside a field,
 every row has exactly the file's columns).
 """
 
@@ -11,8 +11,8 @@ import math
 
 import pandas as pd
 
+from workbench.data.tsv import read_tsv
 from workbench.errors import WorkBenchError
-from workbench.tsv import read_tsv
 from workbench.sources import LoaderContext, SourceFrames, loader
 
 _ID_COLUMNS = {"queries": ("id",), "corpus": ("id",), "qrels": ("query_id", "target_id")}

@@ -1,0 +1,1 @@
+"""Dataset: `RankingDataset` (ids, texts, sparse relevance) and the policies that shape it."""

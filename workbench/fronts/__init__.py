@@ -1,0 +1,1 @@
+"""Fronts: the `workbench` command line, `workbench.evaluate` in Python, and the generated task docs."""

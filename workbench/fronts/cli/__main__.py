@@ -1,0 +1,5 @@
+"""`python -m workbench.fronts.cli`: the `workbench` command."""
+
+from workbench.fronts.cli.main import main
+
+main()

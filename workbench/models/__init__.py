@@ -1,0 +1,1 @@
+"""Models: the model protocol, names -> models (entry points, cards, loaders), typed settings, adapters, weights and revisions."""

@@ -1,0 +1,1 @@
+"""Running: one task x one model (`task`), the run loop over models x tasks, its configuration, executors, latency, audits, and re-scoring committed results."""

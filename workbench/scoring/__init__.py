@@ -1,0 +1,1 @@
+"""Scoring: the blocked score matrix of a model over a dataset (the metrics are `workbench.metrics`)."""
