@@ -8,6 +8,7 @@ import json
 import os
 import stat
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -151,3 +152,11 @@ def sha256_text(text: str) -> str:
 def stable_hash(obj: Any) -> str:
     """Hash of a JSON-serialisable object, independent of dict order."""
     return sha256_text(json.dumps(obj, sort_keys=True, ensure_ascii=False, default=str))
+
+
+def source_digest(files: Iterable[tuple[str, str | os.PathLike]]) -> str:
+    """sha256 over (label, bytes) of source files, in the order given: what code a result or cache depends on."""
+    digest = hashlib.sha256()
+    for label, path in files:
+        digest.update(label.encode() + b"\0" + Path(path).read_bytes() + b"\0")
+    return digest.hexdigest()

@@ -117,7 +117,7 @@ def test_csv_task_runs_with_a_warning_when_the_cache_folder_cannot_be_written(
 def test_datasets_cache_follows_cache_dir(esco_data_dir, tmp_path, monkeypatch):
     """Before: read_table used $WORKBENCH_CACHE_DIR whatever --cache-dir (the run's cache_dir) said."""
     # as in a new process: an earlier test's run of the same files would serve the dataset from memory
-    monkeypatch.setattr("workbench.running.task._DATASETS", {})
+    monkeypatch.setattr("workbench.dataset.builder._DATASETS", {})
     _house_files(esco_data_dir)
     env_cache, chosen = tmp_path / "env-cache", tmp_path / "chosen"
     monkeypatch.setenv("WORKBENCH_CACHE_DIR", str(env_cache))

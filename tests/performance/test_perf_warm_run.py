@@ -12,10 +12,11 @@ import numpy as np
 import pytest
 
 from workbench.caches.model_memo import MODEL_MEMO_FILE, LazyModel, lazy_model
+from workbench.dataset.builder import _DATASETS, DatasetBuilder
 from workbench.errors import WorkBenchError
 from workbench.models.model import ModelInfo
 from workbench.running.runner import run
-from workbench.running.task import _DATASETS, Task
+from workbench.running.task import Task
 from workbench.taskfiles.catalog import get_task_spec
 
 TASKS = ["esco-job2skill", "esco-skill2job"]
@@ -175,7 +176,7 @@ def test_dataset_is_built_once_and_reused_across_processes(esco_data_dir, cache_
     assert len(list((cache_dir / "datasets").glob("*.npz"))) == 1
 
     _DATASETS.clear()  # as a new process: read from disk, not rebuilt
-    monkeypatch.setattr(Task, "_build_dataset", lambda self, loader: pytest.fail("rebuilt despite a valid cache"))
+    monkeypatch.setattr(DatasetBuilder, "build", lambda self, loader: pytest.fail("rebuilt despite a valid cache"))
     again = Task(spec, data_dir=esco_data_dir, cache_dir=cache_dir).full_dataset
     for column in ("query_ids", "query_texts", "target_ids", "target_texts", "query_splits"):
         assert getattr(again, column).tolist() == getattr(built, column).tolist()

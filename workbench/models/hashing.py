@@ -9,7 +9,6 @@ every byte), never under its size and mtime: weights swapped at the same size wi
 
 from __future__ import annotations
 
-import hashlib
 import os
 import threading
 from collections.abc import Iterable
@@ -58,14 +57,6 @@ def _memo() -> Sha256Memo:
 def file_sha256(path: str | os.PathLike, *, persist: bool = True) -> str:
     """sha256 of a file's bytes, memoised under its content key (size + xxh3 of every byte, never mtime)."""
     return _memo()(path, save=persist)
-
-
-def source_digest(files: Iterable[tuple[str, str | os.PathLike]]) -> str:
-    """sha256 over (label, bytes) of source files, in the order given: what code a result or cache depends on."""
-    digest = hashlib.sha256()
-    for label, path in files:
-        digest.update(label.encode() + b"\0" + Path(path).read_bytes() + b"\0")
-    return digest.hexdigest()
 
 
 def revision_files(folder: str | os.PathLike) -> list[Path]:

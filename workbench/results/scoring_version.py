@@ -7,11 +7,12 @@ there were scoring versions): it recomputes it. `SCORING_CODE_SHA256` records th
 changes while the version does not move, so a metric or parser fix cannot silently keep old numbers.
 
 The code it covers, and why:
-- `dataset.py`, `partition.py`, every module of `sources/` and `ontologies/`: publishers' files -> queries,
-  targets, relevance, splits (what is ranked and what counts as relevant);
-- `scoring.py` and every module of `metrics/`: the score matrix, tie handling, the per-query metrics;
-- of `task.py`, the functions that build a split's dataset and evaluate a model on it, and of `results.py` /
-  `per_query_codec.py` the ones that turn per-query values into the stored float32 values and aggregates.
+- `dataset/ranking.py`, every module of `sources/` (`partition.py` among them) and `ontologies/`: publishers'
+  files -> queries, targets, relevance, splits (what is ranked and what counts as relevant);
+- every module of `scoring/` and `metrics/`: the score matrix, tie handling, the per-query metrics;
+- of `dataset/builder.py`, the functions that build the dataset and select a split; of `running/task.py`, the
+  one that evaluates a model on it; of `results/result_file.py` / `results/per_query_codec.py` the ones that
+  turn per-query values into the stored float32 values and aggregates.
 Not covered: caches (they never change a value: docs/caches.md), file I/O and checksums (data enter the
 fingerprint by their checksums), result-file plumbing, the models (their revision and settings are identity).
 """
@@ -30,7 +31,7 @@ SCORING_VERSION = 1
 # scoring_code_digest() for SCORING_VERSION. Changed code that can change any score or per-query value: move
 # SCORING_VERSION up by one and record the new digest here. Code that cannot (comments, formatting, a refactor
 # whose outputs `workbench leaderboard regenerate` finds identical): record the new digest only.
-SCORING_CODE_SHA256 = "34b04de40da55982ca72f82bd77087739f0bccbf7eb5fdfcbb8a574382901bed"
+SCORING_CODE_SHA256 = "660589bb0c395df89128d6056bdccadd9445fbcbdf2ff1f5b0dc1693f0346749"
 
 # Whole modules (packages: every module in them) and single functions (module:qualname).
 SCORING_MODULES = (
@@ -41,8 +42,8 @@ SCORING_MODULES = (
     "workbench.ontologies",
 )
 SCORING_FUNCTIONS = (
-    "workbench.running.task:Task._build_dataset",
-    "workbench.running.task:Task.dataset",
+    "workbench.dataset.builder:DatasetBuilder.build",
+    "workbench.dataset.builder:DatasetBuilder.dataset",
     "workbench.running.task:Task.evaluate",
     "workbench.results.result_file:encode_per_query",
     "workbench.results.result_file:aggregate_scores",

@@ -61,7 +61,7 @@ def code_stamp() -> str:
     from importlib.util import find_spec
 
     from workbench import __version__
-    from workbench.models.hashing import source_digest
+    from workbench.io import source_digest
 
     roots = {
         Path(find_spec(f"workbench.{sub}").origin).parent  # located, not imported (no torch)

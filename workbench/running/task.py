@@ -1,33 +1,23 @@
-"""A task: its spec (task file) plus the data directory; builds the ranking dataset and evaluates models."""
+"""A task: its spec (task file) plus the data directory; its dataset (built by `workbench.dataset.builder`), the
+evaluation of a model on a split, and the result file that records it."""
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import inspect
-import io
-import itertools
-import json
 import platform
-import sys
 import time
-from dataclasses import replace
-from functools import cache, cached_property
 from pathlib import Path
 
 import numpy as np
 
 from workbench import __version__
 from workbench.caches.embeddings import CachedModel
-from workbench.data.datafiles import ChecksumMemo, checksum_files, resolve_source_files
-from workbench.data.settings import caching_in, resolve_data_dir, usable_cache_dir
+from workbench.data.settings import resolve_data_dir, usable_cache_dir
+from workbench.dataset.builder import DatasetBuilder
 from workbench.dataset.ranking import RankingDataset
 from workbench.errors import WorkBenchError
-from workbench.io import atomic_write_bytes, stable_hash
 from workbench.metrics.publisher import PUBLISHER, publisher_protocol
 from workbench.metrics.stats import TIE_POLICIES
 from workbench.models.adapters import as_model
-from workbench.models.hashing import source_digest
 from workbench.models.model import model_kind
 from workbench.results.result_file import (
     SCHEMA_VERSION,
@@ -42,8 +32,6 @@ from workbench.results.result_file import (
 )
 from workbench.results.scoring_version import SCORING_VERSION, scoring_code_digest
 from workbench.scoring.matrix import score_dataset
-from workbench.sources import LoaderContext, get_loader
-from workbench.sources.partition import hash_split
 from workbench.taskfiles.catalog import get_task_spec
 from workbench.taskfiles.spec import TaskSpec
 
@@ -72,100 +60,39 @@ def environment(model_info=None) -> dict:
 class Task:
     def __init__(self, spec: TaskSpec, data_dir: str | Path | None = None, cache_dir: str | Path | None = None):
         self.spec = spec
-        self.data_dir = resolve_data_dir(data_dir)
-        self.cache_dir = usable_cache_dir(cache_dir)  # None: not writable, the task runs without a cache
+        # cache_dir None: not writable, the task runs without a cache
+        self.builder = DatasetBuilder(spec, resolve_data_dir(data_dir), usable_cache_dir(cache_dir))
 
     @property
     def name(self) -> str:
         return self.spec.name
 
-    @cached_property
+    @property
+    def data_dir(self) -> Path:
+        return self.builder.data_dir
+
+    @property
+    def cache_dir(self) -> Path | None:
+        return self.builder.cache_dir
+
+    @property
     def files(self) -> dict[str, Path]:
-        return resolve_source_files(self.spec.source.files, self.data_dir, self.name)
+        return self.builder.files
 
-    @cached_property
+    @property
     def data_checksums(self) -> dict[str, str]:
-        memo_file = self.cache_dir / "checksums.json" if self.cache_dir is not None else None
-        return checksum_files(self.files, self.data_dir, ChecksumMemo(memo_file))
+        return self.builder.data_checksums
 
-    @cached_property
+    @property
     def full_dataset(self) -> RankingDataset:
-        """The task's ranking dataset (every split), built once per (task file, data, code).
-
-        Building it (parsing the ESCO / O*NET / annotated files, exploding labels, the relevance
-        matrix) was a quarter of a warm `workbench run` (py-spy) and ran again in every process and for
-        every Task object. It is kept in this process and in <cache>/datasets/, keyed by the task's
-        spec hash, the sha256 of its data files (memoised under each file's content key, never its
-        metadata: a changed file gives a new key) and the source of the code that builds it (loaders, parsers, dataset).
-        """
-        loader = get_loader(self.spec.source.loader, task=self.spec)  # its files and params checked first
-        key = stable_hash(
-            {
-                "spec": self.spec.spec_hash,
-                "data": self.data_checksums,
-                "code": _builder_code_hash(loader),
-                "python": sys.version_info[:2],
-                "version": __version__,
-            }
-        )
-        if key in _DATASETS:
-            return _DATASETS[key]
-        path = self.cache_dir / "datasets" / f"{key[:32]}.npz" if self.cache_dir is not None else None
-        dataset = _read_dataset(path, key) if path is not None else None
-        if dataset is None:
-            dataset = self._build_dataset(loader)
-            if path is not None:
-                # an unwritable cache (or stats that are not JSON) only costs the rebuild
-                with contextlib.suppress(OSError, TypeError, ValueError):
-                    atomic_write_bytes(path, _dataset_bytes(dataset, key))
-        if len(_DATASETS) >= _DATASETS_KEPT:  # a few datasets per process: enough for `tasks list` and suites
-            _DATASETS.pop(next(iter(_DATASETS)))
-        _DATASETS[key] = dataset
-        return dataset
-
-    def _build_dataset(self, loader) -> RankingDataset:
-        spec = self.spec
-        ctx = LoaderContext(self.data_dir, self.files, dict(spec.source.params), spec.name)
-        with caching_in(self.cache_dir):  # read_table's hf-datasets cache: this task's folder, or none
-            frames = loader(ctx)
-        queries = frames.queries
-        if spec.splits.method == "hash":
-            fractions = dict(spec.splits.fractions or {})
-            queries = queries.assign(split=[hash_split(str(i), fractions, spec.splits.seed) for i in queries["id"]])
-        elif "split" not in queries:
-            raise WorkBenchError(
-                f"task {spec.name}: loader {spec.source.loader!r} assigns no splits but splits.method is {spec.splits.method!r}"
-            )
-        dataset = RankingDataset.build(
-            queries,
-            frames.targets,
-            frames.qrels,
-            duplicate_queries=spec.policies.duplicate_queries,
-            duplicate_targets=spec.policies.duplicate_targets,
-            exclude_self=spec.policies.exclude_self,
-            exclude_pairs=frames.excluded,
-            origin=f"task {spec.name}",
-        )
-        counted = {k: int(v) for k, v in frames.notes.items() if isinstance(v, (int, np.integer)) and v}
-        return replace(dataset, stats={**counted, **dataset.stats})
+        """The task's ranking dataset, every split (built once: `DatasetBuilder`)."""
+        return self.builder.full_dataset
 
     def dataset(self, split: str = "test") -> RankingDataset:
-        if split not in self.spec.splits.available:
-            raise WorkBenchError(
-                f"task {self.name}: split {split!r} is not offered (available: {self.spec.splits.available})"
-            )
-        return self.full_dataset.select(split)
+        return self.builder.dataset(split)
 
     def sizes(self) -> dict[str, dict]:
-        """Queries × targets (and positives) per offered split; a split without queries counts zero."""
-        full = self.full_dataset
-        out = {}
-        for split in self.spec.splits.available:
-            if split == "full" or (full.query_splits == split).any():
-                out[split] = full.select(split).sizes()
-            else:
-                out[split] = {"queries": 0, "targets": full.n_targets, "positives": 0}
-        return out
+        return self.builder.sizes()
 
     def result_fingerprint(self, model_info, split: str, config: dict) -> str:
         return result_fingerprint(
@@ -257,83 +184,6 @@ class Task:
             ),
             environment=environment(info),
         )
-
-
-_DATASETS: dict[str, RankingDataset] = {}  # in-process: key -> dataset (treated as read-only by all callers)
-_DATASETS_KEPT = 16
-
-
-# The on-disk form: plain arrays in an .npz read with allow_pickle=False (no pickle: a cache file is
-# data, never code). String columns are one UTF-8 text plus offsets, sparse matrices their CSR parts.
-_TEXT_COLUMNS = ("query_ids", "query_texts", "target_ids", "target_texts", "query_splits")
-
-
-def _dataset_bytes(dataset: RankingDataset, key: str) -> bytes:
-    arrays: dict[str, np.ndarray] = {"key": np.array(key), "stats": np.array(json.dumps(dataset.stats))}
-    for column in _TEXT_COLUMNS:
-        values = [str(v) for v in getattr(dataset, column)]
-        arrays[f"{column}.text"] = np.frombuffer("".join(values).encode("utf-8"), dtype=np.uint8)
-        arrays[f"{column}.offsets"] = np.cumsum([0] + [len(v) for v in values], dtype=np.int64)
-    for name in ("relevance", "excluded"):
-        matrix = getattr(dataset, name)
-        if matrix is not None:
-            for part in ("data", "indices", "indptr"):
-                arrays[f"{name}.{part}"] = getattr(matrix, part)
-            arrays[f"{name}.shape"] = np.array(matrix.shape, dtype=np.int64)
-    buffer = io.BytesIO()
-    np.savez(buffer, **arrays)
-    return buffer.getvalue()
-
-
-def _read_dataset(path: Path, key: str) -> RankingDataset | None:
-    """A dataset from the on-disk cache, or None (missing, damaged or another key: rebuilt)."""
-    import scipy.sparse as sp
-
-    try:
-        with np.load(path, allow_pickle=False) as stored:
-            if str(stored["key"]) != key:
-                return None
-            columns = {}
-            for column in _TEXT_COLUMNS:
-                text = stored[f"{column}.text"].tobytes().decode("utf-8")
-                offsets = stored[f"{column}.offsets"].tolist()
-                columns[column] = np.array([text[a:b] for a, b in itertools.pairwise(offsets)] or [], dtype=object)
-            matrices = {}
-            for name in ("relevance", "excluded"):
-                if f"{name}.shape" in stored.files:
-                    matrices[name] = sp.csr_matrix(
-                        (stored[f"{name}.data"], stored[f"{name}.indices"], stored[f"{name}.indptr"]),
-                        shape=tuple(stored[f"{name}.shape"].tolist()),
-                    )
-            stats = json.loads(str(stored["stats"]))
-    except Exception:  # missing, damaged or foreign: a cache only ever costs time
-        return None
-    if "relevance" not in matrices:
-        return None
-    return RankingDataset(**columns, relevance=matrices["relevance"], excluded=matrices.get("excluded"), stats=stats)
-
-
-@cache
-def _package_code_hash() -> str:
-    """sha256 over the source of the modules that turn data files into a dataset."""
-    from workbench import sources
-    from workbench.dataset import ranking
-    from workbench.ontologies import esco
-    from workbench.sources import partition
-
-    files = [Path(__file__), Path(ranking.__file__), Path(partition.__file__)]
-    files += sorted(Path(sources.__file__).parent.glob("*.py")) + sorted(Path(esco.__file__).parent.glob("*.py"))
-    return source_digest((file.name, file) for file in files)
-
-
-def _builder_code_hash(loader) -> str:
-    """The package's builder code plus the loader's own source file (a loader registered outside it)."""
-    try:
-        loader_source = Path(inspect.getsourcefile(loader) or "").read_bytes()
-    except (OSError, TypeError):
-        loader_source = repr(loader).encode()
-    name = f"{getattr(loader, '__module__', '')}.{getattr(loader, '__qualname__', '')}".encode()
-    return hashlib.sha256(_package_code_hash().encode() + name + loader_source).hexdigest()
 
 
 def load_task(name_or_path: str, data_dir: str | Path | None = None, cache_dir: str | Path | None = None) -> Task:
