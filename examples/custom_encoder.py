@@ -9,7 +9,7 @@ import zlib
 import numpy as np
 
 import workbench
-from workbench.models.model import ModelInfo
+from workbench import ModelInfo
 
 
 class TrigramHasher:

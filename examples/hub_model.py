@@ -10,8 +10,8 @@ resolved commit is recorded as the model's revision.
 import sys
 
 import workbench
+from workbench import load_model
 from workbench.errors import WorkBenchError
-from workbench.models.registry import load_model
 
 DEFAULTS = ["sentence-transformers/all-MiniLM-L6-v2", "esco-jobnorm", "test", "results"]
 

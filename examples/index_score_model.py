@@ -13,7 +13,7 @@ import numpy as np
 from scipy import sparse
 
 import workbench
-from workbench.models.model import ModelInfo
+from workbench import ModelInfo
 
 
 def words(text):

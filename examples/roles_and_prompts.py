@@ -11,7 +11,7 @@ part of the embedding cache key, so changing it never reuses stale vectors.
 import sys
 
 import workbench
-from workbench.models.registry import load_model
+from workbench import load_model
 
 DEFAULTS = ["sentence-transformers/all-MiniLM-L6-v2", "esco-jobnorm", "test", "results"]
 

@@ -22,6 +22,11 @@ _LAZY = {
     "load_model": "workbench.models.registry",
     "evaluate": "workbench.fronts.api",
     "as_model": "workbench.models.adapters",
+    # what a model or a task file written outside WorkBench uses (docs/models.md, docs/adding-a-task.md)
+    "ModelInfo": "workbench.models.model",
+    "model_card": "workbench.models.registry",
+    "register": "workbench.models.registry",
+    "load_task_spec": "workbench.taskfiles.spec",
 }
 
 

@@ -157,12 +157,40 @@ def test_the_canonical_query_set_count_in_reliability_md_is_the_records():
     assert (int(stated[1]), int(stated[2])) == (len(record), len({e["task"] for e in record}))
 
 
-def test_the_architecture_module_table_names_every_module():
-    """Every module of the core and of the leaderboard is named in docs/architecture.md."""
+BRANCH = re.compile(r"[├└]── ")
+FOLDER = re.compile(r"[├└]── (\w+)/")
+
+
+def tree_modules(text: str) -> set[str]:
+    """workbench/... paths of the .py files the folder tree of docs/architecture.md names: a name belongs to the
+    folder whose line (or continuation lines) names it, or to the folder above the branch it is on."""
+    block = next(b for b in FENCE.findall(text) if b.startswith("workbench/"))
+    found, folders, current = set(), [], ["workbench"]
+    for line in block.splitlines()[1:]:
+        branch = BRANCH.search(line)
+        if branch:
+            depth = branch.start() // 4
+            folders = folders[:depth]
+            folder = FOLDER.match(line, branch.start())
+            current = ["workbench", *folders]
+            if folder:
+                folders.append(folder[1])
+                current = ["workbench", *folders]
+        found.update("/".join([*current, name]) for name in re.findall(r"\b\w+\.py\b", line))
+    return found
+
+
+def test_the_architecture_module_tree_names_every_module():
+    """Every module of the core is named in the folder tree of docs/architecture.md, under its folder; every
+    module of the leaderboard in its table."""
     text = (ROOT / "docs" / "architecture.md").read_text("utf-8")
-    modules = [*(ROOT / "workbench").glob("*.py"), *(ROOT / "leaderboard").glob("*.py")]
-    named = [m for m in modules if m.name != "__init__.py" or m.parent.name == "workbench"]
-    assert [m.relative_to(ROOT).as_posix() for m in named if f"`{m.name}`" not in text] == []
+    core = [m.relative_to(ROOT).as_posix() for m in sorted((ROOT / "workbench").rglob("*.py"))]
+    wanted = [m for m in core if m == "workbench/__init__.py" or not m.endswith(("/__init__.py", "/__main__.py"))]
+    named = tree_modules(text)
+    assert [m for m in wanted if m not in named] == []
+    assert sorted(named - set(core)) == []  # no module the tree names is gone
+    board = [m for m in (ROOT / "leaderboard").glob("*.py") if m.name != "__init__.py"]
+    assert [m.relative_to(ROOT).as_posix() for m in board if f"`{m.name}`" not in text] == []
 
 
 def test_the_readme_names_the_fast_loop_markers_of_the_makefile():

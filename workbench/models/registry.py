@@ -17,6 +17,8 @@ baselines, the UWE reference model) and third-party packages register the same w
     my_loader = "my_package.loaders:load"
     [project.entry-points."workbench.commands"]        # a click group: `workbench NAME ...`
     uwe = "workbench.uwe_reference.cli:uwe_cli"
+    [project.entry-points."workbench.results_commands"]  # a click command: `workbench results NAME ...`
+    check = "workbench.leaderboard.results_cli:results_check"
 
 The core imports no plugin: it only reads entry points. Importing this module is light; factories
 import their libraries (torch, sentence-transformers, bm25s, ...) when called, and

@@ -7,7 +7,7 @@ given on the command line, but `name`, which names the model folder: `stable_has
 task's spec hash) is compared with the file already at the path, its *identity*. Library versions,
 hardware, threads and dates are the result's `environment`: never identity, never fingerprint. The
 fingerprint is the identity plus the data checksums, the schema and the scoring version
-(`scoring_version.py`: the code that builds datasets and computes scores):
+(`results/scoring_version.py`: the code that builds datasets and computes scores):
 
 - nothing there: write;
 - a result with the same fingerprint: reuse it, untouched;
