@@ -1,4 +1,4 @@
-"""The data manifest is package data (workbench/data_manifest.sha256) read by one function: it loads, holds
+"""The data manifest is package data (workbench/data/data_manifest.sha256) read by one function: it loads, holds
 every file of the official data directory once, ships in the wheel, and a bad line is one clear error."""
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ def test_the_manifest_file_loads_with_every_official_file_once():
 
 def test_the_manifest_file_is_package_data_of_the_wheel():
     package_data = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"]["setuptools"]["package-data"]
-    assert any(fnmatch.fnmatch(MANIFEST_FILE, glob) for glob in package_data.get("workbench", []))
-    assert (ROOT / "workbench" / MANIFEST_FILE).is_file()
+    assert any(fnmatch.fnmatch(MANIFEST_FILE, glob) for glob in package_data.get("workbench.data", []))
+    assert (ROOT / "workbench" / "data" / MANIFEST_FILE).is_file()
 
 
 def test_comments_and_blank_lines_are_skipped_and_a_bad_line_names_its_place():

@@ -41,7 +41,8 @@ def test_the_scoring_code_digest_is_recorded_for_the_current_scoring_version():
 
 def test_the_digest_covers_every_module_that_builds_datasets_or_scores_and_sees_an_edit():
     labels = {label for label, _ in scoring_sources()}
-    for folder, package in (("workbench/metrics", "workbench.metrics"), ("workbench/sources", "workbench.sources")):
+    folders = ("metrics", "sources", "scoring")
+    for folder, package in ((f"workbench/{name}", f"workbench.{name}") for name in folders):
         for file in sorted((REPO / folder).glob("*.py")):
             name = package if file.stem == "__init__" else f"{package}.{file.stem}"
             assert name in labels, f"{file} is not covered by the scoring code digest"
