@@ -35,9 +35,10 @@ def results_verify(folders, record, ledger, only_tasks, skip_known, data_dir, ca
 
     from workbench.data.settings import resolve_data_dir
     from workbench.io import sha256_file
-    from workbench.leaderboard.verification import LEDGER_PATH, MISMATCHED, Ledger, Verdict
     from workbench.models.registry import load_model
     from workbench.running.reproduce import TOLERANCE, VERIFY_SAMPLE, Verifier
+
+    from .verification import LEDGER_PATH, MISMATCHED, Ledger, Verdict
 
     book = ledger or LEDGER_PATH
     known = set(Ledger.load(book).files) if record or skip_known else set()  # unreadable: an error before any work
@@ -88,7 +89,7 @@ def results_verify(folders, record, ledger, only_tasks, skip_known, data_dir, ca
 )
 def results_check(folders, board_dir, data_dir):
     """Check model result folders (RESULTS/MODEL) for submission: one line per problem, exit 1 if any."""
-    from workbench.leaderboard.submission import check_submission
+    from .submission import check_submission
 
     if board_dir is None and Path("leaderboard/results").is_dir():
         board_dir = Path("leaderboard/results")

@@ -1,7 +1,7 @@
 """The folders of workbench/ are the stages of docs/architecture.md, and the imports follow them.
 
-- The core knows no plugin: no module of workbench/ imports the baselines, the UWE reference model or the
-  leaderboard (they reach the core through entry points).
+- The core knows no plugin: no module of workbench/ (nor of ontologies/, mapped into it) imports the baselines,
+  the UWE reference model or the leaderboard (they reach the core through entry points).
 - A stage imports only the stages before it (`STAGES`, in the order of the architecture's folder tree), never
   one after it: data flows one way.
 - No two modules of the core import each other, directly or around a circle.
@@ -17,8 +17,11 @@ import sys
 from pathlib import Path
 
 import workbench
+import workbench.ontologies
 
 CORE = Path(workbench.__file__).parent
+# a folder of the repository mapped into the namespace (pyproject.toml: package-dir) that belongs to the core
+MAPPED = {"workbench.ontologies": Path(workbench.ontologies.__file__).parent}
 PLUGINS = (
     "workbench.baselines",
     "workbench.uwe_reference",
@@ -48,8 +51,18 @@ STAGES: tuple[tuple[str, ...], ...] = (
 
 
 def _module_name(path: Path) -> str:
-    parts = path.relative_to(CORE.parent).with_suffix("").parts
+    for package, folder in MAPPED.items():
+        if path.is_relative_to(folder):
+            parts = (*package.split("."), *path.relative_to(folder).with_suffix("").parts)
+            break
+    else:
+        parts = path.relative_to(CORE.parent).with_suffix("").parts
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def core_files() -> list[Path]:
+    """The modules of the core: workbench/ and the folders mapped into it."""
+    return sorted(CORE.rglob("*.py")) + [path for folder in MAPPED.values() for path in sorted(folder.rglob("*.py"))]
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -70,15 +83,15 @@ def imported_modules(path: Path) -> set[str]:
 
 
 def core_modules() -> dict[str, Path]:
-    return {_module_name(path): path for path in sorted(CORE.rglob("*.py"))}
+    return {_module_name(path): path for path in core_files()}
 
 
 def plugin_edges() -> list[str]:
     edges = []
-    for path in sorted(CORE.rglob("*.py")):
+    for path in core_files():
         for module in sorted(imported_modules(path)):
             if any(module == p or module.startswith(p + ".") for p in PLUGINS):
-                edges.append(f"{path.relative_to(CORE.parent)} imports {module}")
+                edges.append(f"{_module_name(path)} imports {module}")
     return edges
 
 
@@ -181,11 +194,11 @@ def test_the_walk_sees_relative_and_nested_imports(tmp_path, monkeypatch):
     )
     monkeypatch.setattr(sys.modules[__name__], "CORE", fake)
     assert plugin_edges() == [
-        "workbench/bad.py imports workbench.baselines",
-        "workbench/bad.py imports workbench.baselines.bm25",
-        "workbench/bad.py imports workbench.leaderboard",
-        "workbench/bad.py imports workbench.leaderboard.build",
-        "workbench/bad.py imports workbench.uwe_reference.model",
+        "workbench.bad imports workbench.baselines",
+        "workbench.bad imports workbench.baselines.bm25",
+        "workbench.bad imports workbench.leaderboard",
+        "workbench.bad imports workbench.leaderboard.build",
+        "workbench.bad imports workbench.uwe_reference.model",
     ]
 
 
