@@ -7,9 +7,7 @@ from pathlib import Path
 
 import click
 
-from workbench.fronts.cli.options import (
-    data_dir_option,
-)
+from workbench.fronts.cli.options import data_dir_option
 
 
 @click.command()

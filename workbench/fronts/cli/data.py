@@ -8,9 +8,7 @@ from pathlib import Path
 import click
 
 from workbench.fronts.cli.groups import CommandGroup
-from workbench.fronts.cli.options import (
-    data_dir_option,
-)
+from workbench.fronts.cli.options import data_dir_option
 
 
 @click.group(cls=CommandGroup)

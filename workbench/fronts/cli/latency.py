@@ -7,12 +7,7 @@ from pathlib import Path
 
 import click
 
-from workbench.fronts.cli.options import (
-    data_dir_option,
-    model_setting_option,
-    parse_model_settings,
-    settings_per_model,
-)
+from workbench.fronts.cli.options import data_dir_option, model_setting_option, parse_model_settings, settings_per_model
 
 
 @click.command()

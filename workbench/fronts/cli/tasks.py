@@ -10,10 +10,7 @@ import click
 
 from workbench.errors import WorkBenchError
 from workbench.fronts.cli.groups import CommandGroup
-from workbench.fronts.cli.options import (
-    cache_dir_option,
-    data_dir_option,
-)
+from workbench.fronts.cli.options import cache_dir_option, data_dir_option
 
 
 @click.group(cls=CommandGroup)
