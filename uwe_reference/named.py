@@ -272,7 +272,8 @@ def _minutes(seconds: float) -> str:
 def training_estimate(card: UWECard) -> str:
     """One line: what training the card's weights from its recipe costs, from the recorded cost."""
     cost, recipe = card.training_cost, card.recipe
-    head = f"training {card.weights_name} from recipe {recipe.name} ({recipe.max_steps} steps of {recipe.batch_size}"
+    steps = f"{cost.steps} of {recipe.max_steps}" if cost.steps < recipe.max_steps else f"{recipe.max_steps}"
+    head = f"training {card.weights_name} from recipe {recipe.name} ({steps} steps of {recipe.batch_size}"
     head += f" {'skills' if recipe.sampler == 'shared-skills' else 'edges per graph'})"
     # a GPU-trained row names a CPU-trained row of the same recipe whose CPU cost applies here
     on_cpu = cost if cost.cpu_seconds else get_card(cost.cpu_reference).training_cost if cost.cpu_reference else None
@@ -314,7 +315,7 @@ def train_weights(
     """Train the card's recipe into the cache (resumable) and install the model; the cost line comes first."""
     from workbench.data.settings import resolve_data_dir
 
-    from .train import train
+    from .train import export_checkpoint, train
 
     if not card.trainable:
         raise WorkBenchError(
@@ -325,7 +326,10 @@ def train_weights(
     check_training_data(card, Path(data_dir))
     log(training_estimate(card))
     run_dir = weights_folder(card, cache_dir).parent / ".runs" / card.weights_name
-    model_dir = train(card.recipe, run_dir, data_dir=data_dir, resume=True, progress=progress)
+    steps = card.training_cost.steps  # the row's weights: step `steps` of the recipe's schedule (val-chosen)
+    model_dir = train(card.recipe, run_dir, data_dir=data_dir, resume=True, progress=progress, stop_after=steps)
+    if steps < card.recipe.max_steps:
+        model_dir = export_checkpoint(run_dir, data_dir, step=steps, model_dir=run_dir / f"model-step-{steps}")
     folder = install_weights(card, model_dir, cache_dir, origin=TRAINED_HERE)
     got = _marker(folder).get("sha256")
     if card.weights_sha256 and got != card.weights_sha256:

@@ -200,3 +200,29 @@ def test_a_card_that_cannot_be_trained_says_why(tmp_path):
     card = named.get_card("uwe-paper-minilm-h100")
     with pytest.raises(WorkBenchError, match=r"cannot be trained from the card .*step-500 checkpoint"):
         named.resolve_weights(card, tmp_path / "cache", log=Log())
+
+
+@pytest.mark.slow
+@pytest.mark.torch
+def test_a_card_chosen_at_a_checkpoint_is_rebuilt_to_that_step_of_the_schedule(uwe_data_dir, tmp_path):
+    """A row whose step was chosen on val (training_cost.steps < max_steps): the rebuild trains the recipe's
+    schedule up to that step and installs that checkpoint, the bytes `workbench uwe export --step` gives."""
+    from workbench.uwe_reference.train import export_checkpoint, train
+
+    recipe = get_recipe("tiny").with_options(max_steps=4).model_copy(update={"checkpoint_every": 2})
+    card = tiny_card(uwe_data_dir)
+    card = card.model_copy(
+        update={
+            "recipe": recipe,
+            "training_cost": card.training_cost.model_copy(update={"steps": 2}),
+            "weights_name": "uwe-tiny-4steps",
+        }
+    )
+    log = Log()
+    folder = named.train_weights(card, tmp_path / "cache", uwe_data_dir, log=log, progress=False)
+    assert "(2 of 4 steps of 8" in log[0]
+    full = tmp_path / "full-run"
+    train(recipe, full, data_dir=uwe_data_dir, progress=False)
+    step2 = export_checkpoint(full, uwe_data_dir, step=2, model_dir=tmp_path / "step2")
+    assert file_sha256(folder / named.WEIGHTS_FILE) == file_sha256(step2 / named.WEIGHTS_FILE)
+    assert file_sha256(folder / named.WEIGHTS_FILE) != file_sha256(full / "model" / named.WEIGHTS_FILE)
