@@ -14,9 +14,9 @@ from pathlib import Path
 
 import numpy as np
 
-from workbench.catalog import suite_tasks
 from workbench.leaderboard.stats import macro_bootstrap_ci, paired_randomisation, rng_for
-from workbench.results import read_result
+from workbench.results.result_file import read_result
+from workbench.taskfiles.catalog import suite_tasks
 
 
 def _per_query(folder: Path, model: str, task: str, version: int) -> dict[str, float] | None:
