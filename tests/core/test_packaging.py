@@ -32,7 +32,13 @@ def test_every_package_folder_is_listed_in_pyproject():
 def _package_sources(into: Path) -> Path:
     """The files a wheel is built from (pyproject's package folders, no caches or committed results)."""
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
-    skip = shutil.ignore_patterns("__pycache__", "results", "site", "*.lock")
+    caches = shutil.ignore_patterns("__pycache__", "*.lock")
+    board = ROOT / "leaderboard"  # its committed results and site are no package data (workbench/results/ is code)
+
+    def skip(folder: str, names: list[str]) -> set[str]:
+        extra = {"results", "site"} & set(names) if Path(folder) == board else set()
+        return set(caches(folder, names)) | extra
+
     for name in ("pyproject.toml", "README.md", "LICENSE"):
         shutil.copy2(ROOT / name, into / name)
     for folder in set(config["package-dir"].values()):
