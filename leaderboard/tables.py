@@ -109,7 +109,7 @@ ARCHIVED_NOTE = (
     "Rows whose card says reproducible: false (the weights can be neither obtained nor rebuilt bit for bit): kept "
     "for the record, never ranked; each card says why (uwe_reference/cards/). The UWE reference row is the "
     "reproducible UWE row with the best val macro, chosen without test scores (docs/uwe.md); a recipe choice made "
-    "after test scores were read is named in its card (selected_with_test: uwe-cpu-long). No UWE row qualifies today."
+    "after test scores were read is named in its card (selected_with_test: uwe-cpu-long). Today that row is uwe-cpu-mpnet."
 )
 UNVERIFIED_SECTIONS = (
     ("self_reported", SELF_REPORTED_TITLE, SELF_REPORTED_NOTE),
