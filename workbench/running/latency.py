@@ -99,6 +99,33 @@ def _single_query_search(
     return lambda query: _top_k(np.asarray(model.score([query], index, query_type=query_type, group=group))[0])
 
 
+def _checked_inputs(
+    caller: str, queries: list[str], targets: list[str], n_queries: int, warmup: int
+) -> tuple[list[str], list[str]]:
+    queries, targets = [str(q) for q in queries], [str(t) for t in targets]
+    if not queries or not targets:
+        raise WorkBenchError(f"{caller} needs at least one {'query' if not queries else 'target'}")
+    if n_queries < 1 or warmup < 0:
+        raise WorkBenchError(f"n_queries must be >= 1 and warmup >= 0, got {n_queries} and {warmup}")
+    return queries, targets
+
+
+def _timed_calls(
+    searches: list[tuple[Any, Callable[[str], np.ndarray]]], queries: list[str], warmup: int, n_queries: int
+) -> list[list[float]]:
+    """Milliseconds of each search's calls after `warmup` ones, the searches taking turns on each query (queries
+    cycled in order): with several models a neighbour's load falls on all of them alike."""
+    times: list[list[float]] = [[] for _ in searches]
+    for i in range(warmup + n_queries):
+        for slot, (model, one) in enumerate(searches):
+            t0 = time.perf_counter()
+            one(queries[i % len(queries)])
+            _sync(model)
+            if i >= warmup:
+                times[slot].append((time.perf_counter() - t0) * 1000.0)
+    return times
+
+
 def measure_latency(
     model: Any,
     queries: list[str],
@@ -115,22 +142,12 @@ def measure_latency(
     Queries are taken in order and cycled if fewer than warmup + n_queries. Returns mean/median/p95
     (and min/max) ms, the one-off target preparation time, and a hardware description.
     """
-    queries, targets = [str(q) for q in queries], [str(t) for t in targets]
-    if not queries or not targets:
-        raise WorkBenchError(f"measure_latency needs at least one {'query' if not queries else 'target'}")
-    if n_queries < 1 or warmup < 0:
-        raise WorkBenchError(f"n_queries must be >= 1 and warmup >= 0, got {n_queries} and {warmup}")
+    queries, targets = _checked_inputs("measure_latency", queries, targets, n_queries, warmup)
     started = time.perf_counter()
     one = _single_query_search(model, targets, query_type=query_type, target_type=target_type, group=group)
     _sync(model)
     prepare_s = time.perf_counter() - started
-    times_ms = []
-    for i in range(warmup + n_queries):
-        t0 = time.perf_counter()
-        one(queries[i % len(queries)])
-        _sync(model)
-        if i >= warmup:
-            times_ms.append((time.perf_counter() - t0) * 1000.0)
+    (times_ms,) = _timed_calls([(model, one)], queries, warmup, n_queries)
     arr = np.asarray(times_ms)
     info = getattr(model, "info", None)
     return {
@@ -143,9 +160,7 @@ def measure_latency(
         "n_targets": len(targets),
         "batch_size": 1,
         "top_k": TOP_K,
-        "mean_ms": float(arr.mean()),
-        "median_ms": float(np.median(arr)),
-        "p95_ms": float(np.percentile(arr, 95)),
+        **_summary_ms(times_ms),
         "min_ms": float(arr.min()),
         "max_ms": float(arr.max()),
         "target_prepare_s": prepare_s,
@@ -176,19 +191,10 @@ def measure_relative_latency(
 ) -> dict[str, Any]:
     """Batch-1 latency of `model` and `baseline` over the same queries, their calls interleaved (model, then
     baseline, for each query), and the ratio of medians: the number that carries to another machine."""
-    queries, targets = [str(q) for q in queries], [str(t) for t in targets]
-    if not queries or not targets or n_queries < 1 or warmup < 0:
-        raise WorkBenchError("measure_relative_latency needs queries, targets, n_queries >= 1 and warmup >= 0")
+    queries, targets = _checked_inputs("measure_relative_latency", queries, targets, n_queries, warmup)
     kw = {"query_type": query_type, "target_type": target_type, "group": group}
     pair = [(m, _single_query_search(m, targets, **kw)) for m in (model, baseline)]
-    times: list[list[float]] = [[], []]
-    for i in range(warmup + n_queries):
-        for slot, (m, one) in enumerate(pair):
-            t0 = time.perf_counter()
-            one(queries[i % len(queries)])
-            _sync(m)
-            if i >= warmup:
-                times[slot].append((time.perf_counter() - t0) * 1000.0)
+    times = _timed_calls(pair, queries, warmup, n_queries)
     rows = [
         {"model": getattr(getattr(m, "info", None), "name", type(m).__name__), **_summary_ms(t)}
         for (m, _), t in zip(pair, times, strict=True)
